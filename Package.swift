@@ -1,0 +1,67 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "JourneyLake",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "journeylake", targets: ["journeylake"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // Canonical value types and identifier normalization; depends on nothing.
+        .target(name: "JourneyModel", swiftSettings: strict),
+        // YAML loading with file/line/key errors and secret references.
+        .target(name: "JourneyConfig", dependencies: ["Yams"], swiftSettings: strict),
+        // SQLite schema, migrations, batch writes and read queries.
+        .target(
+            name: "JourneyStore",
+            dependencies: ["JourneyModel", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        // Sources: file drop, parsers, vendor presets and mappings.
+        .target(
+            name: "Connectors",
+            dependencies: ["JourneyModel", "JourneyConfig", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
+        // The pipeline (source -> store, one transaction per batch) and the polling service.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Connectors",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "journeylake",
+            dependencies: [
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], swiftSettings: strict),
+        .testTarget(name: "JourneyConfigTests", dependencies: ["JourneyConfig", "Connectors"], swiftSettings: strict),
+        .testTarget(
+            name: "IngestTests",
+            dependencies: ["JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            resources: [.copy("Fixtures")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["journeylake", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+    ]
+)

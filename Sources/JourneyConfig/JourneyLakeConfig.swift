@@ -1,0 +1,128 @@
+import Foundation
+import Yams
+
+/// The whole configuration file: the store and the sources (DESIGN.md, "The config shape").
+///
+/// Source-specific keys are not decoded here: each connector owns and validates its own section
+/// (`SourceSection.node`), so adding a connector never touches this module.
+public struct JourneyLakeConfig: Sendable {
+    public var file: String
+    public var store: StoreSettings
+    public var sources: [SourceSection]
+
+    /// Keys every source has, whatever its type.
+    public static let commonSourceKeys = ["name", "type", "poll_interval", "enabled"]
+
+    /// Loads and validates the file's structure; all errors found are reported together.
+    public static func load(path: String) throws -> JourneyLakeConfig {
+        let url = URL(fileURLWithPath: path)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ConfigError(file: path, line: nil, column: nil, key: "", message: "cannot read the config file",
+                              hint: "check the path given with --config")
+        }
+        return try parse(yaml: String(decoding: data, as: UTF8.self), file: path)
+    }
+
+    public static func parse(yaml: String, file: String) throws -> JourneyLakeConfig {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                throw ConfigError(file: file, line: 1, column: nil, key: "", message: "the config file is empty",
+                                  hint: "see config/journeylake.example.yaml")
+            }
+            root = node
+        } catch let error as YamlError {
+            throw Self.describe(error, file: file)
+        }
+        let base = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let top = try ConfigNode(node: root, file: file, path: "").keyed(allowed: ["store", "sources"])
+        var errors: [ConfigError] = []
+        func collect<T>(_ body: () throws -> T) -> T? {
+            do { return try body() } catch let e as ConfigError { errors.append(e) } catch let e as ConfigErrors {
+                errors.append(contentsOf: e.errors)
+            } catch { errors.append(ConfigError(file: file, line: nil, column: nil, key: "", message: "\(error)")) }
+            return nil
+        }
+        let store = collect { try StoreSettings(try top.required("store"), baseDirectory: base) }
+        var sources: [SourceSection] = []
+        if let list = collect({ try top.required("sources").list() }) {
+            if list.isEmpty { errors.append(top["sources"]!.error("at least one source is needed")) }
+            var names: [String: Int] = [:]
+            for item in list {
+                guard let section = collect({ try SourceSection(item, baseDirectory: base) }) else { continue }
+                if let firstLine = names[section.name] {
+                    errors.append(item.error("duplicate source name '\(section.name)'", hint: "first used on line \(firstLine)"))
+                }
+                names[section.name] = item.line ?? 0
+                sources.append(section)
+            }
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors) }
+        return JourneyLakeConfig(file: file, store: store!, sources: sources)
+    }
+
+    static func describe(_ error: YamlError, file: String) -> ConfigError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return ConfigError(file: file, line: mark.line, column: mark.column, key: "", message: "invalid YAML: \(problem)")
+        default:
+            return ConfigError(file: file, line: nil, column: nil, key: "", message: "invalid YAML: \(error)")
+        }
+    }
+}
+
+/// `store:` — where the journey store lives and how it is written.
+public struct StoreSettings: Sendable, Equatable {
+    /// Absolute path of the SQLite file (relative paths resolve against the config file's folder).
+    public var path: String
+    /// Records per transaction: bigger is faster, smaller loses less work to a crash and stops sooner.
+    public var batchSize: Int
+
+    public init(path: String, batchSize: Int = 5000) {
+        self.path = path
+        self.batchSize = batchSize
+    }
+
+    init(_ node: ConfigNode, baseDirectory: URL) throws {
+        let keyed = try node.keyed(allowed: ["path", "batch_size"])
+        let raw = try keyed.required("path").nonEmptyString()
+        path = raw.hasPrefix("/") ? raw : baseDirectory.appendingPathComponent(raw).standardizedFileURL.path
+        batchSize = try keyed["batch_size"]?.int(in: 1...1_000_000) ?? 5000
+    }
+}
+
+/// One entry of `sources:`; the connector for `type` reads the rest of `node`.
+public struct SourceSection: Sendable {
+    public var name: String
+    public var type: String
+    public var pollInterval: Duration
+    public var enabled: Bool
+    public var node: ConfigNode
+    /// The config file's folder, against which relative paths in the section resolve.
+    public var baseDirectory: URL
+
+    init(_ node: ConfigNode, baseDirectory: URL) throws {
+        // Only the common keys are read here; unknown keys are the connector's to report.
+        var common: [String: ConfigNode] = [:]
+        for (key, value) in try node.entries() where JourneyLakeConfig.commonSourceKeys.contains(key) {
+            common[key] = value
+        }
+        guard let nameNode = common["name"] else { throw node.error("missing required key 'name'") }
+        name = try nameNode.nonEmptyString()
+        guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+            throw nameNode.error("source names may use letters, digits, '-', '_' and '.' only")
+        }
+        guard let typeNode = common["type"] else { throw node.error("missing required key 'type'") }
+        type = try typeNode.nonEmptyString()
+        pollInterval = try common["poll_interval"]?.duration() ?? .seconds(300)
+        if pollInterval < .seconds(1) { throw common["poll_interval"]!.error("must be at least 1s") }
+        enabled = try common["enabled"]?.bool() ?? true
+        self.node = node
+        self.baseDirectory = baseDirectory
+    }
+
+    /// Resolves a path from this section against the config file's folder.
+    public func resolvePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : baseDirectory.appendingPathComponent(path).standardizedFileURL.path
+    }
+}

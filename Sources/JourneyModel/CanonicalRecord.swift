@@ -1,0 +1,151 @@
+import Foundation
+
+/// What a source record says about a person (a lead, a contact, a Marketo lead).
+public struct PersonFacts: Sendable, Equatable {
+    public var email: String?
+    public var firstName: String?
+    public var lastName: String?
+    public var title: String?
+    public var company: String?
+    public var phone: String?
+    public var owner: String?
+    /// true: may be emailed; false: opted out / unsubscribed; nil: the record does not say.
+    public var consentEmail: Bool?
+    /// The vendor's own lifecycle or status text, kept for the later shared stage definitions.
+    public var vendorStage: String?
+    public var score: Double?
+    public var account: Identifier?
+    public var createdAt: Timestamp?
+
+    public init(
+        email: String? = nil, firstName: String? = nil, lastName: String? = nil, title: String? = nil,
+        company: String? = nil, phone: String? = nil, owner: String? = nil, consentEmail: Bool? = nil,
+        vendorStage: String? = nil, score: Double? = nil, account: Identifier? = nil, createdAt: Timestamp? = nil
+    ) {
+        self.email = email
+        self.firstName = firstName
+        self.lastName = lastName
+        self.title = title
+        self.company = company
+        self.phone = phone
+        self.owner = owner
+        self.consentEmail = consentEmail
+        self.vendorStage = vendorStage
+        self.score = score
+        self.account = account
+        self.createdAt = createdAt
+    }
+}
+
+/// What a source record says about a company.
+public struct AccountFacts: Sendable, Equatable {
+    /// Every identifier of the account this record is (its CRM id, its domain).
+    public var identifiers: [Identifier]
+    public var name: String?
+    public var domain: String?
+    public var industry: String?
+    public var employees: Int?
+    public var annualRevenue: Double?
+
+    public init(
+        identifiers: [Identifier], name: String? = nil, domain: String? = nil, industry: String? = nil,
+        employees: Int? = nil, annualRevenue: Double? = nil
+    ) {
+        self.identifiers = identifiers
+        self.name = name
+        self.domain = domain
+        self.industry = industry
+        self.employees = employees
+        self.annualRevenue = annualRevenue
+    }
+}
+
+/// What a source record says about an opportunity (deal).
+public struct OpportunityFacts: Sendable, Equatable {
+    public var account: Identifier?
+    public var name: String?
+    public var stage: String?
+    public var amount: Double?
+    public var currency: String?
+    public var closeDate: String?
+    public var isWon: Bool?
+    public var isClosed: Bool?
+
+    public init(
+        account: Identifier? = nil, name: String? = nil, stage: String? = nil, amount: Double? = nil,
+        currency: String? = nil, closeDate: String? = nil, isWon: Bool? = nil, isClosed: Bool? = nil
+    ) {
+        self.account = account
+        self.name = name
+        self.stage = stage
+        self.amount = amount
+        self.currency = currency
+        self.closeDate = closeDate
+        self.isWon = isWon
+        self.isClosed = isClosed
+    }
+}
+
+/// A reference to a record of some system, e.g. Marketo lead 3004 (`marketo`, `leads`, `3004`).
+public struct RecordKey: Hashable, Sendable, CustomStringConvertible {
+    /// The vendor system (`salesforce`, `hubspot`, `marketo`) or, for generic files, the source name,
+    /// so that the same record read through an API and through an export is one record.
+    public var system: String
+    public var object: String
+    public var externalId: String
+
+    public init(system: String, object: String, externalId: String) {
+        self.system = system
+        self.object = object
+        self.externalId = externalId
+    }
+
+    public var description: String { "\(system):\(object):\(externalId)" }
+}
+
+/// A delete, archive or merge of some record, carried by the record itself or by another one
+/// (a Marketo "Delete Lead" activity deletes a lead).
+public struct Tombstone: Sendable, Equatable {
+    public var target: RecordKey
+    public var deletedAt: Timestamp?
+    public var reason: String
+
+    public init(target: RecordKey, deletedAt: Timestamp?, reason: String) {
+        self.target = target
+        self.deletedAt = deletedAt
+        self.reason = reason
+    }
+}
+
+/// Everything one source record means in the canonical model: the mapping's output.
+public struct CanonicalRecord: Sendable, Equatable {
+    public var key: RecordKey
+    /// The record's own modification time; a version never replaces a newer one.
+    public var version: Timestamp?
+    /// Identifiers of the person this record *is* (a lead's id, its email, ids other systems gave it).
+    public var identifiers: [Identifier]
+    public var person: PersonFacts?
+    public var account: AccountFacts?
+    public var opportunity: OpportunityFacts?
+    public var touchpoints: [TouchpointFacts]
+    /// Deletes this record carries: of itself (`IsDeleted`, archived) or of other records.
+    public var tombstones: [Tombstone]
+
+    public init(
+        key: RecordKey, version: Timestamp? = nil, identifiers: [Identifier] = [], person: PersonFacts? = nil,
+        account: AccountFacts? = nil, opportunity: OpportunityFacts? = nil, touchpoints: [TouchpointFacts] = [],
+        tombstones: [Tombstone] = []
+    ) {
+        self.key = key
+        self.version = version
+        self.identifiers = identifiers
+        self.person = person
+        self.account = account
+        self.opportunity = opportunity
+        self.touchpoints = touchpoints
+        self.tombstones = tombstones
+    }
+
+    /// True when the record deletes itself (it stays in the raw zone; its live rows go).
+    public var deletesItself: Bool { tombstones.contains { $0.target == key } }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Email normalization: the same mailbox written differently by two systems is one identifier.
+public enum EmailAddress {
+    /// Trimmed and lower-cased address, or nil when it is not a plausible `local@domain.tld`.
+    ///
+    /// Deliberately conservative (no plus-tag stripping, no dot removal): those rules are
+    /// provider-specific and would merge different people at non-Gmail domains.
+    public static func normalize(_ raw: String) -> String? {
+        var s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if s.hasPrefix("mailto:") { s.removeFirst(7) }
+        if s.hasPrefix("<"), s.hasSuffix(">") { s = String(s.dropFirst().dropLast()) }
+        s = s.lowercased()
+        let utf8 = Array(s.utf8)
+        guard utf8.count >= 5, utf8.count <= 254 else { return nil }
+        var at = -1
+        for (i, c) in utf8.enumerated() {
+            if c == 64 {  // @
+                if at >= 0 { return nil }
+                at = i
+            } else if c <= 32 || c == 34 || c == 44 || c == 59 || c == 60 || c == 62 || c == 40 || c == 41 {
+                return nil  // whitespace, quotes, separators: not one address
+            }
+        }
+        guard at > 0, at < utf8.count - 3 else { return nil }
+        let domain = utf8[(at + 1)...]
+        guard let dot = domain.lastIndex(of: 46), dot > at + 1, dot < utf8.count - 2 else { return nil }
+        guard domain.first != 46 else { return nil }
+        if s.contains("..") { return nil }
+        return s
+    }
+
+    /// The part after `@`, lower-cased.
+    public static func domain(of normalizedEmail: String) -> String? {
+        guard let at = normalizedEmail.lastIndex(of: "@") else { return nil }
+        return String(normalizedEmail[normalizedEmail.index(after: at)...])
+    }
+}
+
+/// Website and domain normalization: `https://www.Example.com/about` is `example.com`.
+public enum Domain {
+    public static func normalize(_ raw: String) -> String? {
+        var s = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        for scheme in ["https://", "http://"] where s.hasPrefix(scheme) { s.removeFirst(scheme.count) }
+        if let cut = s.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" || $0 == ":" }) {
+            s = String(s[..<cut])
+        }
+        if s.hasPrefix("www.") { s.removeFirst(4) }
+        while s.hasSuffix(".") { s.removeLast() }
+        guard s.contains("."), !s.contains(" "), !s.contains("@"), s.count >= 3 else { return nil }
+        return s
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// Writes JSON text without Foundation's encoder: raw-zone payloads are built per input row, and
+/// this keeps the hot path allocation-light and the key order as received.
+public struct JSONObjectWriter {
+    private var out: [UInt8] = [123]
+    private var first = true
+
+    public init() { out.reserveCapacity(256) }
+
+    public mutating func add(_ key: String, _ value: String?) {
+        if !first { out.append(44) }
+        first = false
+        JSONObjectWriter.appendString(key, to: &out)
+        out.append(58)
+        if let value { JSONObjectWriter.appendString(value, to: &out) } else { out.append(contentsOf: [110, 117, 108, 108]) }
+    }
+
+    /// Adds a value that is already JSON text (a number, a nested object).
+    public mutating func addRaw(_ key: String, json: String) {
+        if !first { out.append(44) }
+        first = false
+        JSONObjectWriter.appendString(key, to: &out)
+        out.append(58)
+        out.append(contentsOf: json.utf8)
+    }
+
+    public mutating func finish() -> String {
+        out.append(125)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    public static func appendString(_ s: String, to out: inout [UInt8]) {
+        out.append(34)
+        let hex = Array("0123456789abcdef".utf8)
+        for c in s.utf8 {
+            switch c {
+            case 34: out.append(92); out.append(34)
+            case 92: out.append(92); out.append(92)
+            case 10: out.append(92); out.append(110)
+            case 13: out.append(92); out.append(114)
+            case 9: out.append(92); out.append(116)
+            case 0..<32:
+                out.append(contentsOf: [92, 117, 48, 48, hex[Int(c >> 4)], hex[Int(c & 15)]])
+            default: out.append(c)
+            }
+        }
+        out.append(34)
+    }
+
+    public static func quoted(_ s: String) -> String {
+        var out: [UInt8] = []
+        appendString(s, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}

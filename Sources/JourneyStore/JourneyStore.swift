@@ -1,0 +1,71 @@
+import Foundation
+public import GRDB
+
+/// The customer-journey store: one SQLite file in WAL mode, one writer (the daemon), many readers.
+public final class JourneyStore: Sendable {
+    public let path: String
+    public let pool: DatabasePool
+
+    /// Opens (creating if needed) and migrates the store for writing.
+    public init(path: String) throws {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "cannot create folder \(directory.path): \(error.localizedDescription)")
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            // NORMAL is durable across process crashes in WAL mode; only power loss can drop the
+            // last commits, and even then the file stays consistent.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            let migrator = Migrations.migrator
+            if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+                throw StoreError.newerSchema(path: path)
+            }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Opens an existing store for reading only: every statement that would write is refused.
+    public static func openReadOnly(path: String) throws -> DatabaseQueue {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.cannotOpen(path: path, reason: "no store at this path yet (run `journeylake ingest` first)")
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(10)
+        do {
+            return try DatabaseQueue(path: path, configuration: config)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+}
+
+/// Store failures, with the file they concern.
+public enum StoreError: Error, CustomStringConvertible, Sendable {
+    case cannotOpen(path: String, reason: String)
+    case newerSchema(path: String)
+    case writeRefused(sql: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "cannot open the journey store \(path): \(reason)"
+        case .newerSchema(let path):
+            return "the journey store \(path) was migrated by a newer JourneyLake; upgrade this binary"
+        case .writeRefused(let sql):
+            return "query is read-only: statement would modify the store: \(sql.prefix(80))"
+        }
+    }
+}

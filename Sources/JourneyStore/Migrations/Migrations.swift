@@ -1,0 +1,12 @@
+import GRDB
+
+/// Registers every migration in order; the store refuses to open a file migrated by a newer version.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(M0001_JourneyStore.identifier) { db in
+            try db.execute(sql: M0001_JourneyStore.sql)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+import GRDB
+public import JourneyModel
+
+extension JourneyStore {
+    /// Writes a batch in one transaction: raw versions, canonical rows, quarantine, progress and
+    /// sync state commit together or not at all, so a crash can neither lose nor double anything.
+    public func write(_ batch: WriteBatch) throws -> [String: StreamCounts] {
+        try pool.write { db in
+            var writer = BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601)
+            return try writer.apply(batch)
+        }
+    }
+
+    /// Records a source-level or stream-level failure without touching its data.
+    public func recordFailure(source: String, stream: String, error: String, at time: Timestamp) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO sync_state (source, stream, status, last_run_at, last_error)
+                    VALUES (?, ?, 'failed', ?, ?)
+                    ON CONFLICT (source, stream) DO UPDATE SET
+                      status = 'failed', last_run_at = excluded.last_run_at, last_error = excluded.last_error
+                    """,
+                arguments: [source, stream, time.iso8601, error])
+        }
+    }
+
+    /// Marks a stream's pass as finished successfully (clears its last error).
+    public func recordSuccess(source: String, streams: [String], at time: Timestamp) throws {
+        try pool.write { db in
+            for stream in streams {
+                try db.execute(
+                    sql: """
+                        INSERT INTO sync_state (source, stream, status, last_run_at, last_success_at, last_error)
+                        VALUES (?, ?, 'ok', ?, ?, NULL)
+                        ON CONFLICT (source, stream) DO UPDATE SET
+                          status = 'ok', last_run_at = excluded.last_run_at,
+                          last_success_at = excluded.last_success_at, last_error = NULL
+                        """,
+                    arguments: [source, stream, time.iso8601, time.iso8601])
+            }
+        }
+    }
+
+    /// The stored progress of every file of a source.
+    public func fileProgress(source: String) throws -> [String: FileProgress] {
+        try pool.read { db in
+            var out: [String: FileProgress] = [:]
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT path, stream, size, modified_ns, head_hash, byte_offset, row_number, completed FROM file_progress WHERE source = ?",
+                arguments: [source])
+            for row in rows {
+                let p = FileProgress(
+                    path: row[0], stream: row[1], size: row[2], modifiedNanoseconds: row[3], headHash: row[4],
+                    byteOffset: row[5], rowNumber: row[6], completed: row[7])
+                out[p.path] = p
+            }
+            return out
+        }
+    }
+}
+
+/// The per-transaction write logic. Lives only inside `pool.write`.
+struct BatchWriter {
+    let db: Database
+    let source: String
+    let now: String
+    var personCache: [Identifier: String] = [:]
+    var accountCache: [Identifier: String] = [:]
+    var personAccountCache: [String: String?] = [:]
+    var touchedPersons: Set<String> = []
+
+    init(db: Database, source: String, now: String) {
+        self.db = db
+        self.source = source
+        self.now = now
+    }
+
+    mutating func apply(_ batch: WriteBatch) throws -> [String: StreamCounts] {
+        var counts: [String: StreamCounts] = [:]
+        for item in batch.items {
+            switch item {
+            case .quarantine(let q):
+                counts[q.stream, default: StreamCounts()].read += 1
+                counts[q.stream, default: StreamCounts()].quarantined += 1
+                try insertQuarantine(q)
+            case .record(let r):
+                counts[r.stream, default: StreamCounts()].read += 1
+                let outcome = try applyRecord(r)
+                switch outcome {
+                case .new: counts[r.stream, default: StreamCounts()].new += 1
+                case .updated: counts[r.stream, default: StreamCounts()].updated += 1
+                case .unchanged: counts[r.stream, default: StreamCounts()].unchanged += 1
+                case .deleted: counts[r.stream, default: StreamCounts()].deleted += 1
+                }
+            }
+        }
+        try refreshPersons()
+        if let p = batch.fileProgress {
+            try db.execute(
+                sql: """
+                    INSERT INTO file_progress (source, path, stream, size, modified_ns, head_hash, byte_offset, row_number, completed, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (source, path) DO UPDATE SET
+                      stream = excluded.stream, size = excluded.size, modified_ns = excluded.modified_ns,
+                      head_hash = excluded.head_hash, byte_offset = excluded.byte_offset,
+                      row_number = excluded.row_number, completed = excluded.completed, updated_at = excluded.updated_at
+                    """,
+                arguments: [source, p.path, p.stream, p.size, p.modifiedNanoseconds, p.headHash, p.byteOffset, p.rowNumber,
+                            p.completed, now])
+        }
+        let streams = Set(counts.keys).union(batch.cursors.keys)
+        for stream in streams.sorted() {
+            let c = counts[stream] ?? StreamCounts()
+            try db.execute(
+                sql: """
+                    INSERT INTO sync_state (source, stream, cursor, status, last_run_at, records_total, read_total, quarantined_total)
+                    VALUES (?, ?, ?, 'running', ?, ?, ?, ?)
+                    ON CONFLICT (source, stream) DO UPDATE SET
+                      cursor = coalesce(excluded.cursor, sync_state.cursor),
+                      status = 'running', last_run_at = excluded.last_run_at,
+                      records_total = sync_state.records_total + excluded.records_total,
+                      read_total = sync_state.read_total + excluded.read_total,
+                      quarantined_total = sync_state.quarantined_total + excluded.quarantined_total
+                    """,
+                arguments: [source, stream, batch.cursors[stream], now, c.new + c.updated + c.deleted, c.read, c.quarantined])
+        }
+        return counts
+    }
+
+    enum Outcome { case new, updated, unchanged, deleted }
+
+    // MARK: Records
+
+    private mutating func applyRecord(_ r: IncomingRecord) throws -> Outcome {
+        try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO raw_records (source, stream, external_id, content_hash, payload, fetched_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        ).execute(arguments: [source, r.stream, r.externalId, r.contentHash, r.payload, now, r.origin])
+        // An identical re-fetch stores nothing and changes nothing.
+        if db.changesCount == 0 { return .unchanged }
+
+        let record = r.canonical
+        let key = record.key.description
+        let version = record.version?.iso8601
+        let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT version_at, deleted FROM source_records WHERE record_key = ?"), arguments: [key])
+        let existingVersion: String? = existing?[0]
+        let existingDeleted: Bool = existing?[1] ?? false
+        let tombstoneAt = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT deleted_at FROM deleted_records WHERE record_key = ?"), arguments: [key])
+
+        // Deletes carried for other records (a Marketo "Delete Lead" activity) apply whatever this
+        // record's own fate.
+        for t in record.tombstones where t.target != record.key {
+            try applyTombstone(t, stream: t.target.object)
+        }
+
+        if let own = record.tombstones.first(where: { $0.target == record.key }) {
+            // An older delete than the live version (a restore happened since) is history, not news.
+            if let existingVersion, let at = own.deletedAt?.iso8601, at < existingVersion, !existingDeleted {
+                return .unchanged
+            }
+            try applyTombstone(own, stream: r.stream)
+            try upsertSourceRecord(key: key, r: r, version: version ?? own.deletedAt?.iso8601, deleted: true)
+            return .deleted
+        }
+
+        if let tombstoneAt {
+            // A re-export of a snapshot older than the delete must not bring the record back.
+            guard let version, version > tombstoneAt else { return .unchanged }
+            try db.cachedStatement(sql: "DELETE FROM deleted_records WHERE record_key = ?").execute(arguments: [key])
+        }
+        if existing != nil {
+            if let existingVersion, let version, version < existingVersion { return .unchanged }
+            try removeLiveRows(key: key)
+        }
+        try upsertSourceRecord(key: key, r: r, version: version, deleted: false)
+        try insertCanonical(record, key: key, stream: r.stream, externalId: r.externalId)
+        return existing == nil ? .new : .updated
+    }
+
+    private func upsertSourceRecord(key: String, r: IncomingRecord, version: String?, deleted: Bool) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (record_key) DO UPDATE SET
+                  source = excluded.source, stream = excluded.stream, version_at = excluded.version_at,
+                  content_hash = excluded.content_hash, deleted = excluded.deleted
+                """
+        ).execute(arguments: [key, source, r.stream, r.externalId, version, r.contentHash, deleted])
+    }
+
+    private mutating func applyTombstone(_ t: Tombstone, stream: String) throws {
+        let key = t.target.description
+        let at = t.deletedAt?.iso8601 ?? now
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO deleted_records (record_key, source, stream, external_id, deleted_at, reason)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (record_key) DO UPDATE SET
+                  deleted_at = max(deleted_records.deleted_at, excluded.deleted_at), reason = excluded.reason
+                """
+        ).execute(arguments: [key, source, stream, t.target.externalId, at, t.reason])
+        let liveVersion = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT version_at FROM source_records WHERE record_key = ? AND deleted = 0"), arguments: [key])
+        if let liveVersion, liveVersion > at {
+            return  // the live version is newer than the delete (restored since): keep it
+        }
+        try removeLiveRows(key: key)
+        try db.cachedStatement(sql: "UPDATE source_records SET deleted = 1 WHERE record_key = ?").execute(arguments: [key])
+    }
+
+    /// Removes what a record contributed to the live tables (its raw versions stay).
+    private mutating func removeLiveRows(key: String) throws {
+        if let person = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT person_id FROM person_records WHERE record_key = ?"), arguments: [key])
+        {
+            touchedPersons.insert(person)
+        }
+        try db.cachedStatement(sql: "DELETE FROM touchpoints WHERE record_key = ?").execute(arguments: [key])
+        try db.cachedStatement(sql: "DELETE FROM person_records WHERE record_key = ?").execute(arguments: [key])
+        try db.cachedStatement(sql: "DELETE FROM record_identifiers WHERE record_key = ?").execute(arguments: [key])
+        try db.cachedStatement(sql: "DELETE FROM opportunities WHERE opportunity_id = ?").execute(arguments: [key])
+    }
+
+    private mutating func insertCanonical(_ record: CanonicalRecord, key: String, stream: String, externalId: String) throws {
+        let version = record.version?.iso8601
+        var accountId: String?
+        if let account = record.account {
+            accountId = try upsertAccount(account, version: version)
+        }
+        if !record.identifiers.isEmpty || record.person != nil {
+            let firstSeen = record.person?.createdAt?.iso8601 ?? version ?? now
+            let personId = try resolvePerson(record.identifiers, recordKey: key, firstSeen: firstSeen)
+            for id in record.identifiers {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO record_identifiers (record_key, kind, value) VALUES (?, ?, ?)")
+                    .execute(arguments: [key, id.kind.rawValue, id.value])
+            }
+            let facts = record.person ?? PersonFacts()
+            var personAccount: String?
+            if let ref = facts.account { personAccount = try resolveAccount(ref, firstSeen: firstSeen) }
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO person_records (record_key, person_id, source, version_at, email, first_name, last_name, title,
+                      company, phone, owner, consent_email, vendor_stage, score, account_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                key, personId, source, version, facts.email, facts.firstName, facts.lastName, facts.title, facts.company,
+                facts.phone, facts.owner, facts.consentEmail, facts.vendorStage, facts.score, personAccount,
+                facts.createdAt?.iso8601,
+            ])
+            touchedPersons.insert(personId)
+        }
+        if let opp = record.opportunity {
+            var oppAccount: String?
+            if let ref = opp.account { oppAccount = try resolveAccount(ref, firstSeen: version ?? now) }
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO opportunities (opportunity_id, account_id, name, stage, amount, currency, close_date,
+                      is_won, is_closed, source, external_id, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                key, oppAccount ?? accountId, opp.name, opp.stage, opp.amount, opp.currency, opp.closeDate, opp.isWon,
+                opp.isClosed, source, externalId, version,
+            ])
+        }
+        for tp in record.touchpoints {
+            let occurred = tp.occurredAt.iso8601
+            var personId: String?
+            if !tp.person.isEmpty { personId = try personFor(reference: tp.person, firstSeen: occurred) }
+            var tpAccount: String?
+            if let ref = tp.account { tpAccount = try resolveAccount(ref, firstSeen: occurred) }
+            if tpAccount == nil, let personId { tpAccount = try currentAccount(of: personId) }
+            let id = tp.suffix.isEmpty ? key : "\(key)#\(tp.suffix)"
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO touchpoints (touchpoint_id, person_id, account_id, occurred_at, channel, action, side,
+                      campaign, content, owner, value, source, stream, external_id, attributes, record_key)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                id, personId, tpAccount, occurred, tp.channel, tp.action, tp.side.rawValue, tp.campaign, tp.content, tp.owner,
+                tp.value, source, stream, externalId, tp.attributes, key,
+            ])
+        }
+    }
+
+    private func insertQuarantine(_ q: QuarantinedInput) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO quarantine (source, stream, external_id, reason, payload, seen_at, origin, payload_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [source, q.stream, q.externalId, q.reason, q.payload, now, q.origin, ContentHash.hex(q.payload)])
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import GRDB
+import JourneyModel
+
+/// Exact-match identity linking inside a batch: records that share a normalized identifier are one
+/// person. The full resolver (guardrails, merge log with undo, survivorship rules) builds on the
+/// same tables: `record_identifiers` is its input, `identifiers` and `persons` its output.
+extension BatchWriter {
+    /// The person a record *is*: found through any of its identifiers, merging persons it joins.
+    mutating func resolvePerson(_ ids: [Identifier], recordKey: String, firstSeen: String) throws -> String {
+        let ids = ids.isEmpty ? [Identifier(kind: "record", value: recordKey)] : ids
+        var found: [String] = []
+        for id in ids {
+            if let p = try lookupPerson(id), !found.contains(p) { found.append(p) }
+        }
+        let personId: String
+        if found.isEmpty {
+            personId = try createPerson(for: ids, firstSeen: firstSeen)
+        } else {
+            personId = found.min()!
+            for other in found where other != personId {
+                let via = try ids.first { try lookupPerson($0) == other }!
+                try merge(other, into: personId, via: via, recordKey: recordKey)
+            }
+        }
+        for id in ids where personCache[id] == nil {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [id.kind.rawValue, id.value, personId, source])
+            personCache[id] = personId
+        }
+        return personId
+    }
+
+    /// The person a touchpoint refers to; a reference to someone not seen yet creates them, and the
+    /// record that introduces them later links to the same person through the shared identifier.
+    mutating func personFor(reference ids: [Identifier], firstSeen: String) throws -> String {
+        for id in ids {
+            if let p = try lookupPerson(id) { return p }
+        }
+        let personId = try createPerson(for: ids, firstSeen: firstSeen)
+        touchedPersons.insert(personId)
+        for id in ids {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [id.kind.rawValue, id.value, personId, source])
+            personCache[id] = personId
+        }
+        return personId
+    }
+
+    mutating func lookupPerson(_ id: Identifier) throws -> String? {
+        if let cached = personCache[id] { return cached }
+        let p = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT person_id FROM identifiers WHERE kind = ? AND value = ?"),
+            arguments: [id.kind.rawValue, id.value])
+        if let p { personCache[id] = p }
+        return p
+    }
+
+    /// Person ids derive from the identifier that introduced them, so reruns give the same ids.
+    private func createPerson(for ids: [Identifier], firstSeen: String) throws -> String {
+        let seed = ids.map(\.description).sorted().first!
+        let personId = "p_" + ContentHash.hex(seed).prefix(16)
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)")
+            .execute(arguments: [personId, firstSeen, firstSeen])
+        return personId
+    }
+
+    private mutating func merge(_ other: String, into survivor: String, via: Identifier, recordKey: String) throws {
+        for table in ["identifiers", "person_records", "touchpoints", "stage_history", "next_actions"] {
+            try db.execute(sql: "UPDATE \(table) SET person_id = ? WHERE person_id = ?", arguments: [survivor, other])
+        }
+        try db.execute(
+            sql: """
+                UPDATE persons SET created_at = min(created_at, (SELECT created_at FROM persons WHERE person_id = ?))
+                WHERE person_id = ?
+                """,
+            arguments: [other, survivor])
+        try db.execute(
+            sql: "INSERT INTO person_merges (merged_person, into_person, via_kind, via_value, record_key, merged_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [other, survivor, via.kind.rawValue, via.value, recordKey, now])
+        try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [other])
+        for (k, v) in personCache where v == other { personCache[k] = survivor }
+        personAccountCache[other] = nil
+        touchedPersons.remove(other)
+        touchedPersons.insert(survivor)
+    }
+
+    mutating func currentAccount(of personId: String) throws -> String? {
+        if let cached = personAccountCache[personId] { return cached }
+        let a = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT account_id FROM persons WHERE person_id = ?"), arguments: [personId])
+        personAccountCache[personId] = .some(a)
+        return a
+    }
+
+    // MARK: Accounts
+
+    /// The account an identifier names; an account referenced before its own record arrives is
+    /// created empty and filled in when it does.
+    mutating func resolveAccount(_ ref: Identifier, firstSeen: String) throws -> String {
+        if let a = try lookupAccount(ref) { return a }
+        let accountId = "a_" + ContentHash.hex(ref.description).prefix(16)
+        try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO accounts (account_id, source, created_at, updated_at) VALUES (?, ?, ?, ?)"
+        ).execute(arguments: [accountId, source, firstSeen, firstSeen])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO account_identifiers (kind, value, account_id, source) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [ref.kind.rawValue, ref.value, accountId, source])
+        accountCache[ref] = accountId
+        return accountId
+    }
+
+    mutating func lookupAccount(_ id: Identifier) throws -> String? {
+        if let cached = accountCache[id] { return cached }
+        let a = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT account_id FROM account_identifiers WHERE kind = ? AND value = ?"),
+            arguments: [id.kind.rawValue, id.value])
+        if let a { accountCache[id] = a }
+        return a
+    }
+
+    mutating func upsertAccount(_ facts: AccountFacts, version: String?) throws -> String? {
+        var ids = facts.identifiers
+        if let d = facts.domain.flatMap({ Identifier.normalized(kind: .domain, raw: $0) }), !ids.contains(d) { ids.append(d) }
+        guard let first = ids.first else { return nil }
+        var accountId: String?
+        for id in ids {
+            if let a = try lookupAccount(id) { accountId = a; break }
+        }
+        let stamp = version ?? now
+        let resolved = try accountId ?? resolveAccount(first, firstSeen: stamp)
+        for id in ids {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO account_identifiers (kind, value, account_id, source) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [id.kind.rawValue, id.value, resolved, source])
+            accountCache[id] = accountCache[id] ?? resolved
+        }
+        let domain = facts.domain.flatMap { Domain.normalize($0) }
+        try db.cachedStatement(
+            sql: """
+                UPDATE accounts SET name = coalesce(?, name), domain = coalesce(?, domain), industry = coalesce(?, industry),
+                  employees = coalesce(?, employees), annual_revenue = coalesce(?, annual_revenue), source = ?,
+                  updated_at = max(updated_at, ?)
+                WHERE account_id = ?
+                """
+        ).execute(arguments: [facts.name, domain, facts.industry, facts.employees, facts.annualRevenue, source, stamp, resolved])
+        return resolved
+    }
+
+    // MARK: Person attributes
+
+    /// Re-derives the attributes of the persons this batch touched from their live records:
+    /// the most recent non-empty value per field; an opt-out anywhere wins (conservative consent).
+    mutating func refreshPersons() throws {
+        for personId in touchedPersons.sorted() {
+            guard let person = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT created_at, account_id FROM persons WHERE person_id = ?"), arguments: [personId])
+            else { continue }
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT version_at, email, first_name, last_name, title, owner, consent_email, score, account_id, created_at
+                        FROM person_records WHERE person_id = ? ORDER BY coalesce(version_at, ''), record_key
+                        """),
+                arguments: [personId])
+            var email: String?, first: String?, last: String?, title: String?, owner: String?
+            var score: Double?, account: String?, updated: String?
+            var created: String = person[0]
+            var consent: Bool?
+            for row in rows {
+                func take(_ i: Int, _ into: inout String?) {
+                    if let v: String = row[i], !v.isEmpty { into = v }
+                }
+                take(1, &email); take(2, &first); take(3, &last); take(4, &title); take(5, &owner)
+                if let s: Double = row[7] { score = s }
+                if let a: String = row[8] { account = a }
+                if let c: Bool = row[6] { consent = (consent == false) ? false : c }
+                if let v: String = row[0] { updated = max(updated ?? v, v) }
+                if let c: String = row[9], c < created { created = c }
+            }
+            if email == nil {
+                email = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT min(value) FROM identifiers WHERE person_id = ? AND kind = 'email'"),
+                    arguments: [personId])
+            }
+            let oldAccount: String? = person[1]
+            try db.cachedStatement(
+                sql: """
+                    UPDATE persons SET primary_email = ?, first_name = ?, last_name = ?, title = ?, owner = ?, score = ?,
+                      account_id = ?, consent_email = ?, created_at = ?, updated_at = max(updated_at, coalesce(?, updated_at))
+                    WHERE person_id = ?
+                    """
+            ).execute(arguments: [email, first, last, title, owner, score, account, consent, created, updated, personId])
+            if oldAccount != account {
+                try db.cachedStatement(
+                    sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS ?"
+                ).execute(arguments: [account, personId, oldAccount])
+            }
+            personAccountCache[personId] = .some(account)
+        }
+        touchedPersons.removeAll()
+    }
+}

@@ -1,0 +1,108 @@
+public import JourneyModel
+
+/// One source record as received, with what it means canonically.
+public struct IncomingRecord: Sendable {
+    public var stream: String
+    public var externalId: String
+    /// The record as received, as JSON text (the raw zone keeps it to replay mappings).
+    public var payload: String
+    public var contentHash: String
+    /// Where it came from: `file.csv:42` or a URL.
+    public var origin: String?
+    public var canonical: CanonicalRecord
+
+    public init(stream: String, externalId: String, payload: String, contentHash: String, origin: String?, canonical: CanonicalRecord) {
+        self.stream = stream
+        self.externalId = externalId
+        self.payload = payload
+        self.contentHash = contentHash
+        self.origin = origin
+        self.canonical = canonical
+    }
+}
+
+/// An input that could not be normalized; kept with its reason instead of being dropped.
+public struct QuarantinedInput: Sendable {
+    public var stream: String
+    public var externalId: String?
+    public var reason: String
+    public var payload: String
+    public var origin: String?
+
+    public init(stream: String, externalId: String?, reason: String, payload: String, origin: String?) {
+        self.stream = stream
+        self.externalId = externalId
+        self.reason = reason
+        self.payload = payload
+        self.origin = origin
+    }
+}
+
+/// Where a file-drop source has got to in one file; committed with the batch it ends.
+public struct FileProgress: Sendable, Equatable {
+    public var path: String
+    public var stream: String?
+    public var size: Int64
+    public var modifiedNanoseconds: Int64
+    public var headHash: String
+    public var byteOffset: Int64
+    public var rowNumber: Int64
+    public var completed: Bool
+
+    public init(path: String, stream: String?, size: Int64, modifiedNanoseconds: Int64, headHash: String,
+                byteOffset: Int64, rowNumber: Int64, completed: Bool) {
+        self.path = path
+        self.stream = stream
+        self.size = size
+        self.modifiedNanoseconds = modifiedNanoseconds
+        self.headHash = headHash
+        self.byteOffset = byteOffset
+        self.rowNumber = rowNumber
+        self.completed = completed
+    }
+}
+
+/// Everything one transaction writes: records, quarantine rows and the source's progress.
+public struct WriteBatch: Sendable {
+    public enum Item: Sendable {
+        case record(IncomingRecord)
+        case quarantine(QuarantinedInput)
+    }
+
+    public var source: String
+    public var fetchedAt: Timestamp
+    public var items: [Item]
+    public var fileProgress: FileProgress?
+    /// Cursor text per stream to store in `sync_state.cursor`.
+    public var cursors: [String: String]
+
+    public init(source: String, fetchedAt: Timestamp, items: [Item] = [], fileProgress: FileProgress? = nil,
+                cursors: [String: String] = [:]) {
+        self.source = source
+        self.fetchedAt = fetchedAt
+        self.items = items
+        self.fileProgress = fileProgress
+        self.cursors = cursors
+    }
+}
+
+/// What a batch did, per stream: every input is exactly one of new, updated, unchanged or quarantined.
+public struct StreamCounts: Sendable, Equatable {
+    public var read = 0
+    public var new = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var deleted = 0
+    public var quarantined = 0
+
+    public init() {}
+
+    public static func += (lhs: inout StreamCounts, rhs: StreamCounts) {
+        lhs.read += rhs.read
+        lhs.new += rhs.new
+        lhs.updated += rhs.updated
+        lhs.unchanged += rhs.unchanged
+        lhs.deleted += rhs.deleted
+        lhs.quarantined += rhs.quarantined
+    }
+}
