@@ -41,6 +41,13 @@ public struct ConfigNode: @unchecked Sendable {
         return s
     }
 
+    public var isList: Bool { node.sequence != nil }
+
+    /// A single value or a list of values, read as a list.
+    public func stringList() throws -> [String] {
+        isList ? try list().map { try $0.nonEmptyString() } : [try nonEmptyString()]
+    }
+
     public var isNull: Bool {
         if case .scalar(let s) = node { return s.tag == .init(.null) || s.string == "~" || (s.string == "null" && s.style == .plain) }
         return false

@@ -12,6 +12,15 @@ extension JourneyStore {
         }
     }
 
+    /// The same, from async code: GRDB runs the transaction on its writer queue, so the caller's
+    /// thread stays free to parse the next batch.
+    public func write(_ batch: WriteBatch) async throws -> [String: StreamCounts] {
+        try await pool.write { db in
+            var writer = BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601)
+            return try writer.apply(batch)
+        }
+    }
+
     /// Records a source-level or stream-level failure without touching its data.
     public func recordFailure(source: String, stream: String, error: String, at time: Timestamp) throws {
         try pool.write { db in

@@ -1,4 +1,4 @@
-public import JourneyModel
+import Foundation
 
 /// One source record as received, with what it means canonically.
 public struct IncomingRecord: Sendable {

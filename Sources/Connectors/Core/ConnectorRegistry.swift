@@ -1,0 +1,23 @@
+public import JourneyConfig
+
+/// Source types by their `type:` name. A new connector is one folder plus one line here.
+public enum ConnectorRegistry {
+    public static let types: [String: @Sendable (SourceSection) throws -> any IngestSource] = [
+        "files": { try FileDropSource(section: $0) },
+    ]
+
+    /// Builds a source from its config section; errors name the file, line and key.
+    public static func make(_ section: SourceSection) throws -> any IngestSource {
+        guard let factory = types[section.type] else {
+            let known = types.keys.sorted()
+            let typeNode = try section.node.entries().first { $0.key == "type" }?.value ?? section.node
+            let planned = ["salesforce", "hubspot", "marketo"].contains(section.type)
+            throw typeNode.error(
+                planned ? "source type '\(section.type)' is not available in this version yet" : "unknown source type '\(section.type)'",
+                hint: planned
+                    ? "use a file drop of its exports (type: files) for now"
+                    : (Suggest.closest(to: section.type, in: known).map { "did you mean '\($0)'?" } ?? "known types: \(known.joined(separator: ", "))"))
+        }
+        return try factory(section)
+    }
+}

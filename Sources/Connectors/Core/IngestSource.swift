@@ -1,0 +1,59 @@
+import Foundation
+public import JourneyModel
+
+/// A configured source that can make one incremental pass over its data.
+///
+/// A source only reads and maps; it hands bounded batches to a `BatchSink`, which commits each
+/// batch (records, quarantine, progress) in one transaction. Sources never touch the store.
+public protocol IngestSource: Sendable {
+    var name: String { get }
+    var type: String { get }
+    var pollInterval: Duration { get }
+    func runPass(sink: any BatchSink, control: PassControl) async throws -> PassReport
+}
+
+/// Where batches go: the daemon implements it on the journey store.
+public protocol BatchSink: Sendable {
+    /// Progress a file-drop source committed earlier, by file path.
+    func fileProgress(source: String) async throws -> [String: FileProgress]
+    /// Commits one batch atomically and says what it did per stream.
+    func commit(_ batch: WriteBatch) async throws -> [String: StreamCounts]
+}
+
+/// How a pass should behave.
+public struct PassControl: Sendable {
+    public var batchSize: Int
+    /// `ingest` waits for files still being written; `serve` skips them until the next poll.
+    public var waitForSettling: Bool
+    /// Checked between batches: the current batch commits whole, then the pass stops.
+    public var shouldStop: @Sendable () -> Bool
+    public var clock: @Sendable () -> Timestamp
+
+    public init(
+        batchSize: Int, waitForSettling: Bool, shouldStop: @escaping @Sendable () -> Bool = { false },
+        clock: @escaping @Sendable () -> Timestamp = { Timestamp(.now) }
+    ) {
+        self.batchSize = batchSize
+        self.waitForSettling = waitForSettling
+        self.shouldStop = shouldStop
+        self.clock = clock
+    }
+}
+
+/// What one pass did.
+public struct PassReport: Sendable {
+    public enum Status: String, Sendable { case ok, partial, failed, stopped }
+
+    public var status: Status = .ok
+    public var counts: [String: StreamCounts] = [:]
+    /// Problems that failed part of the pass, by stream (or `*` for the source as a whole).
+    public var errors: [(stream: String, message: String)] = []
+    /// Files left for a later pass because they were still being written.
+    public var waiting: [String] = []
+    public var filesRead = 0
+    public var filesSkipped = 0
+
+    public init() {}
+}
+
+

@@ -1,0 +1,118 @@
+import Foundation
+import JourneyModel
+
+/// Column names of a tabular file with exact and forgiving lookup: `Email Address`, `email_address`
+/// and `EmailAddress` find the same column, so presets survive small header differences.
+public struct ColumnIndex: Sendable {
+    public let names: [String]
+    private let exact: [String: Int]
+    private let loose: [String: Int]
+
+    public init(_ names: [String]) {
+        self.names = names
+        var exact: [String: Int] = [:]
+        var loose: [String: Int] = [:]
+        for (i, n) in names.enumerated() {
+            if exact[n] == nil { exact[n] = i }
+            let l = ColumnIndex.loosen(n)
+            if loose[l] == nil { loose[l] = i }
+        }
+        self.exact = exact
+        self.loose = loose
+    }
+
+    public func index(of name: String) -> Int? {
+        exact[name] ?? loose[ColumnIndex.loosen(name)]
+    }
+
+    public func contains(_ name: String) -> Bool { index(of: name) != nil }
+
+    static func loosen(_ s: String) -> String {
+        String(s.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
+    }
+}
+
+/// One input record, tabular or JSON, with the lookups mappings need.
+public struct SourceRow: Sendable {
+    enum Storage: Sendable {
+        case tabular(ColumnIndex, [String])
+        case json([String: JSONValue])
+    }
+
+    let storage: Storage
+    /// Values that mean "no value" in this format (Marketo bulk exports write `null`).
+    let nullMarkers: Set<String>
+    /// `file.csv:12` — where the record is, for errors and quarantine.
+    public let origin: String
+
+    init(columns: ColumnIndex, values: [String], origin: String, nullMarkers: Set<String>) {
+        storage = .tabular(columns, values)
+        self.origin = origin
+        self.nullMarkers = nullMarkers
+    }
+
+    init(json: [String: JSONValue], origin: String, nullMarkers: Set<String>) {
+        storage = .json(json)
+        self.origin = origin
+        self.nullMarkers = nullMarkers
+    }
+
+    /// The trimmed text of the first of `names` that has a value; nil for empty and null markers.
+    public func text(_ names: String...) -> String? { text(names) }
+
+    public func text(_ names: [String]) -> String? {
+        for name in names {
+            guard let raw = rawValue(name) else { continue }
+            let trimmed = raw.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || nullMarkers.contains(trimmed) { continue }
+            return trimmed
+        }
+        return nil
+    }
+
+    /// The untrimmed value of a column or JSON path (`properties.email`), if present.
+    public func rawValue(_ name: String) -> String? {
+        switch storage {
+        case .tabular(let columns, let values):
+            guard let i = columns.index(of: name), i < values.count else { return nil }
+            return values[i]
+        case .json(let object):
+            if let v = object[name] { return v.text }
+            if name.contains(".") { return JSONValue.object(object)[name.split(separator: ".")]?.text }
+            let l = ColumnIndex.loosen(name)
+            for (k, v) in object where ColumnIndex.loosen(k) == l { return v.text }
+            return nil
+        }
+    }
+
+    public func bool(_ names: String...) -> Bool? {
+        guard let t = text(names)?.lowercased() else { return nil }
+        switch t {
+        case "true", "1", "yes", "y", "t": return true
+        case "false", "0", "no", "n", "f": return false
+        default: return nil
+        }
+    }
+
+    public func double(_ names: String...) -> Double? {
+        text(names).flatMap { Double($0.replacingOccurrences(of: ",", with: "")) }
+    }
+
+    public func int(_ names: String...) -> Int? {
+        text(names).flatMap { Int($0) ?? Double($0).map { Int($0) } }
+    }
+
+    /// The row as a JSON object text (the raw zone's payload).
+    public var jsonPayload: String {
+        switch storage {
+        case .tabular(let columns, let values):
+            var w = JSONObjectWriter()
+            for (i, name) in columns.names.enumerated() {
+                w.add(name, i < values.count ? values[i] : nil)
+            }
+            return w.finish()
+        case .json(let object):
+            return JSONValue.object(object).jsonText
+        }
+    }
+}

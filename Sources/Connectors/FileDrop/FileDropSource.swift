@@ -1,0 +1,174 @@
+import Foundation
+public import JourneyConfig
+public import JourneyModel
+
+/// A folder of export files: picks up new and changed files, resumes a file where the last
+/// committed batch ended, and waits for files that are still being written.
+public struct FileDropSource: IngestSource {
+    public let name: String
+    public let type = "files"
+    public let pollInterval: Duration
+    public let config: FileDropConfig
+
+    /// Suffixes of files that are by convention still being written or not data.
+    static let partialSuffixes = [".tmp", ".part", ".partial", ".crdownload", ".swp", ".lock", ".filepart"]
+
+    public init(section: SourceSection) throws {
+        name = section.name
+        pollInterval = section.pollInterval
+        config = try FileDropConfig(section: section)
+    }
+
+    /// A file in the folder, with what identifies its current content.
+    struct Candidate {
+        var path: String
+        var fileName: String
+        var size: Int64
+        var modifiedNanoseconds: Int64
+    }
+
+    func listFiles() throws -> [Candidate] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: config.directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw FileSourceError.missingFolder(path: config.directory)
+        }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: config.directory)
+        } catch {
+            throw FileSourceError.unreadable(path: config.directory, reason: error.localizedDescription)
+        }
+        var out: [Candidate] = []
+        for fileName in names.sorted() {
+            if fileName.hasPrefix(".") || Self.partialSuffixes.contains(where: { fileName.lowercased().hasSuffix($0) }) { continue }
+            guard config.include.contains(where: { Glob.matches($0, fileName) }) else { continue }
+            let path = (config.directory as NSString).appendingPathComponent(fileName)
+            guard let stat = Self.stat(path), stat.isRegular else { continue }
+            out.append(Candidate(path: path, fileName: fileName, size: stat.size, modifiedNanoseconds: stat.mtime))
+        }
+        return out
+    }
+
+    static func stat(_ path: String) -> (size: Int64, mtime: Int64, isRegular: Bool)? {
+        guard let attrs = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        let size = (attrs[.size] as? NSNumber)?.int64Value ?? 0
+        let date = attrs[.modificationDate] as? Date ?? .distantPast
+        let isRegular = (attrs[.type] as? FileAttributeType) == .typeRegular
+        return (size, Int64((date.timeIntervalSince1970 * 1_000_000_000).rounded()), isRegular)
+    }
+
+    /// Hash of the first 64 KiB: tells an appended-to file (same head) from a replaced one.
+    static func headHash(_ path: String) -> String {
+        guard let h = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? h.close() }
+        let data = (try? h.read(upToCount: 65_536)) ?? Data()
+        return ContentHash.hex(data)
+    }
+
+    public func runPass(sink: any BatchSink, control: PassControl) async throws -> PassReport {
+        var report = PassReport()
+        let files = try listFiles()
+        let progress = try await sink.fileProgress(source: name)
+        var committer = Committer(sink: sink)
+        for var file in files {
+            if control.shouldStop() { report.status = .stopped; break }
+            let previous = progress[file.path]
+            if let previous, previous.completed, previous.size == file.size, previous.modifiedNanoseconds == file.modifiedNanoseconds {
+                report.filesSkipped += 1
+                continue
+            }
+            // A file modified within the settle window may still be being written.
+            guard let settled = try await waitUntilSettled(file, control: control) else {
+                report.waiting.append(file.fileName)
+                continue
+            }
+            file = settled
+            let head = Self.headHash(file.path)
+            var start: (offset: Int64, line: Int64) = (0, 1)
+            if let previous, !previous.completed, previous.size == file.size,
+                previous.modifiedNanoseconds == file.modifiedNanoseconds, previous.headHash == head
+            {
+                start = (previous.byteOffset, previous.rowNumber)
+            }
+            do {
+                let reader = FileReader(source: self, file: file, headHash: head, control: control)
+                let stopped = try await reader.read(from: start, committer: &committer)
+                report.filesRead += 1
+                if stopped { report.status = .stopped; break }
+            } catch let error as FileSourceError {
+                report.errors.append((stream: "*", message: error.description))
+            } catch let error as FormatMismatch {
+                report.errors.append(
+                    (stream: "*", message: FileSourceError.unrecognizedFile(path: file.path, format: config.format, reason: error.reason).description))
+            }
+        }
+        for (stream, c) in try await committer.finish() { report.counts[stream, default: StreamCounts()] += c }
+        if !report.errors.isEmpty, report.status == .ok { report.status = .partial }
+        return report
+    }
+
+    /// The file once it has been still for the settle time; nil when `serve` should come back later.
+    private func waitUntilSettled(_ file: Candidate, control: PassControl) async throws -> Candidate? {
+        let settleMs = Int64(config.settle.components.seconds * 1000) + config.settle.components.attoseconds / 1_000_000_000_000_000
+        var current = file
+        while true {
+            let ageMs = control.clock().millisecondsSinceEpoch - current.modifiedNanoseconds / 1_000_000
+            if ageMs >= settleMs { return current }
+            guard control.waitForSettling, !control.shouldStop() else { return nil }
+            try await Task.sleep(for: .milliseconds(max(50, settleMs - ageMs)))
+            guard let s = Self.stat(current.path) else { return nil }
+            current.size = s.size
+            current.modifiedNanoseconds = s.mtime
+        }
+    }
+}
+
+/// Commits batches while the next one is being parsed: at most one commit in flight, in order,
+/// so parsing and SQLite writing overlap on two cores without reordering anything.
+struct Committer {
+    let sink: any BatchSink
+    private var pending: Task<[String: StreamCounts], any Error>?
+    private var totals: [String: StreamCounts] = [:]
+
+    init(sink: any BatchSink) { self.sink = sink }
+
+    mutating func submit(_ batch: WriteBatch) async throws {
+        try await drain()
+        let sink = self.sink
+        pending = Task { try await sink.commit(batch) }
+    }
+
+    mutating func drain() async throws {
+        if let p = pending {
+            pending = nil
+            for (stream, c) in try await p.value { totals[stream, default: StreamCounts()] += c }
+        }
+    }
+
+    mutating func finish() async throws -> [String: StreamCounts] {
+        try await drain()
+        defer { totals = [:] }
+        return totals
+    }
+}
+
+/// Minimal shell-style globbing for `include` (`*`, `?`).
+enum Glob {
+    static func matches(_ pattern: String, _ name: String) -> Bool {
+        let p = Array(pattern.lowercased()), n = Array(name.lowercased())
+        var pi = 0, ni = 0, star = -1, mark = 0
+        while ni < n.count {
+            if pi < p.count, p[pi] == "?" || p[pi] == n[ni] {
+                pi += 1; ni += 1
+            } else if pi < p.count, p[pi] == "*" {
+                star = pi; mark = ni; pi += 1
+            } else if star >= 0 {
+                pi = star + 1; mark += 1; ni = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count, p[pi] == "*" { pi += 1 }
+        return pi == p.count
+    }
+}

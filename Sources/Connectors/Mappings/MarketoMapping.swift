@@ -1,0 +1,145 @@
+import Foundation
+public import JourneyModel
+
+/// Marketo bulk exports (activities, leads) and UI list exports → canonical records.
+///
+/// Activities carry a lead id only; the lead export (or a list export) ties that id to an email
+/// and to the Salesforce ids Marketo keeps (`sfdcLeadId`, `sfdcContactId`).
+public struct MarketoMapping: RecordMapping {
+    public enum Object: String, Sendable { case activities, leads }
+
+    public let formatName: String
+    public let object: Object?
+    public let parser: TimestampParser
+    public static let system = "marketo"
+    public var nullMarkers: Set<String> { ["null"] }
+
+    public init(formatName: String, object: Object?, timeZone: TimeZone) {
+        self.formatName = formatName
+        self.object = object
+        self.parser = TimestampParser(timeZone: timeZone)
+    }
+
+    public func stream(fileName: String, columns: ColumnIndex) throws -> String {
+        let detected: Object
+        if columns.contains("activityTypeId") {
+            guard columns.contains("marketoGUID"), columns.contains("leadId"), columns.contains("activityDate") else {
+                throw FormatMismatch("an activities export needs marketoGUID, leadId, activityDate and activityTypeId columns")
+            }
+            detected = .activities
+        } else if columns.contains("id") || columns.contains("Id") || columns.contains("Lead ID") {
+            detected = .leads
+        } else {
+            throw FormatMismatch("neither an activities export (activityTypeId, marketoGUID, …) nor a leads export (id, email, …)")
+        }
+        if let object, object != detected {
+            throw FormatMismatch("the header looks like a Marketo \(detected.rawValue) export, but the format is \(formatName)")
+        }
+        return detected.rawValue
+    }
+
+    public func map(_ row: SourceRow, stream: String) -> MappingResult {
+        stream == Object.activities.rawValue ? mapActivity(row) : mapLead(row)
+    }
+
+    private func mapLead(_ row: SourceRow) -> MappingResult {
+        guard let id = row.text("id", "Id", "Lead ID") else { return .quarantine(externalId: nil, reason: "no lead id") }
+        let key = RecordKey(system: Self.system, object: Object.leads.rawValue, externalId: id)
+        do {
+            let updated = try MapSupport.checkedTimestamp(row, ["updatedAt", "Updated At"], parser: parser).get()
+            let created = try MapSupport.checkedTimestamp(row, ["createdAt", "Created At"], parser: parser).get()
+            var record = CanonicalRecord(key: key, version: updated ?? created)
+            record.identifiers = [Identifier(kind: .marketoLead, value: id)]
+            let rawEmail = row.text("email", "Email Address")
+            var email: String?
+            if let rawEmail {
+                // The lead id already identifies the person, so a bad email is dropped, not fatal.
+                if let e = MapSupport.id(.email, rawEmail) {
+                    record.identifiers.append(e)
+                    email = e.value
+                }
+            }
+            if let lead = MapSupport.id(.salesforceLead, row.text("sfdcLeadId", "SFDC Lead ID")) { record.identifiers.append(lead) }
+            if let contact = MapSupport.id(.salesforceContact, row.text("sfdcContactId", "SFDC Contact ID")) {
+                record.identifiers.append(contact)
+            }
+            let unsubscribed = row.bool("unsubscribed", "Unsubscribed")
+            record.person = PersonFacts(
+                email: email, firstName: row.text("firstName", "First Name"), lastName: row.text("lastName", "Last Name"),
+                title: row.text("title", "Job Title"), company: row.text("company", "Company Name"),
+                phone: row.text("phone", "Phone Number"), owner: row.text("leadOwnerId", "sfdcLeadOwnerId", "Lead Owner"),
+                consentEmail: unsubscribed.map { !$0 }, vendorStage: row.text("leadStatus", "Lead Status"),
+                score: row.double("leadScore", "Lead Score"),
+                account: MapSupport.id(.salesforceAccount, row.text("sfdcAccountId", "SFDC Account ID")), createdAt: created)
+            return .record(externalId: id, record)
+        } catch let e as MappingError {
+            return .quarantine(externalId: id, reason: e.reason)
+        } catch {
+            return .quarantine(externalId: id, reason: "\(error)")
+        }
+    }
+
+    private func mapActivity(_ row: SourceRow) -> MappingResult {
+        guard let guid = row.text("marketoGUID") else { return .quarantine(externalId: nil, reason: "no marketoGUID") }
+        guard let leadId = row.text("leadId") else { return .quarantine(externalId: guid, reason: "no leadId") }
+        guard let dateText = row.text("activityDate") else { return .quarantine(externalId: guid, reason: "no activityDate") }
+        guard let at = parser.parse(dateText) else {
+            return .quarantine(externalId: guid, reason: "unparseable date '\(dateText)' in activityDate")
+        }
+        guard let typeText = row.text("activityTypeId"), let type = Int(typeText) else {
+            return .quarantine(externalId: guid, reason: "activityTypeId '\(row.text("activityTypeId") ?? "")' is not a number")
+        }
+        let key = RecordKey(system: Self.system, object: Object.activities.rawValue, externalId: guid)
+        var record = CanonicalRecord(key: key, version: at)
+        let person = [Identifier(kind: .marketoLead, value: leadId)]
+        let primary = row.text("primaryAttributeValue")
+        let attributesText = row.text("attributes")
+        let campaignId = row.text("campaignId")
+        func touch(_ channel: String, _ action: String, campaign: String? = nil) {
+            record.touchpoints.append(
+                TouchpointFacts(
+                    person: person, occurredAt: at, channel: channel, action: action, side: .marketing,
+                    campaign: campaign ?? campaignId, content: primary, attributes: attributesText))
+        }
+        switch type {
+        case 1: touch(Channel.web, "web.visit")
+        case 2: touch(Channel.form, "form.submitted")
+        case 3: touch(Channel.web, "web.clicked")
+        case 6: touch(Channel.email, "email.sent")
+        case 7: touch(Channel.email, "email.delivered")
+        case 8, 27: touch(Channel.email, "email.bounced")
+        case 9: touch(Channel.email, "email.unsubscribed")
+        case 10: touch(Channel.email, "email.opened")
+        case 11: touch(Channel.email, "email.clicked")
+        case 104:
+            // Program status changes: the new status says what happened (webinar registered,
+            // attended, no-show); no-shows keep their own action so nothing counts them as attendance.
+            let status = Self.attribute("New Status", in: attributesText)?.lowercased() ?? ""
+            switch status {
+            case "registered": touch(Channel.webinar, "webinar.registered", campaign: primary)
+            case "attended", "attended on-demand": touch(Channel.webinar, "webinar.attended", campaign: primary)
+            case "no show", "no-show": touch(Channel.webinar, "webinar.no_show", campaign: primary)
+            case "invited": touch(Channel.webinar, "webinar.invited", campaign: primary)
+            default: touch(Channel.event, "program.status_changed", campaign: primary)
+            }
+        case 37:
+            // Delete Lead: the lead record is tombstoned; its id is the primary attribute value id.
+            let target = row.text("primaryAttributeValueId") ?? leadId
+            record.tombstones.append(
+                Tombstone(
+                    target: RecordKey(system: Self.system, object: Object.leads.rawValue, externalId: target), deletedAt: at,
+                    reason: "lead deleted in Marketo"))
+        default:
+            break  // other activity types stay in the raw zone, reachable by a later mapping
+        }
+        return .record(externalId: guid, record)
+    }
+
+    /// One attribute from the bulk export's JSON `attributes` field.
+    static func attribute(_ name: String, in json: String?) -> String? {
+        guard let json, let data = json.data(using: .utf8),
+            let value = try? JSONDecoder().decode([String: JSONValue].self, from: data)
+        else { return nil }
+        return value[name]?.text
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+public import JourneyModel
+
+/// Salesforce records (weekly Data Export CSVs, Bulk API 2.0 CSV results) → canonical records.
+///
+/// Objects: Lead, Contact, Account, Opportunity, OpportunityHistory, Task, Event, Campaign,
+/// CampaignMember, OpportunityContactRole. The object comes from the file name (`Lead.csv`,
+/// `Lead_2.csv`, `Lead-20250314.csv`) or, for Bulk results with generic names, from the Id key prefix.
+public struct SalesforceMapping: RecordMapping {
+    public let formatName: String
+    public static let system = "salesforce"
+    public static let objects = [
+        "Lead", "Contact", "Account", "Opportunity", "OpportunityHistory", "OpportunityContactRole", "Task", "Event",
+        "Campaign", "CampaignMember",
+    ]
+
+    public init(formatName: String) { self.formatName = formatName }
+
+    public func stream(fileName: String, columns: ColumnIndex) throws -> String {
+        let base = (fileName as NSString).deletingPathExtension
+        let stem = base.split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == "." || $0 == " " }).first.map(String.init) ?? base
+        if let object = Self.objects.first(where: { $0.caseInsensitiveCompare(stem) == .orderedSame }) {
+            return object
+        }
+        guard columns.contains("Id") else {
+            throw FormatMismatch("no Id column, and the file name does not name a Salesforce object (\(Self.objects.joined(separator: ", ")))")
+        }
+        // Bulk API results carry no object name; the first row's key prefix decides (see map).
+        return "bulk"
+    }
+
+    public func map(_ row: SourceRow, stream: String) -> MappingResult {
+        guard let rawId = row.text("Id") else { return .quarantine(externalId: nil, reason: "no Id") }
+        guard let id = SalesforceID.normalize(rawId) else {
+            return .quarantine(externalId: rawId, reason: "Id '\(rawId)' is not a 15- or 18-character Salesforce id")
+        }
+        let object = stream == "bulk" ? (SalesforceID.objectName(forKeyPrefix: id) ?? "bulk") : stream
+        do {
+            return .record(externalId: id, try mapObject(object, id: id, row: row))
+        } catch let e as MappingError {
+            return .quarantine(externalId: id, reason: e.reason)
+        } catch {
+            return .quarantine(externalId: id, reason: "\(error)")
+        }
+    }
+
+    private func ts(_ row: SourceRow, _ names: String...) throws -> Timestamp? {
+        try MapSupport.checkedTimestamp(row, names).get()
+    }
+
+    private func mapObject(_ object: String, id: String, row: SourceRow) throws -> CanonicalRecord {
+        let key = RecordKey(system: Self.system, object: object, externalId: id)
+        let version = try ts(row, "SystemModstamp", "LastModifiedDate") ?? ts(row, "CreatedDate")
+        var record = CanonicalRecord(key: key, version: version)
+        if row.bool("IsDeleted") == true {
+            record.tombstones.append(Tombstone(target: key, deletedAt: version, reason: "deleted in Salesforce"))
+        }
+        if let master = row.text("MasterRecordId"), let masterId = SalesforceID.normalize(master) {
+            record.tombstones.removeAll()
+            record.tombstones.append(Tombstone(target: key, deletedAt: version, reason: "merged into \(masterId)"))
+        }
+        let owner = row.text("OwnerId").flatMap(SalesforceID.normalize)
+        switch object {
+        case "Lead", "Contact":
+            let kind: IdentifierKind = object == "Lead" ? .salesforceLead : .salesforceContact
+            record.identifiers = [Identifier(kind: kind, value: id)]
+            let email = row.text("Email")
+            if let email {
+                guard let e = MapSupport.id(.email, email) else { throw MappingError("invalid email '\(email)'") }
+                record.identifiers.append(e)
+            }
+            if object == "Lead", row.bool("IsConverted") == true,
+                let contact = MapSupport.id(.salesforceContact, row.text("ConvertedContactId"))
+            {
+                // A converted lead's history belongs to the contact it became.
+                record.identifiers.append(contact)
+            }
+            let accountRaw = object == "Lead" ? row.text("ConvertedAccountId") : row.text("AccountId")
+            let optedOut = row.bool("HasOptedOutOfEmail")
+            record.person = PersonFacts(
+                email: record.identifiers.first { $0.kind == .email }?.value,
+                firstName: row.text("FirstName"), lastName: row.text("LastName"), title: row.text("Title"),
+                company: row.text("Company"), phone: row.text("Phone", "MobilePhone"), owner: owner,
+                consentEmail: optedOut.map { !$0 }, vendorStage: row.text("Status"),
+                account: MapSupport.id(.salesforceAccount, accountRaw), createdAt: try ts(row, "CreatedDate"))
+        case "Account":
+            record.account = AccountFacts(
+                identifiers: [Identifier(kind: .salesforceAccount, value: id)], name: row.text("Name"),
+                domain: row.text("Website"), industry: row.text("Industry"), employees: row.int("NumberOfEmployees"),
+                annualRevenue: row.double("AnnualRevenue"))
+        case "Opportunity":
+            let account = MapSupport.id(.salesforceAccount, row.text("AccountId"))
+            record.opportunity = OpportunityFacts(
+                account: account, name: row.text("Name"), stage: row.text("StageName"), amount: row.double("Amount"),
+                currency: row.text("CurrencyIsoCode"), closeDate: row.text("CloseDate"), isWon: row.bool("IsWon"),
+                isClosed: row.bool("IsClosed"))
+            if let created = try ts(row, "CreatedDate") {
+                record.touchpoints.append(
+                    TouchpointFacts(
+                        suffix: "created", person: [], account: account, occurredAt: created, channel: Channel.crm,
+                        action: "opportunity.created", side: .sales, campaign: row.text("CampaignId"),
+                        content: row.text("Name"), owner: owner, value: row.double("Amount"),
+                        attributes: attributes(["opportunity_id": id, "stage": row.text("StageName")])))
+            }
+        case "OpportunityHistory":
+            guard let created = try ts(row, "CreatedDate") else { throw MappingError("no CreatedDate") }
+            let stage = row.text("StageName") ?? ""
+            let action: String
+            switch stage.lowercased() {
+            case "closed won": action = "opportunity.won"
+            case "closed lost": action = "opportunity.lost"
+            default: action = "opportunity.stage_changed"
+            }
+            record.touchpoints.append(
+                TouchpointFacts(
+                    person: [], occurredAt: created, channel: Channel.crm, action: action, side: .sales,
+                    content: stage, value: row.double("Amount"),
+                    attributes: attributes([
+                        "opportunity_id": row.text("OpportunityId").flatMap(SalesforceID.normalize), "stage": stage,
+                        "probability": row.text("Probability"), "forecast_category": row.text("ForecastCategory"),
+                    ])))
+        case "Task":
+            // Open tasks are plans, not touches: only completed ones become touchpoints.
+            let status = row.text("Status")?.lowercased()
+            let completedAt = try ts(row, "CompletedDateTime")
+            guard completedAt != nil || status == "completed" || row.bool("IsClosed") == true else { break }
+            guard let at = try completedAt ?? ts(row, "ActivityDate") ?? ts(row, "CreatedDate") else {
+                throw MappingError("completed Task without a date")
+            }
+            let subtype = (row.text("TaskSubtype") ?? row.text("Type") ?? "").lowercased()
+            let channel: String, action: String
+            switch subtype {
+            case "call":
+                channel = Channel.phone
+                action = row.text("CallType")?.lowercased() == "inbound" ? "call.inbound" : "call.outbound"
+            case "email", "listemail": channel = Channel.email; action = "email.sent"
+            case "linkedin": channel = Channel.social; action = "social.message"
+            default: channel = Channel.crm; action = "task.completed"
+            }
+            record.touchpoints.append(
+                TouchpointFacts(
+                    person: whoIdentifiers(row.text("WhoId")), account: whatAccount(row), occurredAt: at, channel: channel,
+                    action: action, side: .sales, content: row.text("Subject"), owner: owner,
+                    value: row.double("CallDurationInSeconds"),
+                    attributes: attributes([
+                        "call_disposition": row.text("CallDisposition"), "call_type": row.text("CallType"),
+                        "what_id": row.text("WhatId"), "description": row.text("Description"),
+                    ])))
+        case "Event":
+            guard let at = try ts(row, "StartDateTime", "ActivityDateTime") ?? ts(row, "ActivityDate") else {
+                throw MappingError("Event without StartDateTime or ActivityDateTime")
+            }
+            record.touchpoints.append(
+                TouchpointFacts(
+                    person: whoIdentifiers(row.text("WhoId")), account: whatAccount(row), occurredAt: at,
+                    channel: Channel.meeting, action: "meeting.held", side: .sales, content: row.text("Subject"),
+                    owner: owner, value: row.double("DurationInMinutes"),
+                    attributes: attributes(["location": row.text("Location"), "what_id": row.text("WhatId")])))
+        case "CampaignMember":
+            let who = [
+                MapSupport.id(.salesforceContact, row.text("ContactId")), MapSupport.id(.salesforceLead, row.text("LeadId")),
+            ].compactMap { $0 }
+            let status = row.text("Status") ?? ""
+            guard let at = try ts(row, "FirstRespondedDate") ?? ts(row, "CreatedDate") else {
+                throw MappingError("CampaignMember without CreatedDate")
+            }
+            let (channel, action) = Self.campaignMemberAction(status: status, responded: row.bool("HasResponded") ?? false)
+            record.touchpoints.append(
+                TouchpointFacts(
+                    person: who, occurredAt: at, channel: channel, action: action, side: .marketing,
+                    campaign: row.text("CampaignId").flatMap(SalesforceID.normalize), content: status,
+                    attributes: attributes(["status": status, "has_responded": row.text("HasResponded")])))
+        default:
+            break  // Campaign, OpportunityContactRole and unknown objects: kept in the raw zone only
+        }
+        return record
+    }
+
+    /// CampaignMember statuses: responses count, mere membership and no-shows are kept apart.
+    static func campaignMemberAction(status: String, responded: Bool) -> (String, String) {
+        switch status.lowercased() {
+        case "registered": return (Channel.webinar, "webinar.registered")
+        case "attended": return (Channel.webinar, "webinar.attended")
+        case "no show", "no-show", "noshow": return (Channel.webinar, "webinar.no_show")
+        case "sent": return (Channel.email, "campaign.sent")
+        case "opened": return (Channel.email, "email.opened")
+        case "clicked": return (Channel.email, "email.clicked")
+        case "responded": return (Channel.event, "campaign.responded")
+        default: return (Channel.event, responded ? "campaign.responded" : "campaign.member")
+        }
+    }
+
+    private func whoIdentifiers(_ raw: String?) -> [Identifier] {
+        guard let raw, let id = SalesforceID.normalize(raw) else { return [] }
+        switch id.prefix(3) {
+        case "00Q": return [Identifier(kind: .salesforceLead, value: id)]
+        case "003": return [Identifier(kind: .salesforceContact, value: id)]
+        default: return []
+        }
+    }
+
+    private func whatAccount(_ row: SourceRow) -> Identifier? {
+        if let a = MapSupport.id(.salesforceAccount, row.text("AccountId")) { return a }
+        if let what = row.text("WhatId").flatMap(SalesforceID.normalize), what.hasPrefix("001") {
+            return Identifier(kind: .salesforceAccount, value: what)
+        }
+        return nil
+    }
+}
+
+/// A JSON object text from optional values, leaving out the empty ones.
+func attributes(_ values: KeyValuePairs<String, String?>) -> String? {
+    var w = JSONObjectWriter()
+    var any = false
+    for (k, v) in values {
+        if let v, !v.isEmpty { w.add(k, v); any = true }
+    }
+    return any ? w.finish() : nil
+}

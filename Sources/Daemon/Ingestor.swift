@@ -1,0 +1,69 @@
+import Foundation
+public import Connectors
+public import JourneyModel
+public import JourneyStore
+import Logging
+
+/// What one source's pass came to, for the CLI and the logs.
+public struct SourceOutcome: Sendable {
+    public var source: String
+    public var type: String
+    public var report: PassReport
+    /// True when the pass failed or was partial: `ingest` exits non-zero.
+    public var failed: Bool { report.status == .failed || report.status == .partial }
+}
+
+/// Runs passes of sources into the store and keeps `sync_state` honest about each one.
+public struct Ingestor: Sendable {
+    public let store: JourneyStore
+    public let batchSize: Int
+    let logger: Logger
+
+    public init(store: JourneyStore, batchSize: Int, logger: Logger = Logger(label: "journeylake.ingest")) {
+        self.store = store
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    /// One pass over one source. Never throws: a failing source is recorded and reported, and the
+    /// other sources go on.
+    public func run(
+        _ source: any IngestSource, waitForSettling: Bool, shouldStop: @escaping @Sendable () -> Bool = { false }
+    ) async -> SourceOutcome {
+        let control = PassControl(batchSize: batchSize, waitForSettling: waitForSettling, shouldStop: shouldStop)
+        var report: PassReport
+        do {
+            report = try await source.runPass(sink: StoreSink(store: store), control: control)
+        } catch {
+            report = PassReport()
+            report.status = .failed
+            report.errors.append((stream: "*", message: "\(error)"))
+        }
+        let now = Timestamp(.now)
+        do {
+            let failedStreams = Set(report.errors.map(\.stream))
+            for (stream, message) in report.errors {
+                try store.recordFailure(source: source.name, stream: stream, error: message, at: now)
+                logger.error("source failed", metadata: ["source": "\(source.name)", "stream": "\(stream)", "error": "\(message)"])
+            }
+            if report.status != .stopped {
+                var succeeded = report.counts.keys.filter { !failedStreams.contains($0) }
+                if !failedStreams.contains("*") { succeeded.append("*") }
+                try store.recordSuccess(source: source.name, streams: succeeded, at: now)
+            }
+        } catch {
+            report.status = .failed
+            report.errors.append((stream: "*", message: "cannot record the pass in sync_state: \(error)"))
+        }
+        for (stream, c) in report.counts.sorted(by: { $0.key < $1.key }) {
+            logger.info(
+                "pass",
+                metadata: [
+                    "source": "\(source.name)", "stream": "\(stream)", "read": "\(c.read)", "new": "\(c.new)",
+                    "updated": "\(c.updated)", "unchanged": "\(c.unchanged)", "deleted": "\(c.deleted)",
+                    "quarantined": "\(c.quarantined)",
+                ])
+        }
+        return SourceOutcome(source: source.name, type: source.type, report: report)
+    }
+}

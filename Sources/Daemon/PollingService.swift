@@ -1,0 +1,37 @@
+import Foundation
+public import Connectors
+import Logging
+public import ServiceLifecycle
+
+/// `journeylake serve`: polls every source on its own interval until SIGTERM/SIGINT, stopping
+/// between batches (the batch in flight commits whole).
+public struct PollingService: Service {
+    let ingestor: Ingestor
+    let sources: [any IngestSource]
+    let logger: Logger
+
+    public init(ingestor: Ingestor, sources: [any IngestSource], logger: Logger) {
+        self.ingestor = ingestor
+        self.sources = sources
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let clock = ContinuousClock()
+        var due = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, clock.now) })
+        logger.info("serving", metadata: ["sources": "\(sources.map(\.name).joined(separator: ","))"])
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            for source in sources where due[source.name]! <= clock.now {
+                if Task.isShuttingDownGracefully { break }
+                _ = await ingestor.run(source, waitForSettling: false, shouldStop: { Task.isShuttingDownGracefully || Task.isCancelled })
+                due[source.name] = clock.now.advanced(by: source.pollInterval)
+            }
+            guard let next = due.values.min() else { break }
+            let wait = clock.now.duration(to: next)
+            if wait > .zero {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
+            }
+        }
+        logger.info("stopped")
+    }
+}

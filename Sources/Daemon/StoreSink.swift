@@ -1,0 +1,16 @@
+import Connectors
+import JourneyModel
+import JourneyStore
+
+/// The journey store as the destination of a source's batches.
+struct StoreSink: BatchSink {
+    let store: JourneyStore
+
+    func fileProgress(source: String) async throws -> [String: FileProgress] {
+        try store.fileProgress(source: source)
+    }
+
+    func commit(_ batch: WriteBatch) async throws -> [String: StreamCounts] {
+        try await store.write(batch)
+    }
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import JourneyModel
+import JourneyStore
+import JourneyConfig
+import Connectors
+
+/// `journeylake config …`
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Work with the config file.", subcommands: [Check.self])
+
+    /// `journeylake config check`: validates without touching the store.
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate the config file; exit 78 with file, line and key when it is invalid.")
+
+        @OptionGroup var options: ConfigOption
+
+        func run() async throws {
+            let (config, sources) = try catching { try options.load() }
+            print("\(options.path): OK")
+            print("store: \(config.store.path) (batch_size \(config.store.batchSize))")
+            for s in sources {
+                print("source \(s.name): type \(s.type), every \(s.pollInterval)")
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import JourneyModel
+import JourneyConfig
+import Connectors
+import GRDB
+import JourneyStore
+
+/// `journeylake query`: read-only SQL over the journey store.
+struct Query: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a read-only SQL query against the journey store.",
+        discussion: "Statements that would write are refused (exit 65); the store is opened read-only as well.")
+
+    @OptionGroup var options: ConfigOption
+    @Option(name: .long, help: "Output format: table, csv or json.") var format: OutputFormat = .table
+    @Argument(help: "One SELECT (or WITH … SELECT) statement.") var sql: String
+
+    func run() async throws {
+        let (config, _) = try catching { try options.load() }
+        let db: DatabaseQueue
+        do { db = try JourneyStore.openReadOnly(path: config.store.path) } catch { fail(.store("\(error)")) }
+        do {
+            let table = try await db.read { db -> TableRenderer in
+                let statement = try db.makeStatement(sql: sql)
+                guard statement.isReadonly else { throw StoreError.writeRefused(sql: sql) }
+                let columns = statement.columnNames
+                var rows: [[TableRenderer.Cell]] = []
+                let cursor = try Row.fetchCursor(statement)
+                while let row = try cursor.next() {
+                    rows.append((0..<row.count).map { i in
+                        switch row[i] as DatabaseValue {
+                        case let v where v.isNull: return .null
+                        case let v:
+                            switch v.storage {
+                            case .int64(let n): return .int(n)
+                            case .double(let d): return .double(d)
+                            case .string(let s): return .text(s)
+                            case .blob(let b): return .text(b.base64EncodedString())
+                            case .null: return .null
+                            }
+                        }
+                    })
+                }
+                return TableRenderer(columns: columns, rows: rows)
+            }
+            print(table.render(format))
+        } catch let e as StoreError {
+            fail(.query("\(e)"))
+        } catch let e as DatabaseError {
+            fail(.query("query failed: \(e.message ?? "\(e)")"))
+        }
+    }
+}

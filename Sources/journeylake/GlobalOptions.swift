@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import JourneyModel
+import JourneyStore
+import JourneyConfig
+import Logging
+import Connectors
+
+/// `--config`, shared by every command.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "Path of the YAML config file (default: $JOURNEYLAKE_CONFIG or /etc/journeylake/journeylake.yaml).")
+    var config: String?
+
+    var path: String {
+        config ?? ProcessInfo.processInfo.environment["JOURNEYLAKE_CONFIG"] ?? "/etc/journeylake/journeylake.yaml"
+    }
+
+    /// Loads and validates the whole config, sources included; exits 78 (EX_CONFIG) when invalid.
+    func load() throws -> (JourneyLakeConfig, [any IngestSource]) {
+        do {
+            let config = try JourneyLakeConfig.load(path: path)
+            var sources: [any IngestSource] = []
+            var errors: [ConfigError] = []
+            for section in config.sources {
+                do {
+                    sources.append(try ConnectorRegistry.make(section))
+                } catch let e as ConfigError {
+                    errors.append(e)
+                } catch let e as ConfigErrors {
+                    errors.append(contentsOf: e.errors)
+                }
+            }
+            if !errors.isEmpty { throw ConfigErrors(errors) }
+            return (config, sources)
+        } catch let e as ConfigError {
+            throw CLIError.config(e.description)
+        } catch let e as ConfigErrors {
+            throw CLIError.config(e.description)
+        }
+    }
+}
+
+/// Output formats for reports.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, csv, json
+}
+
+/// Errors the CLI maps to exit codes (sysexits.h where one fits).
+enum CLIError: Error, CustomStringConvertible {
+    case config(String)
+    case store(String)
+    case query(String)
+    case usage(String)
+
+    var description: String {
+        switch self {
+        case .config(let m): return "invalid config:\n\(m)"
+        case .store(let m), .query(let m), .usage(let m): return m
+        }
+    }
+
+    var exitCode: Int32 {
+        switch self {
+        case .config: return 78  // EX_CONFIG: systemd must not restart-loop on it
+        case .store: return 74  // EX_IOERR
+        case .query: return 65  // EX_DATAERR
+        case .usage: return 64  // EX_USAGE
+        }
+    }
+}
+
+/// Prints an error to stderr and exits with its code.
+func fail(_ error: CLIError) -> Never {
+    FileHandle.standardError.write(Data("journeylake: \(error.description)\n".utf8))
+    exit(error.exitCode)
+}
+
+func printErr(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Logs go to stderr; `JOURNEYLAKE_LOG_LEVEL` (trace…critical) overrides the command's default,
+/// so one-shot commands stay quiet and the daemon reports each pass.
+func bootstrapLogging(default level: Logger.Level) {
+    let configured = ProcessInfo.processInfo.environment["JOURNEYLAKE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = configured ?? level
+        return handler
+    }
+}

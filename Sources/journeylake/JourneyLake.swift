@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct JourneyLake: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "journeylake",
+        abstract: "Customer-journey ingestion: CRM and marketing-automation data in one journey store.",
+        subcommands: [Ingest.self, Serve.self, Query.self, Sources.self, ConfigCommand.self])
+}
