@@ -60,7 +60,7 @@ let package = Package(
             name: "IngestTests",
             dependencies: ["JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon",
                            .product(name: "GRDB", package: "GRDB.swift")],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "CLITests",

@@ -19,10 +19,15 @@ public struct Ingestor: Sendable {
     public let batchSize: Int
     let logger: Logger
 
-    public init(store: JourneyStore, batchSize: Int, logger: Logger = Logger(label: "journeylake.ingest")) {
+    /// Without a logger only warnings are logged (libraries stay quiet by default).
+    public init(store: JourneyStore, batchSize: Int, logger: Logger? = nil) {
         self.store = store
         self.batchSize = batchSize
-        self.logger = logger
+        self.logger = logger ?? {
+            var quiet = Logger(label: "journeylake.ingest")
+            quiet.logLevel = .warning
+            return quiet
+        }()
     }
 
     /// One pass over one source. Never throws: a failing source is recorded and reported, and the

@@ -1,0 +1,122 @@
+import Connectors
+import Daemon
+import Foundation
+import GRDB
+import JourneyConfig
+import JourneyModel
+import JourneyStore
+
+/// A temporary folder with a config file, drop folders and a real SQLite store, removed on deinit.
+final class Workspace {
+    let root: URL
+    var storePath: String { root.appendingPathComponent("journey.sqlite").path }
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("jl-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// Writes a file under the workspace (creating folders) with an mtime in the past, so the
+    /// settle window never delays a test.
+    @discardableResult
+    func write(_ relative: String, _ text: String, age: TimeInterval = 3600) throws -> URL {
+        try writeData(relative, Data(text.utf8), age: age)
+    }
+
+    @discardableResult
+    func writeData(_ relative: String, _ data: Data, age: TimeInterval = 3600) throws -> URL {
+        let url = root.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url)
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: url.path)
+        return url
+    }
+
+    func copyFixtures(_ vendor: String, to folder: String) throws {
+        let source = Fixtures.exports.appendingPathComponent(vendor)
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where !name.hasSuffix(".md") {
+            let data = try Data(contentsOf: source.appendingPathComponent(name))
+            try writeData("\(folder)/\(name)", data)
+        }
+    }
+
+    /// Loads a config (YAML for `sources:` only; the store is this workspace's) and builds its sources.
+    func sources(_ sourcesYAML: String, batchSize: Int = 1000) throws -> (JourneyLakeConfig, [any IngestSource]) {
+        let yaml = "store:\n  path: journey.sqlite\n  batch_size: \(batchSize)\nsources:\n" + sourcesYAML
+        let file = try write("journeylake.yaml", yaml)
+        let config = try JourneyLakeConfig.load(path: file.path)
+        return (config, try config.sources.map { try ConnectorRegistry.make($0) })
+    }
+
+    /// One ingest pass over every source, as `journeylake ingest` does it.
+    func ingest(_ sourcesYAML: String, batchSize: Int = 1000, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws
+        -> [SourceOutcome]
+    {
+        let (config, sources) = try sources(sourcesYAML, batchSize: batchSize)
+        let store = try JourneyStore(path: config.store.path)
+        let ingestor = Ingestor(store: store, batchSize: config.store.batchSize)
+        var out: [SourceOutcome] = []
+        for s in sources { out.append(await ingestor.run(s, waitForSettling: false, shouldStop: shouldStop)) }
+        return out
+    }
+
+    func db() throws -> DatabaseQueue { try DatabaseQueue(path: storePath) }
+
+    func count(_ sql: String) throws -> Int {
+        try db().read { try Int.fetchOne($0, sql: sql) ?? -1 }
+    }
+
+    func strings(_ sql: String) throws -> [String] {
+        try db().read { try String.fetchAll($0, sql: sql) }
+    }
+
+    /// Every data-derived column of the store, for comparing two stores (wall-clock columns left out).
+    func dump() throws -> String {
+        try StoreDump.dump(path: storePath)
+    }
+}
+
+enum StoreDump {
+    static let queries = [
+        "SELECT source, stream, external_id, content_hash, payload, origin FROM raw_records ORDER BY 1, 2, 3, 4",
+        "SELECT * FROM source_records ORDER BY record_key",
+        "SELECT * FROM persons ORDER BY person_id",
+        "SELECT * FROM identifiers ORDER BY kind, value",
+        "SELECT * FROM record_identifiers ORDER BY 1, 2, 3",
+        "SELECT * FROM person_records ORDER BY record_key",
+        "SELECT * FROM accounts ORDER BY account_id",
+        "SELECT * FROM account_identifiers ORDER BY kind, value",
+        "SELECT * FROM opportunities ORDER BY opportunity_id",
+        "SELECT * FROM touchpoints ORDER BY touchpoint_id",
+        "SELECT * FROM deleted_records ORDER BY record_key",
+        "SELECT source, stream, external_id, reason, payload, origin FROM quarantine ORDER BY 1, 2, 5, 4",
+        "SELECT merged_person, into_person, via_kind, via_value, record_key FROM person_merges ORDER BY 1, 2",
+    ]
+
+    static func dump(path: String) throws -> String {
+        let db = try DatabaseQueue(path: path)
+        return try db.read { db in
+            var out = ""
+            for q in queries {
+                out += "## \(q)\n"
+                for row in try Row.fetchAll(db, sql: q) { out += row.description + "\n" }
+            }
+            return out
+        }
+    }
+}
+
+enum Fixtures {
+    /// `Tests/IngestTests/Fixtures/exports`, found from this file so tests run from any folder.
+    static var exports: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/exports")
+    }
+}
+
+extension [SourceOutcome] {
+    func counts(_ source: String, _ stream: String) -> StreamCounts {
+        first { $0.source == source }?.report.counts[stream] ?? StreamCounts()
+    }
+}

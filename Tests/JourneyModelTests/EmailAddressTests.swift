@@ -1,0 +1,77 @@
+import JourneyModel
+import Testing
+
+@Suite("EmailAddress.normalize")
+struct EmailAddressTests {
+    @Test("trims, lower-cases and strips mailto: and angle brackets",
+          arguments: [
+            ("maya.chen@brightwave.io", "maya.chen@brightwave.io"),
+            ("  Maya.Chen@BrightWave.IO \n", "maya.chen@brightwave.io"),
+            ("\tmaya.chen@brightwave.io\r\n", "maya.chen@brightwave.io"),
+            ("mailto:maya.chen@brightwave.io", "maya.chen@brightwave.io"),
+            ("<Maya.Chen@brightwave.io>", "maya.chen@brightwave.io"),
+            (" <maya.chen@brightwave.io> ", "maya.chen@brightwave.io"),
+            ("mailto:<maya.chen@brightwave.io>", "maya.chen@brightwave.io"),
+            ("a@b.co", "a@b.co"),
+            ("first.last+tag@sub.example.co.uk", "first.last+tag@sub.example.co.uk"),
+          ])
+    func normalizes(raw: String, expected: String) {
+        #expect(EmailAddress.normalize(raw) == expected)
+    }
+
+    @Test("plus tags and dots are kept: different mailboxes stay different")
+    func conservative() {
+        #expect(EmailAddress.normalize("maya+news@gmail.com") != EmailAddress.normalize("maya@gmail.com"))
+        #expect(EmailAddress.normalize("m.aya@gmail.com") != EmailAddress.normalize("maya@gmail.com"))
+    }
+
+    @Test("implausible addresses give nil",
+          arguments: [
+            "", "   ", "a@b", "no-at-sign", "two@@x.com", "a@b@x.com", "a b@x.com", "x@.com", "@x.com",
+            "a@x.", "a@x.c.", "a@x..com", "a..b@x.com", "a@xcom", "\"a\"@x.com", "a,b@x.com", "a;b@x.com",
+            "Maya Chen <maya@x.com>", "a@x.com, b@x.com", "a@(x).com", "<>", "mailto:",
+          ])
+    func rejects(raw: String) {
+        #expect(EmailAddress.normalize(raw) == nil, "'\(raw)'")
+    }
+
+    @Test("overlong addresses give nil")
+    func tooLong() {
+        let local = String(repeating: "a", count: 64)
+        let ok = "\(local)@\(String(repeating: "b", count: 185)).com"  // 254 characters
+        #expect(ok.count == 254)
+        #expect(EmailAddress.normalize(ok) == ok)
+        #expect(EmailAddress.normalize("a" + ok) == nil)
+    }
+
+    @Test func domainOfEmail() {
+        #expect(EmailAddress.domain(of: "maya.chen@brightwave.io") == "brightwave.io")
+        #expect(EmailAddress.domain(of: "nobody") == nil)
+    }
+}
+
+@Suite("Domain.normalize")
+struct DomainTests {
+    @Test("URLs and host names reduce to the bare domain",
+          arguments: [
+            ("https://www.Example.com/about", "example.com"),
+            ("brightwave.io", "brightwave.io"),
+            ("  BrightWave.IO  ", "brightwave.io"),
+            ("http://brightwave.io", "brightwave.io"),
+            ("www.brightwave.io", "brightwave.io"),
+            ("brightwave.io.", "brightwave.io"),
+            ("https://app.brightwave.io:8443/login?next=/", "app.brightwave.io"),
+            ("brightwave.io?utm_source=x", "brightwave.io"),
+            ("brightwave.io#pricing", "brightwave.io"),
+            ("HTTPS://WWW.EXAMPLE.CO.UK/", "example.co.uk"),
+          ])
+    func normalizes(raw: String, expected: String) {
+        #expect(Domain.normalize(raw) == expected)
+    }
+
+    @Test("values that are not domains give nil",
+          arguments: ["", "localhost", "http://localhost:8080/", "www.", "not a domain.com", "maya@brightwave.io", "..", "a."])
+    func rejects(raw: String) {
+        #expect(Domain.normalize(raw) == nil, "'\(raw)'")
+    }
+}
