@@ -1,0 +1,140 @@
+import Connectors
+import Daemon
+import Foundation
+import JourneyModel
+import Synchronization
+import Testing
+
+/// Newer versions replace older ones, tombstones hold against older snapshots, and overlapping
+/// re-exports add only what is new or changed.
+@Suite struct VersioningTests {
+    static let sf = "  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n"
+    static let header = #""Id","IsDeleted","FirstName","LastName","Title","Email","SystemModstamp""#
+
+    static func lead(_ id: String, title: String, deleted: Bool = false, at: String, email: String = "maya.chen@brightwave.io") -> String {
+        #""\#(id)","\#(deleted)","Maya","Chen","\#(title)","\#(email)","\#(at)""#
+    }
+
+    @Test func newerVersionReplacesTheOlderOneInCanonicalTables() async throws {
+        let ws = try Workspace()
+        try ws.write("sf/Lead.csv", [Self.header, Self.lead("00Q5g00000Hx2KaEAJ", title: "Marketing Manager", at: "2025-02-01T10:00:00.000Z")].joined(separator: "\n"))
+        _ = try await ws.ingest(Self.sf)
+        #expect(try ws.strings("SELECT title FROM persons") == ["Marketing Manager"])
+        try ws.write("sf/Lead.csv", [Self.header, Self.lead("00Q5g00000Hx2KaEAJ", title: "VP Marketing", at: "2025-03-14T09:10:12.000Z")].joined(separator: "\n"), age: 60)
+        let out = try await ws.ingest(Self.sf)
+        #expect(out.counts("sf", "Lead").updated == 1)
+        #expect(try ws.strings("SELECT title FROM persons") == ["VP Marketing"])
+        #expect(try ws.count("SELECT count(*) FROM persons") == 1)
+        #expect(try ws.count("SELECT count(*) FROM person_records") == 1)
+        // Both versions stay in the raw zone.
+        #expect(try ws.count("SELECT count(*) FROM raw_records") == 2)
+        // An old snapshot arriving later does not roll the record back.
+        try ws.write("sf/Lead_old.csv", [Self.header, Self.lead("00Q5g00000Hx2KaEAJ", title: "Intern", at: "2025-01-01T10:00:00.000Z")].joined(separator: "\n"))
+        let old = try await ws.ingest(Self.sf)
+        #expect(old.counts("sf", "Lead").unchanged == 1)
+        #expect(try ws.strings("SELECT title FROM persons") == ["VP Marketing"])
+    }
+
+    @Test func fifteenCharacterIdsAreTheSameRecordAsEighteen() async throws {
+        let ws = try Workspace()
+        try ws.write("sf/Lead.csv", [Self.header, Self.lead("00Q5g00000Hx2Ka", title: "A", at: "2025-02-01T10:00:00.000Z", email: " Maya.Chen@BrightWave.io ")].joined(separator: "\n"))
+        try ws.write("sf/Lead_2.csv", [Self.header, Self.lead("00Q5g00000Hx2KaEAJ", title: "B", at: "2025-02-02T10:00:00.000Z")].joined(separator: "\n"))
+        _ = try await ws.ingest(Self.sf)
+        #expect(try ws.strings("SELECT external_id FROM source_records") == ["00Q5g00000Hx2KaEAJ"])
+        #expect(try ws.strings("SELECT kind || ':' || value FROM identifiers ORDER BY 1") == ["email:maya.chen@brightwave.io", "salesforce_lead:00Q5g00000Hx2KaEAJ"])
+        #expect(try ws.strings("SELECT title FROM persons") == ["B"])
+    }
+
+    @Test func tombstoneArrivingBeforeAnOlderSnapshotHolds() async throws {
+        let ws = try Workspace()
+        // The deletion (modstamp T2) is exported first...
+        try ws.write("sf/Lead_1.csv", [Self.header, Self.lead("00Q5g00000Hx2KaEAJ", title: "VP", deleted: true, at: "2025-03-20T00:00:00.000Z")].joined(separator: "\n"))
+        let first = try await ws.ingest(Self.sf)
+        #expect(first.counts("sf", "Lead").deleted == 1)
+        #expect(try ws.strings("SELECT reason FROM deleted_records") == ["deleted in Salesforce"])
+        // ...then an older snapshot (T1 < T2) of the same record: it must not come back.
+        try ws.write("sf/Lead_2.csv", [Self.header, Self.lead("00Q5g00000Hx2KaEAJ", title: "VP", at: "2025-03-14T00:00:00.000Z")].joined(separator: "\n"))
+        let second = try await ws.ingest(Self.sf)
+        #expect(second.counts("sf", "Lead").unchanged == 1)
+        #expect(try ws.count("SELECT count(*) FROM person_records") == 0)
+        #expect(try ws.count("SELECT count(*) FROM deleted_records") == 1)
+        #expect(try ws.count("SELECT count(*) FROM raw_records") == 2)
+        // A version newer than the delete (an undelete in Salesforce) restores it.
+        try ws.write("sf/Lead_3.csv", [Self.header, Self.lead("00Q5g00000Hx2KaEAJ", title: "CMO", at: "2025-04-01T00:00:00.000Z")].joined(separator: "\n"))
+        _ = try await ws.ingest(Self.sf)
+        #expect(try ws.strings("SELECT title FROM persons") == ["CMO"])
+        #expect(try ws.count("SELECT count(*) FROM deleted_records") == 0)
+    }
+
+    @Test func deleteOfARecordRemovesItsTouchpointsButKeepsTheRaw() async throws {
+        let ws = try Workspace()
+        let taskHeader = #""Id","IsDeleted","WhoId","Subject","Status","TaskSubtype","CallType","CompletedDateTime","SystemModstamp""#
+        try ws.write("sf/Task.csv", taskHeader + "\n" + #""00T5g00000Rm8AaEAJ","false","00Q5g00000Hx2KdEAJ","Call","Completed","Call","Outbound","2025-02-05T10:31:40.000Z","2025-02-05T10:31:40.000Z""#)
+        _ = try await ws.ingest(Self.sf)
+        #expect(try ws.count("SELECT count(*) FROM touchpoints") == 1)
+        try ws.write("sf/Task_2.csv", taskHeader + "\n" + #""00T5g00000Rm8AaEAJ","true","00Q5g00000Hx2KdEAJ","Call","Completed","Call","Outbound","2025-02-05T10:31:40.000Z","2025-02-06T10:00:00.000Z""#)
+        _ = try await ws.ingest(Self.sf)
+        #expect(try ws.count("SELECT count(*) FROM touchpoints") == 0)
+        #expect(try ws.count("SELECT count(*) FROM raw_records") == 2)
+    }
+
+    @Test func marketoDeleteLeadBeforeTheLeadExportHolds() async throws {
+        let ws = try Workspace()
+        try ws.write("m/activities.csv", """
+            marketoGUID,leadId,activityDate,activityTypeId,campaignId,primaryAttributeValueId,primaryAttributeValue,attributes
+            990001,3009,2025-03-01T00:00:00Z,37,null,3009,Test Lead,null
+
+            """)
+        _ = try await ws.ingest("  - {name: m, type: files, path: m, format: marketo-export}\n")
+        try ws.write("m/leads.csv", "id,email,updatedAt\n3009,test.lead@example.com,2025-02-01T00:00:00Z\n")
+        let out = try await ws.ingest("  - {name: m, type: files, path: m, format: marketo-export}\n")
+        #expect(out.counts("m", "leads").unchanged == 1)
+        #expect(try ws.count("SELECT count(*) FROM person_records") == 0)
+        #expect(try ws.strings("SELECT record_key || ' ' || reason FROM deleted_records") == ["marketo:leads:3009 lead deleted in Marketo"])
+    }
+
+    @Test func overlappingReExportAddsOnlyWhatIsNewOrChanged() async throws {
+        let ws = try Workspace()
+        let header = "id,email,title,updatedAt"
+        try ws.write("m/leads_week1.csv", [header, "1,a@x.io,A,2025-01-01T00:00:00Z", "2,b@x.io,B,2025-01-01T00:00:00Z", "3,c@x.io,C,2025-01-01T00:00:00Z"].joined(separator: "\n"))
+        let first = try await ws.ingest("  - {name: m, type: files, path: m, format: marketo-leads-export}\n")
+        #expect(first.counts("m", "leads").new == 3)
+        try ws.write("m/leads_week2.csv", [header, "2,b@x.io,B,2025-01-01T00:00:00Z", "3,c@x.io,C2,2025-01-08T00:00:00Z", "4,d@x.io,D,2025-01-08T00:00:00Z", "5,e@x.io,E,2025-01-08T00:00:00Z"].joined(separator: "\n"))
+        let second = try await ws.ingest("  - {name: m, type: files, path: m, format: marketo-leads-export}\n")
+        let c = second.counts("m", "leads")
+        #expect(c.read == 4)
+        #expect(c.new == 2)
+        #expect(c.updated == 1)
+        #expect(c.unchanged == 1)
+        #expect(try ws.count("SELECT count(*) FROM persons") == 5)
+        #expect(try ws.strings("SELECT title FROM persons WHERE primary_email = 'c@x.io'") == ["C2"])
+    }
+
+    @Test func stoppingBetweenBatchesAndResumingEqualsOneCleanRun() async throws {
+        var lines = ["marketoGUID,leadId,activityDate,activityTypeId,campaignId,primaryAttributeValueId,primaryAttributeValue,attributes"]
+        for i in 0..<2_000 {
+            lines.append("\(100_000 + i),\(i % 50),2025-02-\(String(format: "%02d", 1 + i % 28))T10:00:\(String(format: "%02d", i % 60))Z,\(i % 3 == 0 ? 10 : 6),null,1,Mail \(i),null")
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        let yaml = "  - {name: m, type: files, path: m, format: marketo-activities-export}\n"
+        let clean = try Workspace()
+        try clean.write("m/activities.csv", text)
+        _ = try await clean.ingest(yaml, batchSize: 150)
+
+        let resumed = try Workspace()
+        try resumed.write("m/activities.csv", text)
+        var passes = 0
+        while true {
+            passes += 1
+            // A stop request arrives during each pass: it commits the batch in flight, then stops.
+            let calls = Mutex(0)
+            let out = try await resumed.ingest(yaml, batchSize: 150, shouldStop: { calls.withLock { $0 += 1; return $0 > 1 } })
+            if out[0].report.status != .stopped { break }
+            #expect(passes < 50)
+            if passes >= 50 { break }
+        }
+        #expect(passes == 14)
+        #expect(try resumed.dump() == clean.dump())
+        #expect(try resumed.count("SELECT count(*) FROM touchpoints") == 2_000)
+    }
+}
