@@ -54,17 +54,24 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
+        // Test support only: temporary workspaces with real stores, the CLI runner, store dumps.
+        .target(
+            name: "JourneyTesting",
+            dependencies: [
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
         .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], swiftSettings: strict),
         .testTarget(name: "JourneyConfigTests", dependencies: ["JourneyConfig", "Connectors"], swiftSettings: strict),
         .testTarget(
             name: "IngestTests",
-            dependencies: ["JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon",
-                           .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon", "JourneyTesting"],
             exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "CLITests",
-            dependencies: ["journeylake", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["journeylake", "JourneyTesting"],
             swiftSettings: strict),
     ]
 )

@@ -9,22 +9,29 @@ public struct ConfigNode: @unchecked Sendable {
     public let node: Node
     public let file: String
     public let path: String
+    /// Where the key that holds this value is: errors point there (a block value starts a line later).
+    let keyMark: Mark?
 
     public init(node: Node, file: String, path: String) {
+        self.init(node: node, file: file, path: path, keyMark: nil)
+    }
+
+    init(node: Node, file: String, path: String, keyMark: Mark?) {
         self.node = node
         self.file = file
         self.path = path
+        self.keyMark = keyMark
     }
 
-    public var line: Int? { node.mark?.line }
-    public var column: Int? { node.mark?.column }
+    public var line: Int? { (keyMark ?? node.mark)?.line }
+    public var column: Int? { (keyMark ?? node.mark)?.column }
 
     public func error(_ message: String, hint: String? = nil) -> ConfigError {
         ConfigError(file: file, line: line, column: column, key: path, message: message, hint: hint)
     }
 
-    func child(_ key: String, _ node: Node) -> ConfigNode {
-        ConfigNode(node: node, file: file, path: path.isEmpty ? key : "\(path).\(key)")
+    func child(_ key: String, _ node: Node, keyMark: Mark?) -> ConfigNode {
+        ConfigNode(node: node, file: file, path: path.isEmpty ? key : "\(path).\(key)", keyMark: keyMark)
     }
 
     /// The scalar text, or an error naming this key when the node is a list or a mapping.
@@ -49,7 +56,9 @@ public struct ConfigNode: @unchecked Sendable {
     }
 
     public var isNull: Bool {
-        if case .scalar(let s) = node { return s.tag == .init(.null) || s.string == "~" || (s.string == "null" && s.style == .plain) }
+        if case .scalar(let s) = node {
+            return s.style == .plain && (s.string.isEmpty || s.string == "~" || s.string == "null" || s.tag == .init(.null))
+        }
         return false
     }
 
@@ -95,7 +104,7 @@ public struct ConfigNode: @unchecked Sendable {
         var out: [(String, ConfigNode)] = []
         for (k, v) in mapping {
             let key = k.string ?? ""
-            out.append((key, child(key, v)))
+            out.append((key, child(key, v, keyMark: k.mark)))
         }
         return out
     }
@@ -157,14 +166,19 @@ public struct KeyedConfig: Sendable {
 /// Parses operator-friendly durations.
 public enum DurationParser {
     public static func parse(_ text: String) -> Duration? {
-        if let seconds = Double(text), seconds >= 0 { return .milliseconds(Int64(seconds * 1000)) }
+        // Bounded so absurd values are errors, not a trap converting to Int64 (100 years is plenty).
+        let limit: Double = 100 * 365 * 86_400_000
+        if let seconds = Double(text) {
+            guard seconds.isFinite, seconds >= 0, seconds * 1000 <= limit else { return nil }
+            return .milliseconds(Int64(seconds * 1000))
+        }
         var total: Int64 = 0
         var number = ""
         var rest = Substring(text.lowercased())
         var parsedAny = false
         while !rest.isEmpty {
             number = String(rest.prefix(while: { $0.isNumber || $0 == "." }))
-            guard !number.isEmpty, let value = Double(number) else { return nil }
+            guard !number.isEmpty, let value = Double(number), value.isFinite else { return nil }
             rest = rest.dropFirst(number.count)
             let unit = String(rest.prefix(while: { $0.isLetter }))
             rest = rest.dropFirst(unit.count)
@@ -177,6 +191,7 @@ public enum DurationParser {
             case "d": factor = 86_400_000
             default: return nil
             }
+            guard value * factor <= limit, Double(total) + value * factor <= limit else { return nil }
             total += Int64(value * factor)
             parsedAny = true
         }

@@ -32,7 +32,7 @@ public struct JourneyLakeConfig: Sendable {
             }
             root = node
         } catch let error as YamlError {
-            throw Self.describe(error, file: file)
+            throw Self.describe(error, file: file, yaml: yaml)
         }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
         let top = try ConfigNode(node: root, file: file, path: "").keyed(allowed: ["store", "sources"])
@@ -61,8 +61,23 @@ public struct JourneyLakeConfig: Sendable {
         return JourneyLakeConfig(file: file, store: store!, sources: sources)
     }
 
-    static func describe(_ error: YamlError, file: String) -> ConfigError {
+    static func describe(_ error: YamlError, file: String, yaml: String) -> ConfigError {
         switch error {
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            // Yams names the mapping, not the duplicate: find the key's second occurrence.
+            let key = duplicates.sorted().first ?? ""
+            var seen = 0
+            var line: Int?
+            for (i, text) in yaml.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let t = text.trimmingCharacters(in: .whitespaces)
+                if t.hasPrefix("\(key):") || t.hasPrefix("- \(key):") {
+                    seen += 1
+                    if seen == 2 { line = i + 1; break }
+                }
+            }
+            return ConfigError(
+                file: file, line: line ?? context.mark.line, column: nil, key: key,
+                message: "duplicate key '\(key)'", hint: "each key may appear once per mapping")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigError(file: file, line: mark.line, column: mark.column, key: "", message: "invalid YAML: \(problem)")
         default:

@@ -7,10 +7,11 @@ public enum EmailAddress {
     /// Deliberately conservative (no plus-tag stripping, no dot removal): those rules are
     /// provider-specific and would merge different people at non-Gmail domains.
     public static func normalize(_ raw: String) -> String? {
-        var s = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        if s.hasPrefix("mailto:") { s.removeFirst(7) }
-        if s.hasPrefix("<"), s.hasSuffix(">") { s = String(s.dropFirst().dropLast()) }
-        s = s.lowercased()
+        var s = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        for _ in 0..<2 {
+            if s.hasPrefix("<"), s.hasSuffix(">") { s = String(s.dropFirst().dropLast()) }
+            if s.hasPrefix("mailto:") { s.removeFirst(7) }
+        }
         let utf8 = Array(s.utf8)
         guard utf8.count >= 5, utf8.count <= 254 else { return nil }
         var at = -1
@@ -18,7 +19,7 @@ public enum EmailAddress {
             if c == 64 {  // @
                 if at >= 0 { return nil }
                 at = i
-            } else if c <= 32 || c == 34 || c == 44 || c == 59 || c == 60 || c == 62 || c == 40 || c == 41 {
+            } else if c <= 32 || c == 34 || c == 44 || c == 59 || c == 60 || c == 62 || c == 40 || c == 41 || c == 47 || c == 58 || c == 92 {
                 return nil  // whitespace, quotes, separators: not one address
             }
         }
@@ -47,7 +48,7 @@ public enum Domain {
         }
         if s.hasPrefix("www.") { s.removeFirst(4) }
         while s.hasSuffix(".") { s.removeLast() }
-        guard s.contains("."), !s.contains(" "), !s.contains("@"), s.count >= 3 else { return nil }
+        guard s.contains("."), !s.hasPrefix("."), !s.contains(" "), !s.contains("@"), !s.contains(".."), s.count >= 3 else { return nil }
         return s
     }
 }

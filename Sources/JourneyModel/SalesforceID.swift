@@ -18,6 +18,7 @@ public enum SalesforceID {
             return nil
         }
         var out = Array(base)
+        let given = bytes.count == 18 ? Array(bytes[15..<18]) : []
         for chunk in 0..<3 {
             var bits = 0
             for i in 0..<5 {
@@ -25,6 +26,12 @@ public enum SalesforceID {
                 if c >= 65 && c <= 90 { bits |= 1 << i }
             }
             out.append(alphabet[bits])
+        }
+        // The suffix is derived from the first 15 characters, so a wrong one is repaired; but it
+        // must at least be checksum characters, or the value is not an id at all.
+        if !given.isEmpty {
+            let upper = given.map { $0 >= 97 && $0 <= 122 ? $0 - 32 : $0 }
+            guard upper.allSatisfy({ alphabet.contains($0) }) else { return nil }
         }
         return String(decoding: out, as: UTF8.self)
     }

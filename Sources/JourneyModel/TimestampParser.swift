@@ -45,8 +45,8 @@ public struct TimestampParser: Sendable {
             guard let v = Int64(trimmed) else { return nil }
             return Timestamp(millisecondsSinceEpoch: v)
         case .epochSeconds:
-            if let v = Int64(trimmed) { return Timestamp(millisecondsSinceEpoch: v * 1000) }
-            guard let d = Double(trimmed) else { return nil }
+            if let v = Int64(trimmed), abs(v) < 100_000_000_000 { return Timestamp(millisecondsSinceEpoch: v * 1000) }
+            guard let d = Double(trimmed), d.isFinite, abs(d) < 100_000_000_000 else { return nil }
             return Timestamp(millisecondsSinceEpoch: Int64((d * 1000).rounded()))
         case .pattern:
             return formatter?.parse(trimmed)
@@ -67,15 +67,20 @@ public struct TimestampParser: Sendable {
             i += count
             return v
         }
-        // All digits: epoch seconds (up to 11 digits) or milliseconds (12 or more).
-        if b.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
-            guard n <= 16, let v = digits(n) else { return nil }
+        // All digits: epoch seconds (9 to 11 digits) or milliseconds (12 or more); 8 digits is a
+        // compact date (20250314), read below.
+        if n != 8, b.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+            guard n >= 9, n <= 16, let v = digits(n) else { return nil }
             return Timestamp(millisecondsSinceEpoch: n >= 12 ? v : v * 1000)
         }
-        guard let year = digits(4), i < n, b[i] == 45 else { return nil }
-        i += 1
-        guard let month = digits(2), i < n, b[i] == 45 else { return nil }
-        i += 1
+        guard let year = digits(4), i < n else { return nil }
+        let compact = n == 8 && b[i] != 45
+        if !compact {
+            guard b[i] == 45 else { return nil }
+            i += 1
+        }
+        guard let month = digits(2), compact || (i < n && b[i] == 45) else { return nil }
+        if !compact { i += 1 }
         guard let day = digits(2), (1...12).contains(month), (1...31).contains(day) else { return nil }
         guard day <= Self.daysIn(month: month, year: year) else { return nil }
         var ms = Timestamp.days(year: year, month: month, day: day) * 86_400_000
@@ -112,7 +117,10 @@ public struct TimestampParser: Sendable {
         i += 1
         guard let oh = digits(2) else { return nil }
         var om: Int64 = 0
-        if i < n, b[i] == 58 { i += 1 }
+        if i < n, b[i] == 58 {
+            i += 1
+            guard i < n else { return nil }  // a dangling colon: "+05:"
+        }
         if i < n { guard let m = digits(2) else { return nil }; om = m }
         guard i == n, oh <= 18, om < 60 else { return nil }
         let offset = (oh * 60 + om) * 60_000

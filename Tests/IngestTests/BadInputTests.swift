@@ -2,6 +2,7 @@ import Connectors
 import Daemon
 import Foundation
 import JourneyModel
+import JourneyTesting
 import Testing
 
 /// Malformed rows are quarantined with source, file, line, reason and raw text; the rest loads.

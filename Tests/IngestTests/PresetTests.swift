@@ -2,6 +2,7 @@ import Connectors
 import Daemon
 import Foundation
 import JourneyModel
+import JourneyTesting
 import Testing
 
 /// Every vendor preset on the bundled sample exports: rows land in the canonical tables.

@@ -3,6 +3,7 @@ import Daemon
 import Foundation
 import JourneyModel
 import Synchronization
+import JourneyTesting
 import Testing
 
 /// Newer versions replace older ones, tombstones hold against older snapshots, and overlapping

@@ -74,7 +74,38 @@ struct ConfigLoadingTests {
         #expect(error.file == configFile)
         #expect(error.message.contains("sorces"))
         #expect(error.hint == "did you mean 'sources'?")
+        #expect(error.key == "sorces")
         #expect(error.line == 3, "the error should point at the `sorces:` line")
+    }
+
+    @Test("an unknown key with a nested mapping value is reported on the key's line")
+    func unknownKeyWithMappingValue() throws {
+        let yaml = """
+            stor:
+              path: j.sqlite
+            sources:
+              - { name: a, type: files }
+            """
+        let error = try #require(configErrors { _ = try JourneyLakeConfig.parse(yaml: yaml, file: configFile) }.first)
+        #expect(error.hint == "did you mean 'store'?")
+        #expect(error.line == 1)
+    }
+
+    @Test("a key written twice is an error with a line")
+    func duplicateKey() throws {
+        let yaml = """
+            store:
+              path: a.sqlite
+            sources:
+              - { name: a, type: files }
+            store:
+              path: b.sqlite
+            """
+        let errors = configErrors { _ = try JourneyLakeConfig.parse(yaml: yaml, file: configFile) }
+        let error = try #require(errors.first)
+        #expect(errors.count == 1)
+        #expect(error.message.contains("store"))
+        #expect(error.line != nil)
     }
 
     @Test("an unknown top-level key with a scalar value, and one with no near match")
@@ -124,10 +155,16 @@ struct ConfigLoadingTests {
 
     @Test("missing store and sources sections are both reported")
     func missingSections() {
-        let errors = configErrors { _ = try JourneyLakeConfig.parse(yaml: "store:\n", file: configFile) }
-        #expect(errors.count == 2)
-        #expect(errors.contains { $0.message.contains("'store'") })
-        #expect(errors.contains { $0.message.contains("'sources'") })
+        let missingBoth = configErrors { _ = try JourneyLakeConfig.parse(yaml: "# nothing but\nfoo_bar_baz_qux: 1\n", file: configFile) }
+        #expect(missingBoth.count == 1)  // the unknown key is reported first, alone
+        let noSources = configErrors { _ = try JourneyLakeConfig.parse(yaml: "store: { path: j }\n", file: configFile) }
+        #expect(noSources.map(\.message) == ["missing required key 'sources'"])
+        let noStore = configErrors { _ = try JourneyLakeConfig.parse(yaml: "sources: [{ name: a, type: files }]\n", file: configFile) }
+        #expect(noStore.map(\.message) == ["missing required key 'store'"])
+        let emptyStore = configErrors { _ = try JourneyLakeConfig.parse(yaml: "store:\n", file: configFile) }
+        #expect(emptyStore.count == 2)
+        #expect(emptyStore.contains { $0.key == "store" || $0.message.contains("'store'") }, "\(emptyStore)")
+        #expect(emptyStore.contains { $0.message.contains("'sources'") })
     }
 
     @Test("sources must be a non-empty list")

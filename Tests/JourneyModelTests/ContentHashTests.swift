@@ -9,9 +9,9 @@ struct ContentHashTests {
 
     @Test("values are pinned: a change would re-version every stored raw row")
     func pinnedValues() {
-        #expect(ContentHash.hex("") == "cbf29ce484222325HASH_EMPTY")
-        #expect(ContentHash.hex("maya.chen@brightwave.io") == "HASH_MAYA")
-        #expect(ContentHash.hex(#"{"Id":"00Q5g00000Hx2KaEAJ","Email":"maya.chen@brightwave.io"}"#) == "HASH_JSON")
+        #expect(ContentHash.hex("") == "cbf29ce48422232508422225cbf29ce4")
+        #expect(ContentHash.hex("maya.chen@brightwave.io") == "cf6bd783ec9fe54465e5f7ee1261c6d2")
+        #expect(ContentHash.hex(#"{"Id":"00Q5g00000Hx2KaEAJ","Email":"maya.chen@brightwave.io"}"#) == "8be1632d40dbb8c226ee42ebf55306d5")
     }
 
     @Test("32 lower-case hex characters")

@@ -44,6 +44,12 @@ struct EmailAddressTests {
         #expect(EmailAddress.normalize("a" + ok) == nil)
     }
 
+    @Test("a mailto: scheme in any case, or inside angle brackets, is stripped")
+    func mailtoVariants() {
+        #expect(EmailAddress.normalize("MAILTO:Maya@x.com") == "maya@x.com")
+        #expect(EmailAddress.normalize("<mailto:maya@x.com>") == "maya@x.com")
+    }
+
     @Test func domainOfEmail() {
         #expect(EmailAddress.domain(of: "maya.chen@brightwave.io") == "brightwave.io")
         #expect(EmailAddress.domain(of: "nobody") == nil)
@@ -73,5 +79,10 @@ struct DomainTests {
           arguments: ["", "localhost", "http://localhost:8080/", "www.", "not a domain.com", "maya@brightwave.io", "..", "a."])
     func rejects(raw: String) {
         #expect(Domain.normalize(raw) == nil, "'\(raw)'")
+    }
+
+    @Test("a bare top-level domain with a leading dot is not a domain")
+    func leadingDot() {
+        #expect(Domain.normalize(".com") == nil)
     }
 }

@@ -47,6 +47,12 @@ struct SalesforceIDTests {
         #expect(SalesforceID.normalize(input) == nil, "'\(input)'")
     }
 
+    @Test("an 18-character value whose suffix is not checksum characters is not an id")
+    func badSuffixCharacters() {
+        #expect(SalesforceID.normalize("001D000000IRFma!!!") == nil)
+        #expect(SalesforceID.normalize("001D000000IRFma-x_") == nil)
+    }
+
     @Test("key prefixes name their object",
           arguments: [
             ("00Q5g00000Hx2Ka", "Lead"), ("003RO0000035WQg", "Contact"), ("001D000000IRFma", "Account"),

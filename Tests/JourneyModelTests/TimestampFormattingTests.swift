@@ -76,7 +76,8 @@ struct TimestampFormattingTests {
 
     @Test("Date conversion rounds to the nearest millisecond")
     func dateConversion() {
-        #expect(Timestamp(Date(timeIntervalSince1970: 1.0005)).millisecondsSinceEpoch == 1001)
+        #expect(Timestamp(Date(timeIntervalSince1970: 1.0006)).millisecondsSinceEpoch == 1001)
+        #expect(Timestamp(Date(timeIntervalSince1970: 1.0004)).millisecondsSinceEpoch == 1000)
         #expect(Timestamp(Date(timeIntervalSince1970: -0.25)).millisecondsSinceEpoch == -250)
         #expect(Timestamp(millisecondsSinceEpoch: 1500).date == Date(timeIntervalSince1970: 1.5))
     }

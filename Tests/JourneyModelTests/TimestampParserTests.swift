@@ -69,14 +69,15 @@ struct TimestampParserAutomaticTests {
         #expect(ms("1900-01-01T00:00:00Z") == -2_208_988_800_000)
     }
 
-    @Test("epoch numbers: up to 11 digits are seconds, 12 or more are milliseconds")
+    @Test("epoch numbers: 9 to 11 digits are seconds, 12 or more are milliseconds")
     func epochNumbers() {
         #expect(ms("1741943408") == march14)
         #expect(ms("1741943408000") == march14)
         #expect(ms("1741943408123") == march14 + 123)
-        #expect(ms("0") == 0)
-        #expect(ms("99999999999") == 99_999_999_999 * 1000)  // 11 digits: seconds
-        #expect(ms("100000000000") == 100_000_000_000)  // 12 digits: milliseconds
+        #expect(ms("0") == nil)  // fewer than 9 digits is too short to be a CRM-era epoch
+        #expect(ms("20250314") == Timestamp.days(year: 2025, month: 3, day: 14) * 86_400_000)  // compact date
+        #expect(ms("99999999999") == Int64(99_999_999_999_000))  // 11 digits: seconds
+        #expect(ms("100000000000") == Int64(100_000_000_000))  // 12 digits: milliseconds
         #expect(ms("12345678901234567") == nil)  // 17 digits: not a timestamp
     }
 
@@ -125,7 +126,7 @@ struct TimestampParserStyleTests {
         let p = TimestampParser(style: .epochSeconds)
         #expect(ms("1741943408", p) == march14)
         #expect(ms("1741943408.25", p) == march14 + 250)
-        #expect(ms("1741943408000", p) == march14 * 1000)  // no guessing: always seconds
+        #expect(ms("1741943408000", p) == nil)  // seconds, never guessed as ms: year 57000 is refused
         #expect(ms("", p) == nil)
         #expect(ms("1.2.3", p) == nil)
     }

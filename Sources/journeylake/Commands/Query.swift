@@ -23,7 +23,10 @@ struct Query: AsyncParsableCommand {
         do {
             let table = try await db.read { db -> TableRenderer in
                 let statement = try db.makeStatement(sql: sql)
-                guard statement.isReadonly else { throw StoreError.writeRefused(sql: sql) }
+                // ATTACH/DETACH count as read-only to SQLite (they change the connection, not the
+                // file) but would let a later statement reach other files: refused too.
+                let verb = sql.drop { $0.isWhitespace }.prefix { $0.isLetter }.uppercased()
+                guard statement.isReadonly, verb != "ATTACH", verb != "DETACH" else { throw StoreError.writeRefused(sql: sql) }
                 let columns = statement.columnNames
                 var rows: [[TableRenderer.Cell]] = []
                 let cursor = try Row.fetchCursor(statement)

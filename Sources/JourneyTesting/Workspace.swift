@@ -1,17 +1,18 @@
-import Connectors
-import Daemon
+public import Connectors
+public import Daemon
 import Foundation
-import GRDB
-import JourneyConfig
-import JourneyModel
+public import GRDB
+public import JourneyConfig
+public import JourneyModel
 import JourneyStore
 
 /// A temporary folder with a config file, drop folders and a real SQLite store, removed on deinit.
-final class Workspace {
-    let root: URL
-    var storePath: String { root.appendingPathComponent("journey.sqlite").path }
+/// Test support: a temporary workspace with a real store, used only by the test targets.
+public final class Workspace {
+    public let root: URL
+    public var storePath: String { root.appendingPathComponent("journey.sqlite").path }
 
-    init() throws {
+    public init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("jl-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
@@ -21,12 +22,12 @@ final class Workspace {
     /// Writes a file under the workspace (creating folders) with an mtime in the past, so the
     /// settle window never delays a test.
     @discardableResult
-    func write(_ relative: String, _ text: String, age: TimeInterval = 3600) throws -> URL {
+    public func write(_ relative: String, _ text: String, age: TimeInterval = 3600) throws -> URL {
         try writeData(relative, Data(text.utf8), age: age)
     }
 
     @discardableResult
-    func writeData(_ relative: String, _ data: Data, age: TimeInterval = 3600) throws -> URL {
+    public func writeData(_ relative: String, _ data: Data, age: TimeInterval = 3600) throws -> URL {
         let url = root.appendingPathComponent(relative)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try data.write(to: url)
@@ -34,7 +35,7 @@ final class Workspace {
         return url
     }
 
-    func copyFixtures(_ vendor: String, to folder: String) throws {
+    public func copyFixtures(_ vendor: String, to folder: String) throws {
         let source = Fixtures.exports.appendingPathComponent(vendor)
         for name in try FileManager.default.contentsOfDirectory(atPath: source.path) where !name.hasSuffix(".md") {
             let data = try Data(contentsOf: source.appendingPathComponent(name))
@@ -43,7 +44,7 @@ final class Workspace {
     }
 
     /// Loads a config (YAML for `sources:` only; the store is this workspace's) and builds its sources.
-    func sources(_ sourcesYAML: String, batchSize: Int = 1000) throws -> (JourneyLakeConfig, [any IngestSource]) {
+    public func sources(_ sourcesYAML: String, batchSize: Int = 1000) throws -> (JourneyLakeConfig, [any IngestSource]) {
         let yaml = "store:\n  path: journey.sqlite\n  batch_size: \(batchSize)\nsources:\n" + sourcesYAML
         let file = try write("journeylake.yaml", yaml)
         let config = try JourneyLakeConfig.load(path: file.path)
@@ -51,7 +52,7 @@ final class Workspace {
     }
 
     /// One ingest pass over every source, as `journeylake ingest` does it.
-    func ingest(_ sourcesYAML: String, batchSize: Int = 1000, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws
+    public func ingest(_ sourcesYAML: String, batchSize: Int = 1000, shouldStop: @escaping @Sendable () -> Bool = { false }) async throws
         -> [SourceOutcome]
     {
         let (config, sources) = try sources(sourcesYAML, batchSize: batchSize)
@@ -62,24 +63,25 @@ final class Workspace {
         return out
     }
 
-    func db() throws -> DatabaseQueue { try DatabaseQueue(path: storePath) }
+    public func db() throws -> DatabaseQueue { try DatabaseQueue(path: storePath) }
 
-    func count(_ sql: String) throws -> Int {
+    public func count(_ sql: String) throws -> Int {
         try db().read { try Int.fetchOne($0, sql: sql) ?? -1 }
     }
 
-    func strings(_ sql: String) throws -> [String] {
+    public func strings(_ sql: String) throws -> [String] {
         try db().read { try String.fetchAll($0, sql: sql) }
     }
 
     /// Every data-derived column of the store, for comparing two stores (wall-clock columns left out).
-    func dump() throws -> String {
+    public func dump() throws -> String {
         try StoreDump.dump(path: storePath)
     }
 }
 
-enum StoreDump {
-    static let queries = [
+/// A text dump of every data-derived column of a store (wall-clock columns left out).
+public enum StoreDump {
+    public static let queries = [
         "SELECT source, stream, external_id, content_hash, payload, origin FROM raw_records ORDER BY 1, 2, 3, 4",
         "SELECT * FROM source_records ORDER BY record_key",
         "SELECT * FROM persons ORDER BY person_id",
@@ -95,7 +97,7 @@ enum StoreDump {
         "SELECT merged_person, into_person, via_kind, via_value, record_key FROM person_merges ORDER BY 1, 2",
     ]
 
-    static func dump(path: String) throws -> String {
+    public static func dump(path: String) throws -> String {
         let db = try DatabaseQueue(path: path)
         return try db.read { db in
             var out = ""
@@ -108,15 +110,20 @@ enum StoreDump {
     }
 }
 
-enum Fixtures {
-    /// `Tests/IngestTests/Fixtures/exports`, found from this file so tests run from any folder.
-    static var exports: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/exports")
+/// Paths inside the repository, found from this file so tests run from any folder.
+public enum Fixtures {
+    public static var repositoryRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// The vendor sample exports the tests load (a copy of `examples/exports`).
+    public static var exports: URL {
+        repositoryRoot.appendingPathComponent("Tests/IngestTests/Fixtures/exports")
     }
 }
 
 extension [SourceOutcome] {
-    func counts(_ source: String, _ stream: String) -> StreamCounts {
+    public func counts(_ source: String, _ stream: String) -> StreamCounts {
         first { $0.source == source }?.report.counts[stream] ?? StreamCounts()
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Runs the built `journeylake` binary as a child process, as an operator or a script would.
+public enum CLIRunner {
+    /// What a run printed and how it ended.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        /// True when the process was killed by a signal rather than exiting.
+        public var signaled: Bool
+    }
+
+    /// The binary next to the test bundle (`swift build` puts both in `.build/<config>/`), or
+    /// `$JOURNEYLAKE_BIN`.
+    public static var binary: URL {
+        if let env = ProcessInfo.processInfo.environment["JOURNEYLAKE_BIN"] { return URL(fileURLWithPath: env) }
+        var candidates: [URL] = []
+        if let exe = Bundle.main.executableURL { candidates.append(exe.deletingLastPathComponent()) }
+        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        for config in ["debug", "release"] {
+            candidates.append(Fixtures.repositoryRoot.appendingPathComponent(".build/\(config)"))
+        }
+        for dir in candidates {
+            var d = dir
+            for _ in 0..<4 {
+                let url = d.appendingPathComponent("journeylake")
+                var isDir: ObjCBool = false
+                if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue { return url }
+                d = d.deletingLastPathComponent()
+            }
+        }
+        return Fixtures.repositoryRoot.appendingPathComponent(".build/debug/journeylake")
+    }
+
+    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, Pipe, Pipe) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return (process, out, err)
+    }
+
+    /// Runs to completion and collects the output.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let (process, out, err) = try start(arguments, environment: environment)
+        // Read before waiting so a chatty child cannot block on a full pipe.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self), signaled: process.terminationReason == .uncaughtSignal)
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import JourneyTesting
+import Testing
+
+/// The CLI contract scripts rely on: output, exit codes, read-only queries.
+@Suite struct CLITests {
+    /// A workspace with the three vendors' sample exports and a config pointing at them.
+    func sampleWorkspace(extraSources: String = "") throws -> (Workspace, String) {
+        let ws = try Workspace()
+        try ws.copyFixtures("salesforce", to: "sf")
+        try ws.copyFixtures("hubspot", to: "hs")
+        try ws.copyFixtures("marketo", to: "mkto")
+        let config = try ws.write("journeylake.yaml", """
+            store:
+              path: data/journey.sqlite
+            sources:
+              - {name: sf, type: files, path: sf, format: salesforce-data-export, settle: 0s}
+              - {name: hs, type: files, path: hs, format: hubspot-export, settle: 0s}
+              - {name: mkto, type: files, path: mkto, format: marketo-export, settle: 0s}
+            \(extraSources)
+            """)
+        return (ws, config.path)
+    }
+
+    @Test func ingestPrintsPerSourceAndStreamCountsAndExitsZero() throws {
+        let (ws, config) = try sampleWorkspace()
+        defer { withExtendedLifetime(ws) {} }
+        let r = try CLIRunner.run(["ingest", "--config", config])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["source", "stream", "read", "new", "updated", "unchanged", "deleted", "quarantined", "status"])
+        #expect(lines.contains { $0.split(separator: " ", omittingEmptySubsequences: true) == ["mkto", "activities", "31", "31", "0", "0", "0", "0", "ok"] })
+        let again = try CLIRunner.run(["ingest", "--config", config, "--format", "json"])
+        #expect(again.status == 0)
+        #expect(!again.stdout.contains("\"new\": 1"))
+    }
+
+    @Test func ingestExitsNonZeroWhenASourceFailsButLoadsTheOthers() throws {
+        let (ws, config) = try sampleWorkspace(extraSources: "  - {name: broken, type: files, path: missing-folder, format: csv, mapping: {record: person, id: id, fields: {email: email}}}")
+        let r = try CLIRunner.run(["ingest", "--config", config])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("source broken: folder"))
+        #expect(r.stderr.contains("missing-folder does not exist"))
+        let q = try CLIRunner.run(["query", "--config", config, "--format", "csv", "SELECT count(*) AS persons FROM persons"])
+        #expect(q.stdout == "persons\n8\n")
+        let s = try CLIRunner.run(["sources", "--config", config, "--format", "json"])
+        #expect(s.status == 0)
+        #expect(s.stdout.contains(#""source": "broken", "stream": "*", "status": "failed""#))
+        #expect(s.stdout.contains(#""source": "mkto", "stream": "activities", "status": "ok""#))
+        withExtendedLifetime(ws) {}
+    }
+
+    @Test func queryPrintsJSONAndCSVAndRefusesWrites() throws {
+        let (ws, config) = try sampleWorkspace()
+        defer { withExtendedLifetime(ws) {} }
+        #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
+        let json = try CLIRunner.run(["query", "--config", config, "--format", "json",
+                                      "SELECT primary_email, score FROM persons WHERE primary_email LIKE 'maya%'"])
+        #expect(json.status == 0)
+        #expect(json.stdout == "[\n  {\"primary_email\": \"maya.chen@brightwave.io\", \"score\": 85.0}\n]\n")
+        let csv = try CLIRunner.run(["query", "--config", config, "--format", "csv",
+                                     "SELECT action, count(*) AS n FROM touchpoints WHERE action LIKE 'webinar.%' GROUP BY action ORDER BY action"])
+        #expect(csv.stdout == "action,n\nwebinar.attended,4\nwebinar.no_show,2\nwebinar.registered,3\n")
+        for write in ["DELETE FROM persons", "UPDATE persons SET score = 0", "DROP TABLE touchpoints",
+                      "INSERT INTO quarantine (source, stream, reason, payload, seen_at, payload_hash) VALUES ('a','b','c','d','e','f')",
+                      "PRAGMA journal_mode = DELETE", "ATTACH DATABASE '/tmp/x.sqlite' AS x"] {
+            let r = try CLIRunner.run(["query", "--config", config, write])
+            #expect(r.status == 65, "\(write)")
+            #expect(r.stderr.contains("read-only") || r.stderr.contains("readonly"), "\(write): \(r.stderr)")
+        }
+        #expect(try CLIRunner.run(["query", "--config", config, "--format", "csv", "SELECT count(*) AS n FROM persons"]).stdout == "n\n8\n")
+    }
+
+    @Test func invalidConfigExits78WithFileLineAndKey() throws {
+        let ws = try Workspace()
+        let config = try ws.write("bad.yaml", """
+            store:
+              path: journey.sqlite
+            sources:
+              - name: exports
+                type: files
+                path: drop
+                formt: salesforce-data-export
+
+            """)
+        let r = try CLIRunner.run(["config", "check", "--config", config.path])
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("bad.yaml:7:"))
+        #expect(r.stderr.contains("sources[0].formt: unknown key 'formt'"))
+        #expect(r.stderr.contains("did you mean 'format'?"))
+        // The same refusal from the daemon, so systemd does not restart-loop on it.
+        #expect(try CLIRunner.run(["ingest", "--config", config.path]).status == 78)
+        let good = try ws.write("good.yaml", "store: {path: journey.sqlite}\nsources:\n  - {name: exports, type: files, path: drop, format: marketo-export}\n")
+        let ok = try CLIRunner.run(["config", "check", "--config", good.path])
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("OK"))
+    }
+
+    @Test func bundledExampleConfigChecks() throws {
+        let example = Fixtures.repositoryRoot.appendingPathComponent("config/journeylake.example.yaml").path
+        let r = try CLIRunner.run(["config", "check", "--config", example])
+        #expect(r.status == 0, "\(r.stderr)")
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import JourneyTesting
+import Testing
+
+/// A process killed with SIGKILL at any moment and restarted ends with exactly the store an
+/// uninterrupted run produces: nothing lost, nothing counted twice.
+@Suite struct CrashRecoveryTests {
+    /// `JOURNEYLAKE_SOAK=1` (set by `.ci/run`) runs the long version: more rows, more kills.
+    static let soak = ProcessInfo.processInfo.environment["JOURNEYLAKE_SOAK"] == "1"
+
+    /// Deterministic Marketo bulk exports in the real columns: leads, then activities with ~2%
+    /// exact repeats, a few malformed rows and a Delete Lead.
+    static func writeExports(to ws: Workspace, activities: Int) throws {
+        var leads = ["id,firstName,lastName,email,company,title,leadSource,leadScore,unsubscribed,sfdcLeadId,sfdcContactId,createdAt,updatedAt"]
+        let leadCount = max(10, activities / 20)
+        for i in 1...leadCount {
+            let email = i % 17 == 0 ? "  PERSON\(i)@Company\(i % 97).example " : "person\(i)@company\(i % 97).example"
+            leads.append("\(i),First\(i),Last\(i),\(email),Company \(i % 97),Manager,Web,\(i % 120),false,null,null,2025-01-01T00:00:00Z,2025-01-0\(1 + i % 9)T00:00:00Z")
+        }
+        try ws.write("drop/leads/leads.csv", leads.joined(separator: "\n") + "\n")
+        var rows = ["marketoGUID,leadId,activityDate,activityTypeId,campaignId,primaryAttributeValueId,primaryAttributeValue,attributes"]
+        var rng = SplitMix(seed: 42)
+        let types = [1, 2, 6, 7, 10, 11, 104]
+        for i in 0..<activities {
+            if i > 10, rng.next() % 50 == 0 { rows.append(rows[1 + Int(rng.next() % UInt64(rows.count - 1))]); continue }
+            if i % 997 == 500 { rows.append("\(5_000_000 + i),\(1 + i % leadCount),not-a-date,10,null,1,Broken,null"); continue }
+            let type = types[Int(rng.next() % UInt64(types.count))]
+            let seconds = i * 37
+            let attributes = type == 104
+                ? #""{""New Status"":""Attended"",""Program Member ID"":\#(i)}""#
+                : #""{""Campaign Run ID"":\#(i % 13),""Client IP Address"":""198.51.100.\#(i % 250)""}""#
+            rows.append("\(5_000_000 + i),\(1 + Int(rng.next() % UInt64(leadCount))),2025-02-01T\(String(format: "%02d:%02d:%02d", (seconds / 3600) % 24, (seconds / 60) % 60, seconds % 60))Z,\(type),\(1000 + i % 7),\(i % 300),Asset \(i % 300),\(attributes)")
+        }
+        rows.append("9999999,3,2025-03-01T00:00:00Z,37,null,3,Lead 3,null")
+        try ws.write("drop/activities/activities.csv", rows.joined(separator: "\n") + "\n")
+    }
+
+    static func config(_ ws: Workspace, batchSize: Int) throws -> String {
+        try ws.write("journeylake.yaml", """
+            store:
+              path: journey.sqlite
+              batch_size: \(batchSize)
+            sources:
+              - {name: mkto-leads, type: files, path: drop/leads, format: marketo-leads-export, settle: 0s}
+              - {name: mkto-activities, type: files, path: drop/activities, format: marketo-activities-export, settle: 0s}
+
+            """).path
+    }
+
+    @Test(.timeLimit(.minutes(10))) func sigkillAtManyPointsThenRestartEqualsACleanRun() async throws {
+        let activities = Self.soak ? 200_000 : 40_000
+        let kills = Self.soak ? 40 : 12
+        let batchSize = 300
+
+        let clean = try Workspace()
+        try Self.writeExports(to: clean, activities: activities)
+        let cleanRun = try CLIRunner.run(["ingest", "--config", Self.config(clean, batchSize: batchSize)])
+        #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
+
+        let crashed = try Workspace()
+        try Self.writeExports(to: crashed, activities: activities)
+        let config = try Self.config(crashed, batchSize: batchSize)
+        var rng = SplitMix(seed: 7)
+        var killedMidRun = 0
+        var finished = false
+        for _ in 0..<kills {
+            let (process, out, err) = try CLIRunner.start(["ingest", "--config", config])
+            // Kill at a random moment: before the store exists, mid-batch, mid-commit, between files.
+            let delay = 5 + Int(rng.next() % 400)
+            try await Task.sleep(for: .milliseconds(delay))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killedMidRun += 1
+            }
+            process.waitUntilExit()
+            _ = out.fileHandleForReading.readDataToEndOfFile()
+            _ = err.fileHandleForReading.readDataToEndOfFile()
+            if process.terminationReason == .exit {
+                #expect(process.terminationStatus == 0)
+                finished = true
+                break
+            }
+        }
+        if !finished {
+            let last = try CLIRunner.run(["ingest", "--config", config])
+            #expect(last.status == 0, "\(last.stderr)")
+        }
+        #expect(killedMidRun >= 3, "the ingest finished before it could be killed often enough; raise the row count")
+        #expect(try crashed.dump() == clean.dump())
+        // One more pass over the same files adds nothing.
+        _ = try CLIRunner.run(["ingest", "--config", config])
+        #expect(try crashed.dump() == clean.dump())
+        #expect(try crashed.count("SELECT count(*) FROM quarantine") == clean.count("SELECT count(*) FROM quarantine"))
+        #expect(try crashed.count("SELECT count(*) FROM deleted_records") == 1)
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so test data is the same on every run.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
