@@ -7,7 +7,7 @@ public enum EmailAddress {
     /// Deliberately conservative (no plus-tag stripping, no dot removal): those rules are
     /// provider-specific and would merge different people at non-Gmail domains.
     public static func normalize(_ raw: String) -> String? {
-        var s = raw.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        var s = raw.trimmedASCII.lowercased()
         for _ in 0..<2 {
             if s.hasPrefix("<"), s.hasSuffix(">") { s = String(s.dropFirst().dropLast()) }
             if s.hasPrefix("mailto:") { s.removeFirst(7) }

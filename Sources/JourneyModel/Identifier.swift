@@ -58,7 +58,7 @@ public enum IdentifierNormalizer {
 
     /// The trimmed value, or nil when it is empty or an empty marker.
     public static func cleanedValue(_ raw: String) -> String? {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = raw.trimmedASCII
         if trimmed.isEmpty || emptyMarkers.contains(trimmed.lowercased()) { return nil }
         return trimmed
     }

@@ -10,7 +10,7 @@ public enum SalesforceID {
     /// case-sensitive part) and the checksum recomputed, so upper-cased or lower-cased suffixes
     /// from spreadsheets still match.
     public static func normalize(_ raw: String) -> String? {
-        let s = raw.trimmingCharacters(in: .whitespaces)
+        let s = raw.trimmedASCII
         let bytes = Array(s.utf8)
         guard bytes.count == 15 || bytes.count == 18 else { return nil }
         let base = bytes[0..<15]

@@ -35,7 +35,7 @@ public struct TimestampParser: Sendable {
 
     /// The UTC timestamp, or nil when the text is not a timestamp in this style.
     public func parse(_ text: String) -> Timestamp? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmedASCII
         if trimmed.isEmpty { return nil }
         switch style {
         case .automatic:

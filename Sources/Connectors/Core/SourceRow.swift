@@ -63,7 +63,7 @@ public struct SourceRow: Sendable {
     public func text(_ names: [String]) -> String? {
         for name in names {
             guard let raw = rawValue(name) else { continue }
-            let trimmed = raw.trimmingCharacters(in: .whitespaces)
+            let trimmed = raw.trimmedASCII
             if trimmed.isEmpty || nullMarkers.contains(trimmed) { continue }
             return trimmed
         }

@@ -161,10 +161,16 @@ public struct SalesforceMapping: RecordMapping {
                 MapSupport.id(.salesforceContact, row.text("ContactId")), MapSupport.id(.salesforceLead, row.text("LeadId")),
             ].compactMap { $0 }
             let status = row.text("Status") ?? ""
-            guard let at = try ts(row, "FirstRespondedDate") ?? ts(row, "CreatedDate") else {
+            let (channel, action) = Self.campaignMemberAction(status: status, responded: row.bool("HasResponded") ?? false)
+            // The status is the member's current one: attendance and no-shows are set after the
+            // event, so they date from the last change, a response from when it first came.
+            let settled = ["webinar.attended", "webinar.no_show"].contains(action)
+            let when = settled
+                ? try ts(row, "LastModifiedDate", "SystemModstamp")
+                : try ts(row, "FirstRespondedDate") ?? ts(row, "CreatedDate")
+            guard let at = try when ?? ts(row, "CreatedDate") else {
                 throw MappingError("CampaignMember without CreatedDate")
             }
-            let (channel, action) = Self.campaignMemberAction(status: status, responded: row.bool("HasResponded") ?? false)
             record.touchpoints.append(
                 TouchpointFacts(
                     person: who, occurredAt: at, channel: channel, action: action, side: .marketing,

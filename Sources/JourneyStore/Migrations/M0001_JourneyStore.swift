@@ -146,11 +146,11 @@ enum M0001_JourneyStore {
             source        TEXT NOT NULL,
             stream        TEXT NOT NULL,
             external_id   TEXT NOT NULL,
-            attributes    TEXT,
-            record_key    TEXT NOT NULL
+            attributes    TEXT
         );
+        -- touchpoint_id is the record key, or `record key#suffix` when one record makes several,
+        -- so a record's touchpoints are one primary-key range: no extra index to maintain.
         CREATE INDEX touchpoints_by_person ON touchpoints (person_id, occurred_at);
-        CREATE INDEX touchpoints_by_record ON touchpoints (record_key);
 
         CREATE TABLE stage_history (
             person_id  TEXT NOT NULL REFERENCES persons (person_id),

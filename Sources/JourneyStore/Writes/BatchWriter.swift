@@ -80,6 +80,7 @@ struct BatchWriter {
     var accountCache: [Identifier: String] = [:]
     var personAccountCache: [String: String?] = [:]
     var touchedPersons: Set<String> = []
+    private var tombstonesExist: Bool?
 
     init(db: Database, source: String, now: String) {
         self.db = db
@@ -153,12 +154,25 @@ struct BatchWriter {
         let record = r.canonical
         let key = record.key.description
         let version = record.version?.iso8601
+        let tombstoneAt = try tombstoneTime(key)
+
+        // The common case, a record never seen before: claim its key in one statement.
+        if tombstoneAt == nil, record.tombstones.isEmpty {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted)
+                    VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (record_key) DO NOTHING
+                    """
+            ).execute(arguments: [key, source, r.stream, r.externalId, version, r.contentHash])
+            if db.changesCount == 1 {
+                try insertCanonical(record, key: key, stream: r.stream, externalId: r.externalId)
+                return .new
+            }
+        }
         let existing = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT version_at, deleted FROM source_records WHERE record_key = ?"), arguments: [key])
         let existingVersion: String? = existing?[0]
         let existingDeleted: Bool = existing?[1] ?? false
-        let tombstoneAt = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT deleted_at FROM deleted_records WHERE record_key = ?"), arguments: [key])
 
         // Deletes carried for other records (a Marketo "Delete Lead" activity) apply whatever this
         // record's own fate.
@@ -202,7 +216,19 @@ struct BatchWriter {
         ).execute(arguments: [key, source, r.stream, r.externalId, version, r.contentHash, deleted])
     }
 
+    /// When the record was deleted, if it was. Most stores have few tombstones, so an empty
+    /// table is remembered and the per-record lookup skipped.
+    private mutating func tombstoneTime(_ key: String) throws -> String? {
+        if tombstonesExist == nil {
+            tombstonesExist = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM deleted_records)") ?? true
+        }
+        guard tombstonesExist == true else { return nil }
+        return try String.fetchOne(
+            db.cachedStatement(sql: "SELECT deleted_at FROM deleted_records WHERE record_key = ?"), arguments: [key])
+    }
+
     private mutating func applyTombstone(_ t: Tombstone, stream: String) throws {
+        tombstonesExist = true
         let key = t.target.description
         let at = t.deletedAt?.iso8601 ?? now
         try db.cachedStatement(
@@ -229,7 +255,8 @@ struct BatchWriter {
         {
             touchedPersons.insert(person)
         }
-        try db.cachedStatement(sql: "DELETE FROM touchpoints WHERE record_key = ?").execute(arguments: [key])
+        try db.cachedStatement(sql: "DELETE FROM touchpoints WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)")
+            .execute(arguments: [key, key + "#", key + "$"])
         try db.cachedStatement(sql: "DELETE FROM person_records WHERE record_key = ?").execute(arguments: [key])
         try db.cachedStatement(sql: "DELETE FROM record_identifiers WHERE record_key = ?").execute(arguments: [key])
         try db.cachedStatement(sql: "DELETE FROM opportunities WHERE opportunity_id = ?").execute(arguments: [key])
@@ -289,12 +316,12 @@ struct BatchWriter {
             try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO touchpoints (touchpoint_id, person_id, account_id, occurred_at, channel, action, side,
-                      campaign, content, owner, value, source, stream, external_id, attributes, record_key)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      campaign, content, owner, value, source, stream, external_id, attributes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
                 id, personId, tpAccount, occurred, tp.channel, tp.action, tp.side.rawValue, tp.campaign, tp.content, tp.owner,
-                tp.value, source, stream, externalId, tp.attributes, key,
+                tp.value, source, stream, externalId, tp.attributes,
             ])
         }
     }

@@ -50,7 +50,8 @@ struct Ingest: AsyncParsableCommand {
         for o in outcomes {
             let streams = o.report.counts.sorted { $0.key < $1.key }
             if streams.isEmpty {
-                rows.append([.text(o.source), .text("-"), .int(0), .int(0), .int(0), .int(0), .int(0), .int(0), .text(o.report.status.rawValue)])
+                let what = o.report.status == .ok ? (o.report.waiting.isEmpty ? "(nothing new)" : "(waiting)") : "-"
+                rows.append([.text(o.source), .text(what), .int(0), .int(0), .int(0), .int(0), .int(0), .int(0), .text(o.report.status.rawValue)])
             }
             for (stream, c) in streams {
                 rows.append([
