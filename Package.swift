@@ -27,7 +27,10 @@ let package = Package(
         // SQLite schema, migrations, batch writes and read queries.
         .target(
             name: "JourneyStore",
-            dependencies: ["JourneyModel", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "JourneyModel", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: strict),
         // Sources: file drop, parsers, vendor presets and mappings.
         .target(

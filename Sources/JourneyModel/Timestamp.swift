@@ -21,25 +21,24 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// `YYYY-MM-DDTHH:MM:SS.sssZ`: fixed width, so text order equals time order in SQL.
     public var iso8601: String {
         var ms = millisecondsSinceEpoch
-        var days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
+        let days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
         ms -= days * 86_400_000
         let (y, m, d) = Timestamp.civil(fromDays: days)
         let h = ms / 3_600_000, mi = (ms / 60_000) % 60, s = (ms / 1000) % 60, frac = ms % 1000
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        func put(_ v: Int64, _ width: Int) {
-            var digits = [UInt8](repeating: 48, count: width)
-            var x = v
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(48 + x % 10)
-                x /= 10
+        // Written into a fixed 24-byte buffer: this runs several times per ingested row.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ v: Int64, _ at: Int, _ width: Int) {
+                var x = v
+                for i in stride(from: at + width - 1, through: at, by: -1) {
+                    out[i] = UInt8(48 + x % 10)
+                    x /= 10
+                }
             }
-            out.append(contentsOf: digits)
+            put(y, 0, 4); out[4] = 45; put(m, 5, 2); out[7] = 45; put(d, 8, 2); out[10] = 84
+            put(h, 11, 2); out[13] = 58; put(mi, 14, 2); out[16] = 58; put(s, 17, 2); out[19] = 46; put(frac, 20, 3)
+            out[23] = 90
+            return 24
         }
-        put(y, 4); out.append(45); put(m, 2); out.append(45); put(d, 2); out.append(84)
-        put(h, 2); out.append(58); put(mi, 2); out.append(58); put(s, 2); out.append(46); put(frac, 3)
-        out.append(90)
-        return String(decoding: out, as: UTF8.self)
     }
 
     public var description: String { iso8601 }

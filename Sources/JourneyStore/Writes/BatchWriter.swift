@@ -7,7 +7,7 @@ extension JourneyStore {
     /// sync state commit together or not at all, so a crash can neither lose nor double anything.
     public func write(_ batch: WriteBatch) throws -> [String: StreamCounts] {
         try pool.write { db in
-            var writer = BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601)
+            var writer = try BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601)
             return try writer.apply(batch)
         }
     }
@@ -16,7 +16,7 @@ extension JourneyStore {
     /// thread stays free to parse the next batch.
     public func write(_ batch: WriteBatch) async throws -> [String: StreamCounts] {
         try await pool.write { db in
-            var writer = BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601)
+            var writer = try BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601)
             return try writer.apply(batch)
         }
     }
@@ -82,10 +82,27 @@ struct BatchWriter {
     var touchedPersons: Set<String> = []
     private var tombstonesExist: Bool?
 
-    init(db: Database, source: String, now: String) {
+    private let insertRaw: HotStatement
+    private let claimRecord: HotStatement
+    private let insertTouchpoint: HotStatement
+
+    init(db: Database, source: String, now: String) throws {
         self.db = db
         self.source = source
         self.now = now
+        insertRaw = try HotStatement(db, sql: """
+            INSERT OR IGNORE INTO raw_records (source, stream, external_id, content_hash, payload, fetched_at, origin)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        claimRecord = try HotStatement(db, sql: """
+            INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted)
+            VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (record_key) DO NOTHING
+            """)
+        insertTouchpoint = try HotStatement(db, sql: """
+            INSERT OR REPLACE INTO touchpoints (touchpoint_id, person_id, account_id, occurred_at, channel, action, side,
+              campaign, content, owner, value, source, stream, external_id, attributes)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
     }
 
     mutating func apply(_ batch: WriteBatch) throws -> [String: StreamCounts] {
@@ -145,11 +162,15 @@ struct BatchWriter {
     // MARK: Records
 
     private mutating func applyRecord(_ r: IncomingRecord) throws -> Outcome {
-        try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO raw_records (source, stream, external_id, content_hash, payload, fetched_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        ).execute(arguments: [source, r.stream, r.externalId, r.contentHash, r.payload, now, r.origin])
+        insertRaw.text(1, source)
+        insertRaw.text(2, r.stream)
+        insertRaw.text(3, r.externalId)
+        insertRaw.text(4, r.contentHash)
+        insertRaw.text(5, r.payload)
+        insertRaw.text(6, now)
+        insertRaw.text(7, r.origin)
         // An identical re-fetch stores nothing and changes nothing.
-        if db.changesCount == 0 { return .unchanged }
+        if try insertRaw.run() == 0 { return .unchanged }
 
         let record = r.canonical
         let key = record.key.description
@@ -158,13 +179,13 @@ struct BatchWriter {
 
         // The common case, a record never seen before: claim its key in one statement.
         if tombstoneAt == nil, record.tombstones.isEmpty {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted)
-                    VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (record_key) DO NOTHING
-                    """
-            ).execute(arguments: [key, source, r.stream, r.externalId, version, r.contentHash])
-            if db.changesCount == 1 {
+            claimRecord.text(1, key)
+            claimRecord.text(2, source)
+            claimRecord.text(3, r.stream)
+            claimRecord.text(4, r.externalId)
+            claimRecord.text(5, version)
+            claimRecord.text(6, r.contentHash)
+            if try claimRecord.run() == 1 {
                 try insertCanonical(record, key: key, stream: r.stream, externalId: r.externalId)
                 return .new
             }
@@ -313,16 +334,12 @@ struct BatchWriter {
             if let ref = tp.account { tpAccount = try resolveAccount(ref, firstSeen: occurred) }
             if tpAccount == nil, let personId { tpAccount = try currentAccount(of: personId) }
             let id = tp.suffix.isEmpty ? key : "\(key)#\(tp.suffix)"
-            try db.cachedStatement(
-                sql: """
-                    INSERT OR REPLACE INTO touchpoints (touchpoint_id, person_id, account_id, occurred_at, channel, action, side,
-                      campaign, content, owner, value, source, stream, external_id, attributes)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                id, personId, tpAccount, occurred, tp.channel, tp.action, tp.side.rawValue, tp.campaign, tp.content, tp.owner,
-                tp.value, source, stream, externalId, tp.attributes,
-            ])
+            let t = insertTouchpoint
+            t.text(1, id); t.text(2, personId); t.text(3, tpAccount); t.text(4, occurred); t.text(5, tp.channel)
+            t.text(6, tp.action); t.text(7, tp.side.rawValue); t.text(8, tp.campaign); t.text(9, tp.content)
+            t.text(10, tp.owner); t.double(11, tp.value); t.text(12, source); t.text(13, stream); t.text(14, externalId)
+            t.text(15, tp.attributes)
+            try t.run()
         }
     }
 
