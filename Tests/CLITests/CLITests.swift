@@ -102,3 +102,46 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
     }
 }
+
+/// `journeylake serve`: polls, and stops cleanly on SIGTERM with exit status 0.
+@Suite struct ServeTests {
+    @Test(.timeLimit(.minutes(2))) func servePollsThenStopsOnSIGTERM() async throws {
+        let ws = try Workspace()
+        try ws.copyFixtures("marketo", to: "mkto")
+        let config = try ws.write("journeylake.yaml", """
+            store: {path: journey.sqlite}
+            sources:
+              - {name: mkto, type: files, path: mkto, format: marketo-export, settle: 0s, poll_interval: 1s}
+
+            """)
+        let (process, out, err) = try CLIRunner.start(["serve", "--config", config.path])
+        // Wait until the first pass has committed.
+        var loaded = 0
+        for _ in 0..<100 where loaded < 31 {
+            try await Task.sleep(for: .milliseconds(100))
+            if FileManager.default.fileExists(atPath: ws.storePath) {
+                loaded = (try? ws.count("SELECT count(*) FROM touchpoints")) ?? 0
+            }
+        }
+        #expect(loaded == 31)
+        // A file dropped while serving is picked up on the next poll.
+        try ws.write("mkto/more.csv", """
+            marketoGUID,leadId,activityDate,activityTypeId,campaignId,primaryAttributeValueId,primaryAttributeValue,attributes
+            990100,3004,2025-04-01T10:00:00Z,10,null,1,April Newsletter,null
+
+            """)
+        for _ in 0..<50 where loaded < 32 {
+            try await Task.sleep(for: .milliseconds(100))
+            loaded = (try? ws.count("SELECT count(*) FROM touchpoints")) ?? 0
+        }
+        #expect(loaded == 32)
+        kill(process.processIdentifier, SIGTERM)
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        _ = stdout
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0, "\(stderr)")
+        #expect(stderr.contains("stopped"))
+    }
+}

@@ -125,3 +125,22 @@ import Testing
         #expect(try ws.dump() == before)
     }
 }
+
+/// Bulk API 2.0 results carry no object name: the Id key prefix says what each row is.
+@Suite struct SalesforceBulkTests {
+    @Test func bulkResultChunksMapByKeyPrefix() async throws {
+        let ws = try Workspace()
+        let folder = Fixtures.exports.deletingLastPathComponent().appendingPathComponent("salesforce-bulk")
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) {
+            try ws.writeData("bulk/\(name)", Data(contentsOf: folder.appendingPathComponent(name)))
+        }
+        let out = try await ws.ingest("  - {name: sfb, type: files, path: bulk, format: salesforce-bulk-csv}\n")
+        #expect(out[0].report.status == .ok)
+        let contacts = out.counts("sfb", "Contact")
+        #expect(contacts.read == 3)
+        #expect(contacts.new == 3)
+        #expect(try ws.strings("SELECT DISTINCT stream FROM raw_records") == ["Contact"])
+        #expect(try ws.count("SELECT count(*) FROM identifiers WHERE kind = 'salesforce_contact'") == 3)
+        #expect(try ws.strings("SELECT a.kind || ':' || a.value FROM persons p JOIN account_identifiers a USING (account_id) WHERE p.primary_email = 'liam.walsh@kestrelhealth.com'") == ["salesforce_account:0015g00000Nw1aCAAR"])
+    }
+}
