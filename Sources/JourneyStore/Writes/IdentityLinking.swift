@@ -23,12 +23,16 @@ extension BatchWriter {
                 try merge(other, into: personId, via: via, recordKey: recordKey)
             }
         }
-        for id in ids where personCache[id] == nil {
+        try link(ids.filter { personCache[$0] == nil }, to: personId)
+        return personId
+    }
+
+    private mutating func link(_ ids: [Identifier], to personId: String) throws {
+        for id in ids {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [id.kind.rawValue, id.value, personId, source])
             personCache[id] = personId
         }
-        return personId
     }
 
     /// The person a touchpoint refers to; a reference to someone not seen yet creates them, and the
@@ -39,19 +43,13 @@ extension BatchWriter {
         }
         let personId = try createPerson(for: ids, firstSeen: firstSeen)
         touchedPersons.insert(personId)
-        for id in ids {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [id.kind.rawValue, id.value, personId, source])
-            personCache[id] = personId
-        }
+        try link(ids, to: personId)
         return personId
     }
 
     mutating func lookupPerson(_ id: Identifier) throws -> String? {
         if let cached = personCache[id] { return cached }
-        let p = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT person_id FROM identifiers WHERE kind = ? AND value = ?"),
-            arguments: [id.kind.rawValue, id.value])
+        let p = try owner(of: id, in: "identifiers", column: "person_id")
         if let p { personCache[id] = p }
         return p
     }
@@ -111,11 +109,16 @@ extension BatchWriter {
 
     mutating func lookupAccount(_ id: Identifier) throws -> String? {
         if let cached = accountCache[id] { return cached }
-        let a = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT account_id FROM account_identifiers WHERE kind = ? AND value = ?"),
-            arguments: [id.kind.rawValue, id.value])
+        let a = try owner(of: id, in: "account_identifiers", column: "account_id")
         if let a { accountCache[id] = a }
         return a
+    }
+
+    /// Who holds an identifier in `identifiers` or `account_identifiers`.
+    private func owner(of id: Identifier, in table: String, column: String) throws -> String? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT \(column) FROM \(table) WHERE kind = ? AND value = ?"),
+            arguments: [id.kind.rawValue, id.value])
     }
 
     mutating func upsertAccount(_ facts: AccountFacts, version: String?) throws -> String? {
