@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Canonical value types and identifier normalization; depends on nothing.
@@ -35,7 +36,10 @@ let package = Package(
         // Sources: file drop, parsers, vendor presets and mappings.
         .target(
             name: "Connectors",
-            dependencies: ["JourneyModel", "JourneyConfig", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "JourneyModel", "JourneyConfig", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
             swiftSettings: strict),
         // The pipeline (source -> store, one transaction per batch) and the polling service.
         .target(
@@ -63,6 +67,7 @@ let package = Package(
             dependencies: [
                 "JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strict),
         .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], swiftSettings: strict),

@@ -5,6 +5,7 @@ public import GRDB
 public import JourneyConfig
 public import JourneyModel
 import JourneyStore
+import ZIPFoundation
 
 /// A temporary folder with a config file, drop folders and a real SQLite store, removed on deinit.
 /// Test support: a temporary workspace with a real store, used only by the test targets.
@@ -61,6 +62,21 @@ public final class Workspace {
         var out: [SourceOutcome] = []
         for s in sources { out.append(await ingestor.run(s, waitForSettling: false, shouldStop: shouldStop)) }
         return out
+    }
+
+    /// Zips the files of a workspace folder into an archive (how vendors deliver exports).
+    @discardableResult
+    public func zip(_ folder: String, into archive: String, age: TimeInterval = 3600) throws -> URL {
+        let url = root.appendingPathComponent(archive)
+        try? FileManager.default.removeItem(at: url)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let zip = try Archive(url: url, accessMode: .create)
+        let source = root.appendingPathComponent(folder)
+        for name in try FileManager.default.contentsOfDirectory(atPath: source.path).sorted() {
+            try zip.addEntry(with: name, relativeTo: source, compressionMethod: .deflate)
+        }
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: url.path)
+        return url
     }
 
     public func db() throws -> DatabaseQueue { try DatabaseQueue(path: storePath) }

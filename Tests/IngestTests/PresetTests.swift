@@ -144,3 +144,37 @@ import Testing
         #expect(try ws.strings("SELECT a.kind || ':' || a.value FROM persons p JOIN account_identifiers a USING (account_id) WHERE p.primary_email = 'liam.walsh@kestrelhealth.com'") == ["salesforce_account:0015g00000Nw1aCAAR"])
     }
 }
+
+/// Salesforce delivers its weekly export as ZIP archives of CSVs: they are read in place.
+@Suite struct ArchiveTests {
+    @Test func zippedDataExportLoadsLikeTheUnzippedOne() async throws {
+        let zipped = try Workspace()
+        try zipped.copyFixtures("salesforce", to: "staging")
+        try zipped.zip("staging", into: "sf/WE_00D5g000000Xyz_1.zip")
+        let out = try await zipped.ingest("  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n")
+        #expect(out[0].report.status == .ok)
+        #expect(out.counts("sf", "Lead").new == 6)
+        #expect(out.counts("sf", "OpportunityHistory").new == 9)
+
+        let plain = try Workspace()
+        try plain.copyFixtures("salesforce", to: "sf")
+        _ = try await plain.ingest("  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n")
+        let canonical = "SELECT touchpoint_id || ' ' || coalesce(person_id, '-') || ' ' || occurred_at || ' ' || action FROM touchpoints ORDER BY 1"
+        #expect(try zipped.strings(canonical) == plain.strings(canonical))
+        #expect(try zipped.count("SELECT count(*) FROM touchpoints") == 22)
+        // The archive is not read again while it is unchanged.
+        let again = try await zipped.ingest("  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n")
+        #expect(again[0].report.filesSkipped == 9)
+        #expect(again[0].report.counts.isEmpty)
+    }
+
+    @Test func corruptArchiveFailsAloneAndTheRestLoads() async throws {
+        let ws = try Workspace()
+        try ws.copyFixtures("salesforce", to: "sf")
+        try ws.write("sf/broken.zip", "PK this is not really a zip")
+        let out = try await ws.ingest("  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n")
+        #expect(out[0].report.status == .partial)
+        #expect(out.counts("sf", "Lead").new == 6)
+        #expect(out[0].report.errors.first?.message.contains("broken.zip") == true)
+    }
+}

@@ -21,13 +21,22 @@ public struct FileDropSource: IngestSource {
 
     /// A file in the folder, with what identifies its current content.
     struct Candidate {
+        /// The file's identity in `file_progress`: its path, or `archive.zip!/Entry.csv`.
         var path: String
         var fileName: String
         var size: Int64
         var modifiedNanoseconds: Int64
+        /// For a file inside a ZIP archive: the archive and the entry.
+        var archive: (path: String, entry: String)?
+        /// Where the bytes are read from (an archive entry is extracted there first).
+        var readPath: String
+
+        /// The file whose modification time says whether the candidate is still being written.
+        var watchedPath: String { archive?.path ?? path }
     }
 
-    func listFiles() throws -> [Candidate] {
+    /// The files to consider, and the archives that could not be listed (they fail alone).
+    func listFiles() throws -> (files: [Candidate], problems: [String]) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: config.directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw FileSourceError.missingFolder(path: config.directory)
@@ -39,14 +48,38 @@ public struct FileDropSource: IngestSource {
             throw FileSourceError.unreadable(path: config.directory, reason: error.localizedDescription)
         }
         var out: [Candidate] = []
+        var problems: [String] = []
         for fileName in names.sorted() {
             if fileName.hasPrefix(".") || Self.partialSuffixes.contains(where: { fileName.lowercased().hasSuffix($0) }) { continue }
             guard config.include.contains(where: { Glob.matches($0, fileName) }) else { continue }
             let path = (config.directory as NSString).appendingPathComponent(fileName)
             guard let stat = Self.stat(path), stat.isRegular else { continue }
-            out.append(Candidate(path: path, fileName: fileName, size: stat.size, modifiedNanoseconds: stat.mtime))
+            out.append(Candidate(path: path, fileName: fileName, size: stat.size, modifiedNanoseconds: stat.mtime, archive: nil, readPath: path))
         }
-        return out
+        // Vendor exports often arrive zipped (Salesforce's weekly export is ZIP archives of CSVs):
+        // each matching entry is a file of its own.
+        for fileName in names.sorted() where fileName.lowercased().hasSuffix(".zip") && !fileName.hasPrefix(".") {
+            let path = (config.directory as NSString).appendingPathComponent(fileName)
+            guard let stat = Self.stat(path), stat.isRegular else { continue }
+            let entries: [ArchiveEntries.Entry]
+            do {
+                entries = try ArchiveEntries.list(path)
+            } catch {
+                problems.append("\(error)")
+                continue
+            }
+            for entry in entries {
+                let entryName = (entry.path as NSString).lastPathComponent
+                guard !entryName.hasPrefix("."), !entry.path.hasPrefix("__MACOSX/"),
+                    config.include.contains(where: { Glob.matches($0, entryName) })
+                else { continue }
+                out.append(
+                    Candidate(
+                        path: "\(path)!/\(entry.path)", fileName: entryName, size: entry.size, modifiedNanoseconds: stat.mtime,
+                        archive: (path, entry.path), readPath: ArchiveEntries.stagingPath(source: name, candidate: "\(path)!/\(entry.path)")))
+            }
+        }
+        return (out, problems)
     }
 
     static func stat(_ path: String) -> (size: Int64, mtime: Int64, isRegular: Bool)? {
@@ -67,7 +100,8 @@ public struct FileDropSource: IngestSource {
 
     public func runPass(sink: any BatchSink, control: PassControl) async throws -> PassReport {
         var report = PassReport()
-        let files = try listFiles()
+        let (files, problems) = try listFiles()
+        report.errors += problems.map { (stream: "*", message: $0) }
         let progress = try await sink.fileProgress(source: name)
         var committer = Committer(sink: sink)
         for var file in files {
@@ -83,7 +117,16 @@ public struct FileDropSource: IngestSource {
                 continue
             }
             file = settled
-            let head = Self.headHash(file.path)
+            if let archive = file.archive {
+                do {
+                    try ArchiveEntries.extract(archive.entry, from: archive.path, to: file.readPath)
+                } catch {
+                    report.errors.append((stream: "*", message: "cannot extract \(file.path): \(error)"))
+                    continue
+                }
+            }
+            defer { if file.archive != nil { try? FileManager.default.removeItem(atPath: file.readPath) } }
+            let head = Self.headHash(file.readPath)
             var start: (offset: Int64, line: Int64) = (0, 1)
             if let previous, !previous.completed, previous.size == file.size,
                 previous.modifiedNanoseconds == file.modifiedNanoseconds, previous.headHash == head
@@ -116,8 +159,8 @@ public struct FileDropSource: IngestSource {
             if ageMs >= settleMs { return current }
             guard control.waitForSettling, !control.shouldStop() else { return nil }
             try await Task.sleep(for: .milliseconds(max(50, settleMs - ageMs)))
-            guard let s = Self.stat(current.path) else { return nil }
-            current.size = s.size
+            guard let s = Self.stat(current.watchedPath) else { return nil }
+            if current.archive == nil { current.size = s.size }
             current.modifiedNanoseconds = s.mtime
         }
     }

@@ -46,7 +46,7 @@ struct FileReader {
     }
 
     private func readCSV(from start: (offset: Int64, line: Int64), committer: inout Committer) async throws -> Bool {
-        var headerReader = try CSVReader(path: file.path, delimiter: source.config.delimiter)
+        var headerReader = try CSVReader(path: file.readPath, delimiter: source.config.delimiter)
         guard let header = try headerReader.next() else {
             headerReader.close()
             try await committer.submit(batch([], stream: "*", progress: progress(stream: nil, offset: file.size, line: 1, completed: true)))
@@ -67,7 +67,7 @@ struct FileReader {
         var reader: CSVReader
         if start.offset > 0 {
             headerReader.close()
-            reader = try CSVReader(path: file.path, offset: start.offset, line: Int(start.line), delimiter: source.config.delimiter)
+            reader = try CSVReader(path: file.readPath, offset: start.offset, line: Int(start.line), delimiter: source.config.delimiter)
         } else {
             reader = headerReader
         }
@@ -109,10 +109,10 @@ struct FileReader {
         var layout: JSONRecordReader.Layout = .lines
         if source.config.format == "json" {
             // A `json` file holds an array of objects or, like NDJSON, one object per line.
-            let head = FileHandle(forReadingAtPath: file.path).flatMap { try? $0.read(upToCount: 4096) } ?? Data()
+            let head = FileHandle(forReadingAtPath: file.readPath).flatMap { try? $0.read(upToCount: 4096) } ?? Data()
             if head.first(where: { ![32, 9, 10, 13, 0xEF, 0xBB, 0xBF].contains($0) }) == 91 { layout = .array }
         }
-        var reader = try JSONRecordReader(path: file.path, layout: layout, offset: start.offset, line: Int(start.line))
+        var reader = try JSONRecordReader(path: file.readPath, layout: layout, offset: start.offset, line: Int(start.line))
         defer { reader.close() }
         let nulls = mapping.nullMarkers
         let decoder = JSONDecoder()
