@@ -55,5 +55,3 @@ public struct PassReport: Sendable {
 
     public init() {}
 }
-
-
