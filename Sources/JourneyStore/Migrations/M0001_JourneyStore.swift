@@ -6,8 +6,8 @@ enum M0001_JourneyStore {
 
     static let sql = """
         -- Raw zone: every distinct version of every record, as received.
+        -- Keyed by what makes a version distinct, without a rowid: one B-tree to write per record.
         CREATE TABLE raw_records (
-            raw_id       INTEGER PRIMARY KEY,
             source       TEXT NOT NULL,
             stream       TEXT NOT NULL,
             external_id  TEXT NOT NULL,
@@ -15,8 +15,8 @@ enum M0001_JourneyStore {
             payload      TEXT NOT NULL,
             fetched_at   TEXT NOT NULL,
             origin       TEXT,
-            UNIQUE (source, stream, external_id, content_hash)
-        );
+            PRIMARY KEY (source, stream, external_id, content_hash)
+        ) WITHOUT ROWID;
 
         -- The version of each record that the canonical tables currently reflect.
         CREATE TABLE source_records (
