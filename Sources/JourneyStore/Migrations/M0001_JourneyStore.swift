@@ -147,7 +147,7 @@ enum M0001_JourneyStore {
             stream        TEXT NOT NULL,
             external_id   TEXT NOT NULL,
             attributes    TEXT
-        ) WITHOUT ROWID;
+        );
         -- touchpoint_id is the record key, or `record key#suffix` when one record makes several,
         -- so a record's touchpoints are one primary-key range: no extra index to maintain.
         CREATE INDEX touchpoints_by_person ON touchpoints (person_id, occurred_at);
