@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Canonical value types and identifier normalization; depends on nothing.
@@ -68,12 +70,20 @@ let package = Package(
                 "JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
         .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], swiftSettings: strict),
         .testTarget(name: "JourneyConfigTests", dependencies: ["JourneyConfig", "Connectors"], swiftSettings: strict),
         .testTarget(
             name: "IngestTests",
+            dependencies: ["JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon", "JourneyTesting"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ConnectorsTests",
             dependencies: ["JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon", "JourneyTesting"],
             exclude: ["Fixtures"],
             swiftSettings: strict),

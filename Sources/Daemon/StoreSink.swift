@@ -10,6 +10,10 @@ struct StoreSink: BatchSink {
         try store.fileProgress(source: source)
     }
 
+    func cursor(source: String, stream: String) async throws -> String? {
+        try store.cursor(source: source, stream: stream)
+    }
+
     func commit(_ batch: WriteBatch) async throws -> [String: StreamCounts] {
         try await store.write(batch)
     }

@@ -232,7 +232,7 @@ struct SourceConfigTests {
         #expect(error.line == line(of: "time_zone: Berlin", in: configYAML(sources: yaml)))
     }
 
-    @Test("planned source types are refused as not available yet", arguments: ["salesforce", "hubspot", "marketo"])
+    @Test("planned source types are refused as not available yet", arguments: ["salesforce", "marketo"])
     func plannedTypes(type: String) throws {
         let yaml = "  - name: a\n    type: \(type)\n    instance_url: https://x.my.salesforce.com"
         let error = try #require(makeErrors(yaml).first)
@@ -252,7 +252,22 @@ struct SourceConfigTests {
         #expect(close.line == line(of: "type: filez", in: configYAML(sources: yaml)))
         let far = try #require(makeErrors("  - name: a\n    type: kafka-stream").first)
         #expect(far.message == "unknown source type 'kafka-stream'")
-        #expect(far.hint == "known types: files")
+        #expect(far.hint == "known types: files, hubspot")
+    }
+
+    @Test("a HubSpot source: unknown keys and streams are refused, a missing token is named, never printed")
+    func hubspotSection() throws {
+        let typo = try #require(makeErrors("  - name: hs\n    type: hubspot\n    tokn: { env: HS }").first)
+        #expect(typo.message == "unknown key 'tokn'")
+        #expect(typo.hint == "did you mean 'token'?")
+        let stream = try #require(makeErrors("  - name: hs\n    type: hubspot\n    token: { env: JL_UNSET_FOR_TEST }\n    streams: [contacts, tickets]").first)
+        #expect(stream.message == "unknown HubSpot stream 'tickets'")
+        let inline = try #require(makeErrors("  - name: hs\n    type: hubspot\n    token: pat-na1-secret-value").first)
+        #expect(inline.message == "secrets are given by reference, not inline")
+        #expect(!inline.description.contains("pat-na1-secret-value"))
+        let unset = try #require(makeErrors("  - name: hs\n    type: hubspot\n    token: { env: JL_UNSET_FOR_TEST }").first)
+        #expect(unset.message.contains("JL_UNSET_FOR_TEST is not set"))
+        #expect(unset.key == "sources[0].token")
     }
 
     @Test("the example config loads and every source builds")

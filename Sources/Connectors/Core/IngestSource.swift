@@ -16,6 +16,8 @@ public protocol IngestSource: Sendable {
 public protocol BatchSink: Sendable {
     /// Progress a file-drop source committed earlier, by file path.
     func fileProgress(source: String) async throws -> [String: FileProgress]
+    /// The cursor a stream committed last (`sync_state.cursor`), nil before its first read.
+    func cursor(source: String, stream: String) async throws -> String?
     /// Commits one batch atomically and says what it did per stream.
     func commit(_ batch: WriteBatch) async throws -> [String: StreamCounts]
 }

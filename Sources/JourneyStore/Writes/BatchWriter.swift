@@ -52,6 +52,13 @@ extension JourneyStore {
         }
     }
 
+    /// The cursor a stream committed last.
+    public func cursor(source: String, stream: String) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT cursor FROM sync_state WHERE source = ? AND stream = ?", arguments: [source, stream])
+        }
+    }
+
     /// The stored progress of every file of a source.
     public func fileProgress(source: String) throws -> [String: FileProgress] {
         try pool.read { db in

@@ -1,0 +1,194 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// One HTTP request, as a value.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: URL
+    public var headers: [String: String]
+    public var body: Data?
+
+    public init(method: String = "GET", url: URL, headers: [String: String] = [:], body: Data? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// One HTTP response; header names are lower-cased.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(status: Int, headers: [String: String], body: Data) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public var bodyText: String { String(decoding: body.prefix(2000), as: UTF8.self) }
+
+    /// The server's clock (`Date` header): incremental windows are bounded by it, never by ours.
+    public var serverDate: Date? {
+        guard let text = headers["date"] else { return nil }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return f.date(from: text)
+    }
+}
+
+/// What a vendor's response means for the request loop; each connector classifies its own.
+public enum ResponseVerdict: Sendable, Equatable {
+    case success
+    /// Transient (429, 5xx, vendor rate codes): wait and send again.
+    case retry(after: Duration?, reason: String)
+    /// The token expired or was revoked: refresh once, then send again.
+    case refreshAuth(reason: String)
+    /// Not worth repeating (bad request, forbidden, daily quota): the stream stops with this reason.
+    case fail(reason: String)
+}
+
+/// Why a request finally failed, after its retries.
+public struct HTTPFailure: Error, CustomStringConvertible, Sendable {
+    public var url: String
+    public var attempts: Int
+    public var reason: String
+    public var description: String { "\(reason) (\(url), after \(attempts) attempt\(attempts == 1 ? "" : "s"))" }
+}
+
+/// Sends requests with retries, exponential backoff with jitter, `Retry-After`, one token refresh
+/// on an auth failure, and an operator-set request budget. Written once for every connector.
+public struct APIClient: Sendable {
+    public let policy: RetryPolicy
+    public let budget: RequestBudget
+    let session: URLSession
+    let classify: @Sendable (HTTPResponse) -> ResponseVerdict
+    let counter: RequestCounter
+
+    public init(policy: RetryPolicy, budget: RequestBudget, timeout: Duration,
+                classify: @escaping @Sendable (HTTPResponse) -> ResponseVerdict) {
+        self.policy = policy
+        self.budget = budget
+        self.classify = classify
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = Double(timeout.components.seconds)
+        configuration.httpShouldSetCookies = false
+        session = URLSession(configuration: configuration)
+        counter = RequestCounter()
+    }
+
+    /// Requests sent so far (for the connector reports).
+    public var requestsSent: Int { counter.value }
+
+    /// Sends `build(token)` until the vendor accepts it and `decode` can read the body (a
+    /// truncated or malformed body is retried like a 5xx), or the retries run out.
+    public func send<T>(
+        auth: any AuthProvider, _ build: @Sendable (String) -> HTTPRequest, decode: (HTTPResponse) throws -> T
+    ) async throws -> (HTTPResponse, T) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let response = try await send(auth: auth, build)
+            do {
+                return (response, try decode(response))
+            } catch {
+                guard attempt < policy.maxAttempts else {
+                    throw MalformedPage(url: build("").url.absoluteString, reason: "\(error) (after \(attempt) attempts)")
+                }
+                try await Task.sleep(for: policy.delay(attempt: attempt, retryAfter: nil))
+            }
+        }
+    }
+
+    /// Sends `build(token)` until the vendor accepts it or the retries run out.
+    public func send(auth: any AuthProvider, _ build: @Sendable (String) -> HTTPRequest) async throws -> HTTPResponse {
+        var attempt = 0
+        var refreshed = false
+        var forceRefresh = false
+        while true {
+            attempt += 1
+            let token = try await auth.token(forceRefresh: forceRefresh)
+            forceRefresh = false
+            let request = build(token)
+            try await budget.acquire()
+            counter.increment()
+            let verdict: ResponseVerdict
+            var response: HTTPResponse?
+            do {
+                let r = try await perform(request)
+                response = r
+                verdict = classify(r)
+            } catch {
+                verdict = .retry(after: nil, reason: "transport error: \(error.localizedDescription)")
+            }
+            switch verdict {
+            case .success:
+                return response!
+            case .refreshAuth(let reason):
+                if refreshed {
+                    throw HTTPFailure(url: request.url.absoluteString, attempts: attempt, reason: "authentication failed after a token refresh: \(reason)")
+                }
+                refreshed = true
+                forceRefresh = true
+            case .retry(let after, let reason):
+                guard attempt < policy.maxAttempts else {
+                    throw HTTPFailure(url: request.url.absoluteString, attempts: attempt, reason: reason)
+                }
+                try await Task.sleep(for: policy.delay(attempt: attempt, retryAfter: after))
+            case .fail(let reason):
+                throw HTTPFailure(url: request.url.absoluteString, attempts: attempt, reason: reason)
+            }
+        }
+    }
+
+    private func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var r = URLRequest(url: request.url)
+        r.httpMethod = request.method
+        for (k, v) in request.headers { r.setValue(v, forHTTPHeaderField: k) }
+        r.httpBody = request.body
+        let (data, response) = try await session.data(for: r)
+        guard let http = response as? HTTPURLResponse else {
+            throw HTTPFailure(url: request.url.absoluteString, attempts: 1, reason: "not an HTTP response")
+        }
+        var headers: [String: String] = [:]
+        for (k, v) in http.allHeaderFields {
+            if let k = k as? String, let v = v as? String { headers[k.lowercased()] = v }
+        }
+        return HTTPResponse(status: http.statusCode, headers: headers, body: data)
+    }
+
+    /// `Retry-After` as seconds or an HTTP date.
+    public static func retryAfter(_ response: HTTPResponse) -> Duration? {
+        guard let text = response.headers["retry-after"]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Double(text), seconds.isFinite, seconds >= 0 { return .milliseconds(Int64(min(seconds, 86_400) * 1000)) }
+        let probe = HTTPResponse(status: 0, headers: ["date": text], body: Data())
+        guard let date = probe.serverDate else { return nil }
+        return .milliseconds(Int64(max(0, min(date.timeIntervalSinceNow, 86_400)) * 1000))
+    }
+}
+
+/// Thread-safe count of requests sent.
+final class RequestCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
+
+/// A source of access tokens; implementations refresh one at a time.
+public protocol AuthProvider: Sendable {
+    func token(forceRefresh: Bool) async throws -> String
+}
+
+/// A token that never changes (HubSpot private apps).
+public struct StaticToken: AuthProvider {
+    let value: String
+    public init(_ value: String) { self.value = value }
+    public func token(forceRefresh: Bool) async throws -> String { value }
+}

@@ -1,0 +1,231 @@
+import Foundation
+public import JourneyConfig
+public import JourneyModel
+
+/// HubSpot CRM v3: contacts, companies and deals read incrementally through the search API, and
+/// archived records through the list API.
+///
+/// Each window is `[since, until]` on the object's modification property, `until` taken from
+/// HubSpot's own clock (the `Date` header) when the window opens. Inside a window, pages are
+/// keyset queries (`hs_object_id > last id`, ascending) rather than offsets, so records changing
+/// mid-scan cannot shift a page boundary, and no query ever pages past the 10,000-result cap.
+public struct HubSpotConnector: APIConnector {
+    public let config: HubSpotConfig
+    public let auth: any AuthProvider
+    public let mapping: any RecordMapping
+    public var streams: [String] { config.streams }
+
+    public init(config: HubSpotConfig, auth: any AuthProvider) {
+        self.config = config
+        self.auth = auth
+        mapping = HubSpotAPIMapping()
+    }
+
+    /// Builds the source from its config section; the token is resolved here (never printed).
+    public static func source(_ section: SourceSection) throws -> APISource {
+        let config = try HubSpotConfig(section: section)
+        let tokenNode = try section.node.entries().first { $0.key == "token" }!.value
+        let token: Secret
+        do { token = try config.token.resolve() } catch { throw tokenNode.error("\(error)") }
+        let connector = HubSpotConnector(config: config, auth: StaticToken(token.value))
+        let client = APIClient(
+            policy: config.retry, budget: RequestBudget(perMinute: config.requestsPerMinute, perDay: config.requestsPerDay),
+            timeout: config.timeout, classify: Self.classify)
+        return APISource(name: section.name, type: "hubspot", pollInterval: section.pollInterval, connector: connector, client: client)
+    }
+
+    /// HubSpot's error semantics (FORMATS §2.6).
+    static func classify(_ r: HTTPResponse) -> ResponseVerdict {
+        switch r.status {
+        case 200..<300: return .success
+        case 401: return .refreshAuth(reason: "HubSpot answered 401: \(r.bodyText)")
+        case 429:
+            if r.bodyText.contains("\"DAILY\"") || r.bodyText.lowercased().contains("daily limit") {
+                return .fail(reason: "HubSpot's daily API limit is reached; the stream resumes on a later pass")
+            }
+            return .retry(after: APIClient.retryAfter(r), reason: "HubSpot rate limit (429): \(r.bodyText)")
+        case 500..<600: return .retry(after: APIClient.retryAfter(r), reason: "HubSpot server error \(r.status)")
+        case 403: return .fail(reason: "HubSpot refused access (403; is the scope granted to the private app?): \(r.bodyText)")
+        default: return .fail(reason: "HubSpot answered \(r.status): \(r.bodyText)")
+        }
+    }
+
+    static func modifiedProperty(_ object: String) -> String { object == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate" }
+
+    static let properties: [String: [String]] = [
+        "contacts": ["email", "firstname", "lastname", "jobtitle", "company", "phone", "lifecyclestage", "hs_lead_status",
+                     "hubspot_owner_id", "createdate", "lastmodifieddate", "salesforceleadid", "salesforcecontactid",
+                     "hs_email_optout", "associatedcompanyid"],
+        "companies": ["name", "domain", "industry", "numberofemployees", "annualrevenue", "createdate", "hs_lastmodifieddate"],
+        "deals": ["dealname", "dealstage", "pipeline", "amount", "closedate", "hubspot_owner_id", "createdate", "hs_lastmodifieddate",
+                  "deal_currency_code"],
+    ]
+
+    public func readPage(stream: String, state: StreamState?, client: APIClient) async throws -> Page {
+        let parts = stream.split(separator: ":").map(String.init)
+        let object = parts[0]
+        if parts.count > 1 { return try await readArchived(object: object, stream: stream, state: state, client: client) }
+
+        var window = state ?? StreamState(since: "0")
+        if !window.open {
+            // Open a window that ends at HubSpot's "now".
+            let now = try await serverNow(object: object, client: client)
+            window = StreamState(since: window.since ?? "0", until: String(now), lastId: nil, open: true)
+        }
+        let modified = Self.modifiedProperty(object)
+        var filters: [[String: Any]] = [
+            ["propertyName": modified, "operator": "GTE", "value": window.since ?? "0"],
+            ["propertyName": modified, "operator": "LTE", "value": window.until ?? "0"],
+        ]
+        if let lastId = window.lastId { filters.append(["propertyName": "hs_object_id", "operator": "GT", "value": lastId]) }
+        let body: [String: Any] = [
+            "filterGroups": [["filters": filters]],
+            "sorts": [["propertyName": "hs_object_id", "direction": "ASCENDING"]],
+            "properties": Self.properties[object] ?? [],
+            "limit": config.pageSize,
+        ]
+        let bodyData = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+        let url = config.baseURL.appendingPathComponent("crm/v3/objects/\(object)/search")
+        var (_, results) = try await client.send(auth: auth, { token in
+            HTTPRequest(method: "POST", url: url, headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: bodyData)
+        }, decode: { try Self.results(of: $0) })
+        if object == "contacts" || object == "deals", !results.records.isEmpty {
+            results.records = try await withCompanies(results.records, object: object, client: client)
+        }
+        var next = window
+        let caughtUp = results.records.count < config.pageSize
+        if caughtUp {
+            // The window is read: the next one starts `lookback` before this one ended.
+            let until = Int64(window.until ?? "0") ?? 0
+            let lookbackMs = config.lookback.components.seconds * 1000
+            next = StreamState(since: String(max(0, until - lookbackMs)), open: false)
+        } else {
+            next.lastId = results.lastId
+        }
+        return Page(records: results.records, next: next, caughtUp: caughtUp, origin: url.absoluteString, object: object)
+    }
+
+    /// Search results carry no associations: one v4 batch read per page adds each record's
+    /// companies, in the list API's inline shape (`associations.companies.results[].id`).
+    private func withCompanies(
+        _ records: [(text: String, object: [String: JSONValue])], object: String, client: APIClient
+    ) async throws -> [(text: String, object: [String: JSONValue])] {
+        let url = config.baseURL.appendingPathComponent("crm/v4/associations/\(object)/companies/batch/read")
+        let inputs = records.compactMap { $0.object["id"]?.text }.map { ["id": $0] }
+        let body = try JSONSerialization.data(withJSONObject: ["inputs": inputs], options: [.sortedKeys])
+        let (_, links) = try await client.send(auth: auth, { token in
+            HTTPRequest(method: "POST", url: url, headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: body)
+        }, decode: { response -> [String: [String]] in
+            guard case .object(let top) = try JSONDecoder().decode(JSONValue.self, from: response.body),
+                case .array(let results)? = top["results"]
+            else { throw MalformedPage(url: url.absoluteString, reason: "no `results` in an associations response") }
+            var out: [String: [String]] = [:]
+            for case .object(let r) in results {
+                guard case .object(let from)? = r["from"], let id = from["id"]?.text, case .array(let to)? = r["to"] else { continue }
+                out[id] = to.compactMap { if case .object(let t) = $0 { return t["toObjectId"]?.text } else { return nil } }
+            }
+            return out
+        })
+        return records.map { record in
+            guard let id = record.object["id"]?.text, let companies = links[id], !companies.isEmpty else { return record }
+            var object = record.object
+            object["associations"] = .object(["companies": .object(["results": .array(companies.map { .object(["id": .string($0)]) })])])
+            return (JSONValue.object(object).jsonText, object)
+        }
+    }
+
+    /// Archived records are not searchable: the list API with `archived=true`, read in full each pass.
+    private func readArchived(object: String, stream: String, state: StreamState?, client: APIClient) async throws -> Page {
+        var components = URLComponents(url: config.baseURL.appendingPathComponent("crm/v3/objects/\(object)"), resolvingAgainstBaseURL: false)!
+        var query = [URLQueryItem(name: "archived", value: "true"), URLQueryItem(name: "limit", value: String(min(config.pageSize, 100)))]
+        if let after = state?.pageToken, state?.open == true { query.append(URLQueryItem(name: "after", value: after)) }
+        components.queryItems = query
+        let url = components.url!
+        let (_, results) = try await client.send(auth: auth, { token in
+            HTTPRequest(url: url, headers: ["Authorization": "Bearer \(token)"])
+        }, decode: { try Self.results(of: $0) })
+        let next = results.after.map { StreamState(pageToken: $0, open: true) } ?? StreamState(open: false)
+        return Page(records: results.records, next: next, caughtUp: results.after == nil, origin: url.absoluteString, object: object)
+    }
+
+    /// HubSpot's clock now, in epoch ms, from the `Date` header of a one-record list call.
+    private func serverNow(object: String, client: APIClient) async throws -> Int64 {
+        var components = URLComponents(url: config.baseURL.appendingPathComponent("crm/v3/objects/\(object)"), resolvingAgainstBaseURL: false)!
+        components.queryItems = [URLQueryItem(name: "limit", value: "1")]
+        let url = components.url!
+        let response = try await client.send(auth: auth) { token in HTTPRequest(url: url, headers: ["Authorization": "Bearer \(token)"]) }
+        guard let date = response.serverDate else {
+            throw MalformedPage(url: url.absoluteString, reason: "no Date header: the window's upper bound must come from HubSpot's clock")
+        }
+        return Int64(date.timeIntervalSince1970 * 1000)
+    }
+
+    struct Results {
+        var records: [(text: String, object: [String: JSONValue])]
+        var after: String?
+        var lastId: String?
+    }
+
+    /// Decodes a list or search page; anything else is a malformed page (and retried).
+    static func results(of response: HTTPResponse) throws -> Results {
+        let value = try JSONDecoder().decode(JSONValue.self, from: response.body)
+        guard case .object(let top) = value, case .array(let items)? = top["results"] else {
+            throw MalformedPage(url: "", reason: "no `results` array in \(response.bodyText.prefix(200))")
+        }
+        var records: [(text: String, object: [String: JSONValue])] = []
+        var lastId: String?
+        for item in items {
+            guard case .object(let o) = item, let id = o["id"]?.text else {
+                throw MalformedPage(url: "", reason: "a result without an id")
+            }
+            records.append((item.jsonText, o))
+            lastId = id
+        }
+        var after: String?
+        if case .object(let paging)? = top["paging"], case .object(let next)? = paging["next"] { after = next["after"]?.text }
+        return Results(records: records, after: after, lastId: lastId)
+    }
+
+    public func check(client: APIClient) async throws {
+        _ = try await serverNow(object: "contacts", client: client)
+    }
+}
+
+/// HubSpot API records (`{id, properties, createdAt, updatedAt, archived, associations}`) →
+/// the same canonical mapping as the UI exports, through their internal property names.
+struct HubSpotAPIMapping: RecordMapping {
+    let formatName = "hubspot-api"
+    private let inner = HubSpotExportMapping(formatName: "hubspot-api", object: nil, timeZone: TimeZone(identifier: "UTC")!)
+
+    func stream(fileName: String, columns: ColumnIndex) throws -> String { fileName }
+
+    func map(_ row: SourceRow, stream: String) -> MappingResult {
+        guard case .json(let record) = row.storage else { return inner.map(row, stream: stream) }
+        var flat: [String: JSONValue] = [:]
+        if case .object(let properties)? = record["properties"] {
+            for (k, v) in properties { flat[k] = v }
+        }
+        flat["hs_object_id"] = record["id"]
+        let archived = record["archived"] == .bool(true)
+        let modified = HubSpotConnector.modifiedProperty(stream)
+        if flat[modified] == nil || flat[modified] == .null { flat[modified] = record["updatedAt"] }
+        if archived {
+            flat["archived"] = .bool(true)
+            if let at = record["archivedAt"] { flat[modified] = at }
+        }
+        if flat["createdate"] == nil || flat["createdate"] == .null { flat["createdate"] = record["createdAt"] }
+        if case .object(let associations)? = record["associations"], case .object(let companies)? = associations["companies"],
+            case .array(let list)? = companies["results"]
+        {
+            let ids = list.compactMap { item -> String? in
+                if case .object(let o) = item { return o["id"]?.text }
+                return nil
+            }
+            if !ids.isEmpty {
+                flat["Associated Company IDs"] = .string(ids.joined(separator: ";"))
+                if flat["associatedcompanyid"] == nil || flat["associatedcompanyid"] == .null { flat["associatedcompanyid"] = .string(ids[0]) }
+            }
+        }
+        return inner.map(SourceRow(json: flat, origin: row.origin, nullMarkers: []), stream: stream)
+    }
+}
