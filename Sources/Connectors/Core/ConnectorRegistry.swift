@@ -5,6 +5,7 @@ public enum ConnectorRegistry {
     public static let types: [String: @Sendable (SourceSection) throws -> any IngestSource] = [
         "files": { try FileDropSource(section: $0) },
         "hubspot": { try HubSpotConnector.source($0) },
+        "salesforce": { try SalesforceConnector.source($0) },
     ]
 
     /// Builds a source from its config section; errors name the file, line and key.
@@ -12,7 +13,7 @@ public enum ConnectorRegistry {
         guard let factory = types[section.type] else {
             let known = types.keys.sorted()
             let typeNode = try section.node.entries().first { $0.key == "type" }?.value ?? section.node
-            let planned = ["salesforce", "marketo"].contains(section.type)
+            let planned = ["marketo"].contains(section.type)
             throw typeNode.error(
                 planned ? "source type '\(section.type)' is not available in this version yet" : "unknown source type '\(section.type)'",
                 hint: planned

@@ -1,0 +1,103 @@
+import Foundation
+public import JourneyConfig
+
+/// `type: salesforce` — an org read through the REST API (`queryAll`, so deletes are seen).
+public struct SalesforceConfig: Sendable {
+    public enum Grant: String, Sendable { case clientCredentials = "client_credentials", refreshToken = "refresh_token" }
+
+    /// Where tokens come from (`https://login.salesforce.com`, `https://test.salesforce.com` for
+    /// sandboxes, or the org's My Domain for the client-credentials flow).
+    public var loginURL: URL
+    public var grant: Grant
+    public var clientId: SecretReference
+    public var clientSecret: SecretReference
+    public var refreshToken: SecretReference?
+    public var apiVersion: String
+    public var streams: [String]
+    public var lookback: Duration
+    public var pageSize: Int
+    public var timeout: Duration
+    public var retry: RetryPolicy
+    public var requestsPerMinute: Int?
+    public var requestsPerDay: Int?
+
+    public static let supportedStreams = SalesforceFields.byObject.keys.sorted()
+    public static let keys = JourneyLakeConfig.commonSourceKeys + [
+        "login_url", "grant", "client_id", "client_secret", "refresh_token", "api_version", "streams", "lookback", "page_size",
+        "timeout", "retry", "requests_per_minute", "requests_per_day",
+    ]
+
+    public init(section: SourceSection) throws {
+        let keyed = try section.node.keyed(allowed: Self.keys)
+        let urlNode = keyed["login_url"]
+        let urlText = try urlNode?.nonEmptyString() ?? "https://login.salesforce.com"
+        guard let url = URL(string: urlText), url.scheme == "https" || url.scheme == "http", url.host != nil else {
+            throw (urlNode ?? section.node).error("'\(urlText)' is not an http(s) URL")
+        }
+        loginURL = url
+        let grantNode = keyed["grant"]
+        let grantText = try grantNode?.string() ?? "client_credentials"
+        guard let g = Grant(rawValue: grantText) else {
+            throw grantNode!.error("unknown grant '\(grantText)'", hint: "client_credentials or refresh_token")
+        }
+        grant = g
+        clientId = try SecretReference.parse(try keyed.required("client_id"), baseDirectory: section.baseDirectory)
+        clientSecret = try SecretReference.parse(try keyed.required("client_secret"), baseDirectory: section.baseDirectory)
+        if grant == .refreshToken {
+            refreshToken = try SecretReference.parse(try keyed.required("refresh_token"), baseDirectory: section.baseDirectory)
+        }
+        let versionNode = keyed["api_version"]
+        apiVersion = try versionNode?.nonEmptyString() ?? "v62.0"
+        if !apiVersion.hasPrefix("v") { apiVersion = "v" + apiVersion }
+        guard Double(apiVersion.dropFirst()) != nil else { throw versionNode!.error("an API version looks like v62.0") }
+        if let node = keyed["streams"] {
+            streams = try node.stringList()
+            for s in streams where !Self.supportedStreams.contains(s) {
+                throw node.error("unknown Salesforce object '\(s)'", hint: "objects: \(Self.supportedStreams.joined(separator: ", "))")
+            }
+        } else {
+            streams = SalesforceFields.defaultOrder
+        }
+        lookback = try keyed["lookback"]?.duration() ?? .seconds(300)
+        pageSize = try keyed["page_size"]?.int(in: 1...2000) ?? 2000
+        timeout = try keyed["timeout"]?.duration() ?? .seconds(120)
+        retry = try RetryPolicy(keyed["retry"])
+        requestsPerMinute = try keyed["requests_per_minute"]?.int(in: 1...1_000_000)
+        requestsPerDay = try keyed["requests_per_day"]?.int(in: 1...100_000_000)
+    }
+}
+
+/// The fields read per object (FORMATS §1.4); custom fields stay reachable through the raw zone
+/// once listed here or in a later `fields:` option.
+enum SalesforceFields {
+    static let defaultOrder = [
+        "Account", "Campaign", "Lead", "Contact", "Opportunity", "OpportunityHistory", "OpportunityContactRole", "Task", "Event",
+        "CampaignMember",
+    ]
+
+    static let byObject: [String: [String]] = [
+        "Lead": ["Id", "FirstName", "LastName", "Email", "Company", "Title", "Phone", "Status", "LeadSource", "Industry",
+                 "NumberOfEmployees", "OwnerId", "IsConverted", "ConvertedDate", "ConvertedContactId", "ConvertedAccountId",
+                 "ConvertedOpportunityId", "HasOptedOutOfEmail", "IsDeleted", "MasterRecordId", "CreatedDate", "LastModifiedDate",
+                 "SystemModstamp"],
+        "Contact": ["Id", "AccountId", "FirstName", "LastName", "Email", "Title", "Phone", "LeadSource", "OwnerId",
+                    "HasOptedOutOfEmail", "IsDeleted", "MasterRecordId", "CreatedDate", "LastModifiedDate", "SystemModstamp"],
+        "Account": ["Id", "Name", "Website", "Industry", "NumberOfEmployees", "AnnualRevenue", "OwnerId", "IsDeleted",
+                    "MasterRecordId", "CreatedDate", "LastModifiedDate", "SystemModstamp"],
+        "Opportunity": ["Id", "AccountId", "Name", "StageName", "Amount", "CloseDate", "Probability", "IsClosed", "IsWon",
+                        "CampaignId", "OwnerId", "IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp"],
+        "OpportunityHistory": ["Id", "OpportunityId", "StageName", "Amount", "CloseDate", "Probability", "ForecastCategory",
+                               "IsDeleted", "CreatedDate", "SystemModstamp"],
+        "OpportunityContactRole": ["Id", "OpportunityId", "ContactId", "Role", "IsPrimary", "IsDeleted", "CreatedDate",
+                                   "LastModifiedDate", "SystemModstamp"],
+        "Task": ["Id", "WhoId", "WhatId", "Subject", "Status", "TaskSubtype", "Type", "CallType", "CallDurationInSeconds",
+                 "CallDisposition", "ActivityDate", "CompletedDateTime", "OwnerId", "IsClosed", "IsDeleted", "CreatedDate",
+                 "LastModifiedDate", "SystemModstamp"],
+        "Event": ["Id", "WhoId", "WhatId", "Subject", "StartDateTime", "EndDateTime", "ActivityDateTime", "DurationInMinutes",
+                  "EventSubtype", "OwnerId", "IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp"],
+        "Campaign": ["Id", "Name", "Type", "Status", "StartDate", "EndDate", "IsActive", "IsDeleted", "CreatedDate",
+                     "LastModifiedDate", "SystemModstamp"],
+        "CampaignMember": ["Id", "CampaignId", "LeadId", "ContactId", "Status", "HasResponded", "FirstRespondedDate", "IsDeleted",
+                           "CreatedDate", "LastModifiedDate", "SystemModstamp"],
+    ]
+}

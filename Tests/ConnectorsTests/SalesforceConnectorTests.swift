@@ -1,0 +1,115 @@
+import Connectors
+import Daemon
+import Foundation
+import JourneyModel
+import JourneyTesting
+import Testing
+
+/// The Salesforce connector against a Salesforce emulator on 127.0.0.1: assertions are on the store.
+@Suite struct SalesforceConnectorTests {
+    func setUp(pageSize: Int = 2000, maxAttempts: Int = 4, secret: String = "jl-secret") async throws
+        -> (Workspace, SalesforceEmulator, ReplayServer, String)
+    {
+        let ws = try Workspace()
+        try ws.write("secrets/sf-id", "jl-client\n")
+        try ws.write("secrets/sf-secret", secret + "\n")
+        let emulator = SalesforceEmulator()
+        try await emulator.seedFromFixtures()
+        let server = try await ReplayServer { request in await emulator.handle(request) }
+        await emulator.setBase(server.baseURL.absoluteString)
+        let yaml = """
+              - name: salesforce
+                type: salesforce
+                login_url: \(server.baseURL.absoluteString)
+                client_id: { file: secrets/sf-id }
+                client_secret: { file: secrets/sf-secret }
+                page_size: \(pageSize)
+                retry: { max_attempts: \(maxAttempts), base_delay: 10ms, max_delay: 1s }
+
+            """
+        return (ws, emulator, server, yaml)
+    }
+
+    @Test func everyObjectLoadsWithDeletesAndTheSecondRunAddsNothing() async throws {
+        let (ws, emulator, server, yaml) = try await setUp()
+        defer { Task { await server.stop() } }
+        let out = try await ws.ingest(yaml)
+        #expect(out[0].report.status == .ok, "\(out[0].report.errors)")
+        #expect(out.counts("salesforce", "Lead").new == 6)
+        #expect(out.counts("salesforce", "Lead").deleted == 1)
+        #expect(out.counts("salesforce", "Task").new == 6)
+        #expect(out.counts("salesforce", "OpportunityHistory").new == 9)
+        #expect(try ws.strings("SELECT reason FROM deleted_records WHERE stream = 'Lead'") == ["deleted in Salesforce"])
+        // The converted lead and its contact are one person; the queryAll-only deleted lead is none.
+        #expect(try ws.count("SELECT count(*) FROM persons WHERE person_id IN (SELECT person_id FROM person_records)") == 8)
+        let maya = try ws.strings("SELECT kind FROM identifiers WHERE person_id = (SELECT person_id FROM identifiers WHERE value = 'maya.chen@brightwave.io') ORDER BY 1")
+        #expect(maya == ["email", "salesforce_contact", "salesforce_lead"])
+        #expect(try ws.strings("SELECT action FROM touchpoints WHERE stream = 'OpportunityHistory' ORDER BY occurred_at DESC LIMIT 1") == ["opportunity.won"])
+        let before = try ws.dump()
+        let requests = await emulator.requestCount
+        let again = try await ws.ingest(yaml)
+        #expect(again.allSatisfy { $0.report.counts.values.allSatisfy { $0.new + $0.updated + $0.deleted == 0 } })
+        #expect(try ws.dump() == before)
+        // Caught up: a token (a new process), then one clock probe and one query per object.
+        #expect(await emulator.requestCount - requests == 1 + 20)
+    }
+
+    @Test func tokenExpiryMidRunBatchedResultsAndRetriesGiveTheCleanStore() async throws {
+        let (clean, _, cleanServer, cleanYAML) = try await setUp()
+        _ = try await clean.ingest(cleanYAML)
+        await cleanServer.stop()
+
+        let (ws, emulator, server, yaml) = try await setUp(pageSize: 4)
+        defer { Task { await server.stop() } }
+        await emulator.setMaxBatch(3)
+        await emulator.expireTokenBefore(query: 3)
+        await emulator.failBeforeQuery(5, status: 503, body: "[]")
+        await emulator.failBeforeQuery(6, status: 429, body: "[]")
+        let out = try await ws.ingest(yaml)
+        #expect(out[0].report.status == .ok, "\(out[0].report.errors)")
+        #expect(try canonical(ws) == canonical(clean))
+    }
+
+    @Test func aMergedRecordBecomesATombstoneOfTheLoser() async throws {
+        let (ws, emulator, server, yaml) = try await setUp()
+        defer { Task { await server.stop() } }
+        _ = try await ws.ingest(yaml)
+        await emulator.put("Lead", [
+            "attributes": ["type": "Lead"], "Id": "00Q5g00000Hx2KfEAJ", "LastName": "Mendez", "Email": "carlos.mendez@lumenretail.com",
+            "IsDeleted": true, "MasterRecordId": "00Q5g00000Hx2KbEAJ", "CreatedDate": "2025-01-15T12:30:00.000+0000",
+            "SystemModstamp": Timestamp(.now).iso8601.replacingOccurrences(of: "Z", with: "+0000"),
+        ])
+        try await Task.sleep(for: .milliseconds(1100))
+        _ = try await ws.ingest(yaml)
+        #expect(try ws.strings("SELECT reason FROM deleted_records WHERE external_id = '00Q5g00000Hx2KfEAJ'") == ["merged into 00Q5g00000Hx2KbEAJ"])
+        #expect(try ws.count("SELECT count(*) FROM person_records WHERE record_key = 'salesforce:Lead:00Q5g00000Hx2KfEAJ'") == 0)
+    }
+
+    @Test func theDailyLimitEndsTheStreamAsPartialWithTheReason() async throws {
+        let (ws, emulator, server, yaml) = try await setUp()
+        defer { Task { await server.stop() } }
+        let body = String(decoding: try SalesforceEmulator.fixture("error_request_limit_exceeded.json"), as: UTF8.self)
+        await emulator.failBeforeQuery(3, status: 403, body: body)
+        let out = try await ws.ingest(yaml)
+        #expect(out[0].report.status == .partial)
+        #expect(out[0].report.errors.count == 1)
+        #expect(out[0].report.errors.first?.message.contains("REQUEST_LIMIT_EXCEEDED") == true)
+        let second = try await ws.ingest(yaml)
+        #expect(second[0].report.status == .ok)
+        #expect(try ws.count("SELECT count(*) FROM source_records WHERE stream = 'Lead'") == 7)
+    }
+
+    @Test func badClientCredentialsFailWithTheVendorsReason() async throws {
+        let (ws, _, server, yaml) = try await setUp(secret: "wrong")
+        defer { Task { await server.stop() } }
+        let out = try await ws.ingest(yaml)
+        #expect(out[0].report.status == .failed)
+        #expect(out[0].report.errors.first?.message.contains("invalid_client") == true)
+    }
+
+    func canonical(_ ws: Workspace) throws -> [String] {
+        try ws.strings("SELECT record_key || ' ' || coalesce(version_at, '') || ' ' || deleted FROM source_records ORDER BY 1")
+            + ws.strings("SELECT touchpoint_id || ' ' || coalesce(person_id, '') || ' ' || action FROM touchpoints ORDER BY 1")
+            + ws.strings("SELECT person_id || ' ' || coalesce(primary_email, '') FROM persons ORDER BY 1")
+    }
+}
