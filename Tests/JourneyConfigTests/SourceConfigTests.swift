@@ -232,16 +232,6 @@ struct SourceConfigTests {
         #expect(error.line == line(of: "time_zone: Berlin", in: configYAML(sources: yaml)))
     }
 
-    @Test("planned source types are refused as not available yet", arguments: ["marketo"])
-    func plannedTypes(type: String) throws {
-        let yaml = "  - name: a\n    type: \(type)\n    instance_url: https://x.my.salesforce.com"
-        let error = try #require(makeErrors(yaml).first)
-        #expect(error.message == "source type '\(type)' is not available in this version yet")
-        #expect(error.hint?.contains("type: files") == true)
-        #expect(error.key == "sources[0].type")
-        #expect(error.line == line(of: "type:", in: configYAML(sources: yaml)))
-    }
-
     @Test("an unknown source type is refused, with a suggestion when close")
     func unknownType() throws {
         let yaml = "  - name: a\n    type: filez"
@@ -252,7 +242,7 @@ struct SourceConfigTests {
         #expect(close.line == line(of: "type: filez", in: configYAML(sources: yaml)))
         let far = try #require(makeErrors("  - name: a\n    type: kafka-stream").first)
         #expect(far.message == "unknown source type 'kafka-stream'")
-        #expect(far.hint == "known types: files, hubspot, salesforce")
+        #expect(far.hint == "known types: files, hubspot, marketo, salesforce")
     }
 
     @Test("a HubSpot source: unknown keys and streams are refused, a missing token is named, never printed")

@@ -6,6 +6,7 @@ public enum ConnectorRegistry {
         "files": { try FileDropSource(section: $0) },
         "hubspot": { try HubSpotConnector.source($0) },
         "salesforce": { try SalesforceConnector.source($0) },
+        "marketo": { try MarketoConnector.source($0) },
     ]
 
     /// Builds a source from its config section; errors name the file, line and key.
@@ -13,12 +14,9 @@ public enum ConnectorRegistry {
         guard let factory = types[section.type] else {
             let known = types.keys.sorted()
             let typeNode = try section.node.entries().first { $0.key == "type" }?.value ?? section.node
-            let planned = ["marketo"].contains(section.type)
             throw typeNode.error(
-                planned ? "source type '\(section.type)' is not available in this version yet" : "unknown source type '\(section.type)'",
-                hint: planned
-                    ? "use a file drop of its exports (type: files) for now"
-                    : (Suggest.closest(to: section.type, in: known).map { "did you mean '\($0)'?" } ?? "known types: \(known.joined(separator: ", "))"))
+                "unknown source type '\(section.type)'",
+                hint: Suggest.closest(to: section.type, in: known).map { "did you mean '\($0)'?" } ?? "known types: \(known.joined(separator: ", "))")
         }
         return try factory(section)
     }

@@ -135,11 +135,17 @@ public struct MarketoMapping: RecordMapping {
         return .record(externalId: guid, record)
     }
 
-    /// One attribute from the bulk export's JSON `attributes` field.
+    /// One attribute: the bulk export writes a JSON object, the REST API an array of {name, value}.
     static func attribute(_ name: String, in json: String?) -> String? {
-        guard let json, let data = json.data(using: .utf8),
-            let value = try? JSONDecoder().decode([String: JSONValue].self, from: data)
-        else { return nil }
-        return value[name]?.text
+        guard let json, let data = json.data(using: .utf8), let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+            return nil
+        }
+        switch value {
+        case .object(let o): return o[name]?.text
+        case .array(let items):
+            for case .object(let pair) in items where pair["name"]?.text == name { return pair["value"]?.text }
+            return nil
+        default: return nil
+        }
     }
 }
