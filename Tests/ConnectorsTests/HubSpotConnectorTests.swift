@@ -47,14 +47,27 @@ import Testing
         // HubSpot's Salesforce ids tie its contacts to Salesforce's records.
         #expect(try ws.count("SELECT count(*) FROM identifiers WHERE kind = 'salesforce_lead'") >= 5)
         #expect(try ws.strings("SELECT a.name FROM persons p JOIN accounts a USING (account_id) WHERE p.primary_email = 'maya.chen@brightwave.io'") == ["Brightwave Logistics"])
+        // Engagements: one sales touch per associated contact; a scheduled meeting is not a meeting held.
+        let tom = "(SELECT person_id FROM identifiers WHERE value = 'tom.becker@ostfeld-mb.de')"
+        let tomsSalesTouches = try ws.strings("SELECT stream || ':' || action FROM touchpoints WHERE source = 'hubspot' AND stream IN ('calls', 'meetings', 'emails', 'notes') AND person_id = \(tom) ORDER BY 1")
+        #expect(tomsSalesTouches == [
+            "calls:call.inbound", "calls:call.outbound", "emails:email.received", "emails:email.sent", "meetings:meeting.held",
+            "meetings:meeting.scheduled", "notes:note.logged",
+        ])
+        #expect(try ws.count("SELECT count(*) FROM touchpoints WHERE action = 'meeting.held' AND source = 'hubspot'") == 1)
+        #expect(try ws.count("SELECT count(*) FROM touchpoints WHERE action = 'meeting.scheduled' AND source = 'hubspot'") == 1)
+        // Marketing email events by recipient: SENT 5, DELIVERED 5, OPEN 3, CLICK 1 in the samples.
+        let events = try ws.strings("SELECT action || '=' || count(*) FROM touchpoints WHERE stream = 'email_events' GROUP BY action ORDER BY action")
+        #expect(events == ["email.clicked=1", "email.delivered=5", "email.opened=3", "email.sent=5"])
         let before = try ws.dump()
         let requestsBefore = await emulator.requestCount
         let second = try await ws.ingest(yaml)
         #expect(second[0].report.status == .ok)
         #expect(second[0].report.counts.values.allSatisfy { $0.new + $0.updated + $0.deleted == 0 })
         #expect(try ws.dump() == before)
-        // A caught-up run costs one clock probe and one search per stream, plus the archived lists.
-        #expect(await emulator.requestCount - requestsBefore == 9)
+        // A caught-up run costs one clock probe and one search per object stream (7), a probe and a
+        // page of email events, plus the archived lists (3).
+        #expect(await emulator.requestCount - requestsBefore == 7 * 2 + 2 + 3)
     }
 
     @Test func smallPagesAndRetriesGiveTheSameStoreAsACleanRun() async throws {

@@ -22,8 +22,9 @@ actor HubSpotEmulator {
     }
 
     var objects: [String: [Int64: Record]] = [:]
-    /// Associations `object → id → company ids`, as the v4 batch read answers them.
-    var companiesOf: [String: [String: [String]]] = [:]
+    /// Associations `object → target → id → ids`, as the v4 batch read answers them.
+    var associationsOf: [String: [String: [String: [String]]]] = [:]
+    var emailEvents: [[String: Any]] = []
     /// The server's clock: the real one, as HTTP servers stamp their own `Date` header.
     var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
     var faults: [Fault] = []
@@ -41,7 +42,9 @@ actor HubSpotEmulator {
     /// Seeds contacts, companies and deals from the vendor samples.
     func seedFromFixtures() throws {
         for (file, object) in [("contacts_search_page1.json", "contacts"), ("contacts_search_page2.json", "contacts"),
-                               ("companies_list.json", "companies"), ("deals_list.json", "deals"), ("contacts_archived.json", "contacts")] {
+                               ("companies_list.json", "companies"), ("deals_list.json", "deals"), ("contacts_archived.json", "contacts"),
+                               ("calls_list.json", "calls"), ("meetings_list.json", "meetings"), ("emails_list.json", "emails"),
+                               ("notes_list.json", "notes")] {
             let top = try JSONSerialization.jsonObject(with: Self.fixture(file)) as! [String: Any]
             for r in top["results"] as! [[String: Any]] {
                 let id = Int64(r["id"] as! String)!
@@ -51,10 +54,9 @@ actor HubSpotEmulator {
                 var rec = Record(id: id, properties: props, createdAt: r["createdAt"] as! String, updatedMs: updated)
                 rec.archived = (r["archived"] as? Bool) ?? false
                 objects[object, default: [:]][id] = rec
-                if let associations = r["associations"] as? [String: Any], let companies = associations["companies"] as? [String: Any],
-                    let results = companies["results"] as? [[String: Any]]
-                {
-                    companiesOf[object, default: [:]][String(id)] = results.compactMap { $0["id"] as? String }
+                for (target, value) in r["associations"] as? [String: Any] ?? [:] {
+                    let results = (value as? [String: Any])?["results"] as? [[String: Any]] ?? []
+                    associationsOf[object, default: [:]][target, default: [:]][String(id)] = results.compactMap { $0["id"] as? String }
                 }
             }
         }
@@ -64,8 +66,13 @@ actor HubSpotEmulator {
         let top = try JSONSerialization.jsonObject(with: Self.fixture("associations_v4_batch_read_contacts_to_companies.json")) as! [String: Any]
         for r in top["results"] as! [[String: Any]] {
             let from = (r["from"] as! [String: Any])["id"] as! String
-            companiesOf["contacts", default: [:]][from] = (r["to"] as! [[String: Any]]).map { "\($0["toObjectId"]!)" }
+            associationsOf["contacts", default: [:]]["companies", default: [:]][from] = (r["to"] as! [[String: Any]]).map { "\($0["toObjectId"]!)" }
         }
+        for file in ["email_events_page1.json", "email_events_page2.json"] {
+            let top = try JSONSerialization.jsonObject(with: Self.fixture(file)) as! [String: Any]
+            emailEvents += top["events"] as! [[String: Any]]
+        }
+        emailEvents.sort { ($0["created"] as! Int64, $0["id"] as! String) < ($1["created"] as! Int64, $1["id"] as! String) }
     }
 
     func add(_ object: String, _ record: Record) { objects[object, default: [:]][record.id] = record }
@@ -102,10 +109,19 @@ actor HubSpotEmulator {
             let query = try! JSONSerialization.jsonObject(with: request.body) as! [String: Any]
             let ids = (query["inputs"] as! [[String: Any]]).map { $0["id"] as! String }
             let results: [[String: Any]] = ids.compactMap { id in
-                guard let to = companiesOf[parts[3]]?[id] else { return nil }
+                guard let to = associationsOf[parts[3]]?[parts[4]]?[id] else { return nil }
                 return ["from": ["id": id], "to": to.map { ["toObjectId": Int64($0)!, "associationTypes": [["category": "HUBSPOT_DEFINED", "typeId": 1, "label": "Primary"]]] }]
             }
             return .json(Self.text(["status": "COMPLETE", "results": results]), headers: ["Date": date])
+        }
+        if request.path == "/email/public/v1/events" {
+            let start = Int64(request.query["startTimestamp"] ?? "0") ?? 0, end = Int64(request.query["endTimestamp"] ?? "0") ?? 0
+            let limit = Int(request.query["limit"] ?? "100") ?? 100
+            let offset = Int(request.query["offset"] ?? "0") ?? 0
+            let matching = emailEvents.filter { let c = $0["created"] as! Int64; return c >= start && c <= end }
+            let page = Array(matching.dropFirst(offset).prefix(limit))
+            let more = offset + page.count < matching.count
+            return .json(Self.text(["hasMore": more, "offset": String(offset + page.count), "events": page]), headers: ["Date": date])
         }
         guard parts.count >= 4, parts[0] == "crm", parts[2] == "objects" else { return .json("{}", status: 404) }
         let object = parts[3]

@@ -18,6 +18,10 @@ public struct APISource: IngestSource {
         self.client = client
     }
 
+    public func checkConnection() async throws {
+        try await connector.check(client: client)
+    }
+
     public func runPass(sink: any BatchSink, control: PassControl) async throws -> PassReport {
         var report = PassReport()
         let mapping = connector.mapping

@@ -10,6 +10,8 @@ public protocol IngestSource: Sendable {
     var type: String { get }
     var pollInterval: Duration { get }
     func runPass(sink: any BatchSink, control: PassControl) async throws -> PassReport
+    /// One cheap check that the source is reachable with its credentials (`config check --connect`).
+    func checkConnection() async throws
 }
 
 /// Where batches go: the daemon implements it on the journey store.

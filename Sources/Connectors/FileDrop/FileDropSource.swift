@@ -98,6 +98,10 @@ public struct FileDropSource: IngestSource {
         return ContentHash.hex(data)
     }
 
+    public func checkConnection() async throws {
+        _ = try listFiles()
+    }
+
     public func runPass(sink: any BatchSink, control: PassControl) async throws -> PassReport {
         var report = PassReport()
         let (files, problems) = try listFiles()

@@ -14,7 +14,10 @@ public struct HubSpotConfig: Sendable {
     public var requestsPerMinute: Int?
     public var requestsPerDay: Int?
 
-    public static let supportedStreams = ["contacts", "companies", "deals", "contacts:archived", "companies:archived", "deals:archived"]
+    public static let supportedStreams = [
+        "contacts", "companies", "deals", "calls", "meetings", "emails", "notes", "email_events",
+        "contacts:archived", "companies:archived", "deals:archived",
+    ]
     public static let keys = JourneyLakeConfig.commonSourceKeys + [
         "base_url", "token", "streams", "lookback", "page_size", "timeout", "retry", "requests_per_minute", "requests_per_day",
     ]

@@ -59,12 +59,23 @@ public struct HubSpotConnector: APIConnector {
         "companies": ["name", "domain", "industry", "numberofemployees", "annualrevenue", "createdate", "hs_lastmodifieddate"],
         "deals": ["dealname", "dealstage", "pipeline", "amount", "closedate", "hubspot_owner_id", "createdate", "hs_lastmodifieddate",
                   "deal_currency_code"],
+        "calls": ["hs_timestamp", "hs_call_title", "hs_call_direction", "hs_call_duration", "hs_call_status", "hs_call_disposition",
+                  "hubspot_owner_id", "hs_createdate", "hs_lastmodifieddate"],
+        "meetings": ["hs_timestamp", "hs_meeting_title", "hs_meeting_outcome", "hs_meeting_start_time", "hs_meeting_end_time",
+                     "hs_meeting_location", "hubspot_owner_id", "hs_createdate", "hs_lastmodifieddate"],
+        "emails": ["hs_timestamp", "hs_email_direction", "hs_email_subject", "hs_email_status", "hs_email_to_email",
+                   "hs_email_from_email", "hubspot_owner_id", "hs_createdate", "hs_lastmodifieddate"],
+        "notes": ["hs_timestamp", "hubspot_owner_id", "hs_createdate", "hs_lastmodifieddate"],
     ]
+
+    /// Objects whose records are about people through associated contacts (one touchpoint each).
+    static let engagements: Set<String> = ["calls", "meetings", "emails", "notes"]
 
     public func readPage(stream: String, state: StreamState?, client: APIClient) async throws -> Page {
         let parts = stream.split(separator: ":").map(String.init)
         let object = parts[0]
         if parts.count > 1 { return try await readArchived(object: object, stream: stream, state: state, client: client) }
+        if object == "email_events" { return try await readEmailEvents(state: state, client: client) }
 
         var window = state ?? StreamState(since: "0")
         if !window.open {
@@ -90,7 +101,10 @@ public struct HubSpotConnector: APIConnector {
             HTTPRequest(method: "POST", url: url, headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"], body: bodyData)
         }, decode: { try Self.results(of: $0) })
         if object == "contacts" || object == "deals", !results.records.isEmpty {
-            results.records = try await withCompanies(results.records, object: object, client: client)
+            results.records = try await withAssociations(results.records, object: object, to: "companies", client: client)
+        }
+        if Self.engagements.contains(object), !results.records.isEmpty {
+            results.records = try await withAssociations(results.records, object: object, to: "contacts", client: client)
         }
         var next = window
         let caughtUp = results.records.count < config.pageSize
@@ -106,11 +120,11 @@ public struct HubSpotConnector: APIConnector {
     }
 
     /// Search results carry no associations: one v4 batch read per page adds each record's
-    /// companies, in the list API's inline shape (`associations.companies.results[].id`).
-    private func withCompanies(
-        _ records: [(text: String, object: [String: JSONValue])], object: String, client: APIClient
+    /// associated objects in the list API's inline shape (`associations.<to>.results[].id`).
+    private func withAssociations(
+        _ records: [(text: String, object: [String: JSONValue])], object: String, to target: String, client: APIClient
     ) async throws -> [(text: String, object: [String: JSONValue])] {
-        let url = config.baseURL.appendingPathComponent("crm/v4/associations/\(object)/companies/batch/read")
+        let url = config.baseURL.appendingPathComponent("crm/v4/associations/\(object)/\(target)/batch/read")
         let inputs = records.compactMap { $0.object["id"]?.text }.map { ["id": $0] }
         let body = try JSONSerialization.data(withJSONObject: ["inputs": inputs], options: [.sortedKeys])
         let (_, links) = try await client.send(auth: auth, { token in
@@ -127,11 +141,53 @@ public struct HubSpotConnector: APIConnector {
             return out
         })
         return records.map { record in
-            guard let id = record.object["id"]?.text, let companies = links[id], !companies.isEmpty else { return record }
+            guard let id = record.object["id"]?.text, let linked = links[id], !linked.isEmpty else { return record }
             var object = record.object
-            object["associations"] = .object(["companies": .object(["results": .array(companies.map { .object(["id": .string($0)]) })])])
+            var associations: [String: JSONValue] = [:]
+            if case .object(let existing)? = object["associations"] { associations = existing }
+            associations[target] = .object(["results": .array(linked.map { .object(["id": .string($0)]) })])
+            object["associations"] = .object(associations)
             return (JSONValue.object(object).jsonText, object)
         }
+    }
+
+    /// Marketing email events (`/email/public/v1/events`): a `[since, until]` window on `created`,
+    /// `until` from HubSpot's clock, read with the API's offset token inside the window.
+    private func readEmailEvents(state: StreamState?, client: APIClient) async throws -> Page {
+        var window = state ?? StreamState(since: "0")
+        if !window.open {
+            let now = try await serverNow(object: "contacts", client: client)
+            window = StreamState(since: window.since ?? "0", until: String(now), open: true)
+        }
+        var components = URLComponents(url: config.baseURL.appendingPathComponent("email/public/v1/events"), resolvingAgainstBaseURL: false)!
+        var query = [
+            URLQueryItem(name: "startTimestamp", value: window.since), URLQueryItem(name: "endTimestamp", value: window.until),
+            URLQueryItem(name: "limit", value: String(max(config.pageSize, 100))),
+        ]
+        if let offset = window.pageToken { query.append(URLQueryItem(name: "offset", value: offset)) }
+        components.queryItems = query
+        let url = components.url!
+        let (_, page) = try await client.send(auth: auth, { token in
+            HTTPRequest(url: url, headers: ["Authorization": "Bearer \(token)"])
+        }, decode: { response -> (records: [(text: String, object: [String: JSONValue])], more: Bool, offset: String?) in
+            guard case .object(let top) = try JSONDecoder().decode(JSONValue.self, from: response.body),
+                case .array(let events)? = top["events"]
+            else { throw MalformedPage(url: url.absoluteString, reason: "no `events` array") }
+            var records: [(text: String, object: [String: JSONValue])] = []
+            for event in events {
+                guard case .object(let o) = event, o["id"] != nil else { throw MalformedPage(url: url.absoluteString, reason: "an event without an id") }
+                records.append((event.jsonText, o))
+            }
+            return (records, top["hasMore"] == .bool(true), top["offset"]?.text)
+        })
+        var next = window
+        if page.more, let offset = page.offset {
+            next.pageToken = offset
+            return Page(records: page.records, next: next, caughtUp: false, origin: url.absoluteString, object: "email_events")
+        }
+        let until = Int64(window.until ?? "0") ?? 0
+        next = StreamState(since: String(max(0, until - config.lookback.components.seconds * 1000)), open: false)
+        return Page(records: page.records, next: next, caughtUp: true, origin: url.absoluteString, object: "email_events")
     }
 
     /// Archived records are not searchable: the list API with `archived=true`, read in full each pass.
@@ -201,6 +257,8 @@ struct HubSpotAPIMapping: RecordMapping {
 
     func map(_ row: SourceRow, stream: String) -> MappingResult {
         guard case .json(let record) = row.storage else { return inner.map(row, stream: stream) }
+        if stream == "email_events" { return HubSpotActivityMapping.emailEvent(record, origin: row.origin) }
+        if HubSpotConnector.engagements.contains(stream) { return HubSpotActivityMapping.engagement(record, object: stream) }
         var flat: [String: JSONValue] = [:]
         if case .object(let properties)? = record["properties"] {
             for (k, v) in properties { flat[k] = v }

@@ -16,14 +16,28 @@ struct ConfigCommand: AsyncParsableCommand {
             abstract: "Validate the config file; exit 78 with file, line and key when it is invalid.")
 
         @OptionGroup var options: ConfigOption
+        @Flag(name: .long, help: "Also make one cheap authenticated call per source (a folder listing for file drops).")
+        var connect = false
 
         func run() async throws {
             let (config, sources) = try catching { try options.load() }
             print("\(options.path): OK")
             print("store: \(config.store.path) (batch_size \(config.store.batchSize))")
+            var failed = false
             for s in sources {
-                print("source \(s.name): type \(s.type), every \(s.pollInterval)")
+                var line = "source \(s.name): type \(s.type), every \(s.pollInterval)"
+                if connect {
+                    do {
+                        try await s.checkConnection()
+                        line += ": connected"
+                    } catch {
+                        line += ": CANNOT CONNECT: \(error)"
+                        failed = true
+                    }
+                }
+                print(line)
             }
+            if failed { throw ExitCode(1) }
         }
     }
 }

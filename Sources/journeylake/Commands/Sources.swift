@@ -20,7 +20,7 @@ struct Sources: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: config.store.path) {
             let db: DatabaseQueue
             do { db = try JourneyStore.openReadOnly(path: config.store.path) } catch { fail(.store("\(error)")) }
-            let stored = try await db.read { db in
+            let stored = try db.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT source, stream, status, cursor, last_success_at, last_error, records_total, read_total, quarantined_total
                     FROM sync_state ORDER BY source, stream = '*' DESC, stream
