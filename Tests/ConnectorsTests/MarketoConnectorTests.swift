@@ -67,6 +67,7 @@ import Testing
         defer { Task { await server.stop() } }
         await emulator.setScanWindow(3)
         await emulator.failBeforeCall(2, fixture: "error_615_concurrent_limit.json")
+        await emulator.failBeforeCall(4, fixture: "error_606_rate_limit.json")
         await emulator.failBeforeCall(5, fixture: "error_602_access_token_expired.json")
         await emulator.expireToken()
         let out = try await ws.ingest(yaml)
