@@ -7,7 +7,7 @@ import Testing
 
 /// The Salesforce connector against a Salesforce emulator on 127.0.0.1: assertions are on the store.
 @Suite struct SalesforceConnectorTests {
-    func setUp(pageSize: Int = 2000, maxAttempts: Int = 4, secret: String = "jl-secret") async throws
+    func setUp(pageSize: Int = 2000, maxAttempts: Int = 4, secret: String = "jl-secret", extra: String = "") async throws
         -> (Workspace, SalesforceEmulator, ReplayServer, String)
     {
         let ws = try Workspace()
@@ -25,7 +25,7 @@ import Testing
                 client_secret: { file: secrets/sf-secret }
                 page_size: \(pageSize)
                 retry: { max_attempts: \(maxAttempts), base_delay: 10ms, max_delay: 1s }
-
+            \(extra)
             """
         return (ws, emulator, server, yaml)
     }
@@ -105,6 +105,18 @@ import Testing
         let out = try await ws.ingest(yaml)
         #expect(out[0].report.status == .failed)
         #expect(out[0].report.errors.first?.message.contains("invalid_client") == true)
+    }
+
+    @Test func customFieldsAreReadIntoTheRawZone() async throws {
+        let (ws, emulator, server, yaml) = try await setUp(extra: "    fields: { Lead: [Lead_Score__c] }")
+        defer { Task { await server.stop() } }
+        await emulator.put("Lead", [
+            "attributes": ["type": "Lead"], "Id": "00Q5g00000Hx2L0EAJ", "LastName": "Custom", "Email": "custom@example.com",
+            "IsDeleted": false, "Lead_Score__c": 42, "CreatedDate": "2025-03-01T00:00:00.000+0000",
+            "SystemModstamp": "2025-03-01T00:00:00.000+0000",
+        ])
+        _ = try await ws.ingest(yaml)
+        #expect(try ws.strings("SELECT json_extract(payload, '$.Lead_Score__c') FROM raw_records WHERE external_id = '00Q5g00000Hx2L0EAJ'") == ["42"])
     }
 
     func canonical(_ ws: Workspace) throws -> [String] {

@@ -13,6 +13,8 @@ public struct HubSpotConfig: Sendable {
     public var retry: RetryPolicy
     public var requestsPerMinute: Int?
     public var requestsPerDay: Int?
+    /// Extra properties per object (custom properties): kept in the raw zone.
+    public var extraProperties: [String: [String]]
 
     public static let supportedStreams = [
         "contacts", "companies", "deals", "calls", "meetings", "emails", "notes", "email_events",
@@ -20,6 +22,7 @@ public struct HubSpotConfig: Sendable {
     ]
     public static let keys = JourneyLakeConfig.commonSourceKeys + [
         "base_url", "token", "streams", "lookback", "page_size", "timeout", "retry", "requests_per_minute", "requests_per_day",
+        "properties",
     ]
 
     public init(section: SourceSection) throws {
@@ -45,5 +48,12 @@ public struct HubSpotConfig: Sendable {
         retry = try RetryPolicy(keyed["retry"])
         requestsPerMinute = try keyed["requests_per_minute"]?.int(in: 1...1_000_000)
         requestsPerDay = try keyed["requests_per_day"]?.int(in: 1...100_000_000)
+        extraProperties = [:]
+        for (object, node) in try keyed["properties"]?.entries() ?? [] {
+            guard Self.supportedStreams.contains(object), !object.contains(":"), object != "email_events" else {
+                throw node.error("'\(object)' has no properties to choose", hint: "contacts, companies, deals, calls, meetings, emails or notes")
+            }
+            extraProperties[object] = try node.stringList()
+        }
     }
 }

@@ -92,7 +92,7 @@ public struct HubSpotConnector: APIConnector {
         let body: [String: Any] = [
             "filterGroups": [["filters": filters]],
             "sorts": [["propertyName": "hs_object_id", "direction": "ASCENDING"]],
-            "properties": Self.properties[object] ?? [],
+            "properties": (Self.properties[object] ?? []) + (config.extraProperties[object] ?? []),
             "limit": config.pageSize,
         ]
         let bodyData = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])

@@ -20,11 +20,13 @@ public struct SalesforceConfig: Sendable {
     public var retry: RetryPolicy
     public var requestsPerMinute: Int?
     public var requestsPerDay: Int?
+    /// Extra fields per object (custom fields such as `Lead_Score__c`): kept in the raw zone.
+    public var extraFields: [String: [String]]
 
     public static let supportedStreams = SalesforceFields.byObject.keys.sorted()
     public static let keys = JourneyLakeConfig.commonSourceKeys + [
         "login_url", "grant", "client_id", "client_secret", "refresh_token", "api_version", "streams", "lookback", "page_size",
-        "timeout", "retry", "requests_per_minute", "requests_per_day",
+        "timeout", "retry", "requests_per_minute", "requests_per_day", "fields",
     ]
 
     public init(section: SourceSection) throws {
@@ -64,6 +66,23 @@ public struct SalesforceConfig: Sendable {
         retry = try RetryPolicy(keyed["retry"])
         requestsPerMinute = try keyed["requests_per_minute"]?.int(in: 1...1_000_000)
         requestsPerDay = try keyed["requests_per_day"]?.int(in: 1...100_000_000)
+        extraFields = [:]
+        for (object, node) in try keyed["fields"]?.entries() ?? [] {
+            guard Self.supportedStreams.contains(object) else {
+                throw node.error("unknown Salesforce object '\(object)'", hint: "objects: \(Self.supportedStreams.joined(separator: ", "))")
+            }
+            let names = try node.stringList()
+            for name in names where !name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }) {
+                throw node.error("'\(name)' is not a field API name")
+            }
+            extraFields[object] = names
+        }
+    }
+
+    /// The fields to SELECT for an object: the standard ones the mapping uses plus configured ones.
+    func fields(for object: String) -> [String] {
+        let base = SalesforceFields.byObject[object] ?? ["Id", "SystemModstamp"]
+        return base + (extraFields[object] ?? []).filter { !base.contains($0) }
     }
 }
 

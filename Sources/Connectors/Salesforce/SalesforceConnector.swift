@@ -64,7 +64,7 @@ public struct SalesforceConnector: APIConnector {
         if let next = window.pageToken, let u = URL(string: next, relativeTo: session.instanceURL) {
             url = u.absoluteURL
         } else {
-            let fields = (SalesforceFields.byObject[stream] ?? ["Id", "SystemModstamp"]).joined(separator: ",")
+            let fields = config.fields(for: stream).joined(separator: ",")
             var soql = "SELECT \(fields) FROM \(stream) WHERE SystemModstamp >= \(window.since!) AND SystemModstamp <= \(window.until!)"
             if let lastId = window.lastId { soql += " AND Id > '\(lastId)'" }
             soql += " ORDER BY Id ASC LIMIT \(config.pageSize)"
