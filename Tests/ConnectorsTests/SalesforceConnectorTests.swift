@@ -107,6 +107,27 @@ import Testing
         #expect(out[0].report.errors.first?.message.contains("invalid_client") == true)
     }
 
+    @Test func bulkBackfillThenRESTIncrementalGivesTheRESTStore() async throws {
+        let (clean, _, cleanServer, cleanYAML) = try await setUp()
+        _ = try await clean.ingest(cleanYAML)
+        await cleanServer.stop()
+
+        let (ws, emulator, server, yaml) = try await setUp(pageSize: 1, extra: "    bulk_backfill: true\n    bulk_poll_interval: 10ms")
+        defer { Task { await server.stop() } }
+        // The first job fails: the stream ends failed, and the next pass starts a new job.
+        await emulator.setBulkFailures(1)
+        let first = try await ws.ingest(yaml)
+        #expect(first[0].report.status == .partial)
+        #expect(first[0].report.errors.first?.message.contains("Bulk API job") == true)
+        let second = try await ws.ingest(yaml)
+        #expect(second[0].report.status == .ok, "\(second[0].report.errors)")
+        #expect(try canonical(ws) == canonical(clean))
+        #expect(await emulator.bulkJobsCreated == 11)
+        // Afterwards the objects are read incrementally: nothing new.
+        let third = try await ws.ingest(yaml)
+        #expect(third[0].report.counts.values.allSatisfy { $0.new + $0.updated + $0.deleted == 0 })
+    }
+
     @Test func customFieldsAreReadIntoTheRawZone() async throws {
         let (ws, emulator, server, yaml) = try await setUp(extra: "    fields: { Lead: [Lead_Score__c] }")
         defer { Task { await server.stop() } }

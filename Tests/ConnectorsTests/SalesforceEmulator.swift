@@ -58,6 +58,7 @@ actor SalesforceEmulator {
             return .json(String(decoding: try! Self.fixture("error_invalid_session_id.json"), as: UTF8.self), status: 401)
         }
         if request.path.hasSuffix("/limits") { return .json(#"{"DailyApiRequests":{"Max":15000,"Remaining":14990}}"#) }
+        if request.path.contains("/jobs/query") { return bulk(request) }
         if let range = request.path.range(of: "/query/") {
             let key = String(request.path[range.upperBound...])
             return batch(key: key)
@@ -72,6 +73,64 @@ actor SalesforceEmulator {
         }
         if let (status, body) = faultsBeforeQuery.removeValue(forKey: n) { return .json(body, status: status) }
         return run(soql)
+    }
+
+    /// Bulk API 2.0 query jobs: create, poll (in progress for `bulkPollsBeforeComplete` polls),
+    /// results as quoted CSV pages chained by `Sforce-Locator`.
+    var bulkJobs: [String: (rows: [[String: Any]], fields: [String], polls: Int)] = [:]
+    var bulkPollsBeforeComplete = 2
+    var bulkFailJobs = 0
+    private(set) var bulkJobsCreated = 0
+
+    func setBulkFailures(_ n: Int) { bulkFailJobs = n }
+
+    private func bulk(_ request: ReplayServer.Request) -> ReplayServer.Reply {
+        let parts = request.path.split(separator: "/").map(String.init)  // services data v62.0 jobs query [id] [results]
+        if request.method == "POST" {
+            let body = try! JSONSerialization.jsonObject(with: request.body) as! [String: Any]
+            let soql = body["query"] as! String
+            let regex = try! NSRegularExpression(pattern: #"^SELECT (.+) FROM (\w+) WHERE SystemModstamp <= (\S+)$"#)
+            guard let m = regex.firstMatch(in: soql, range: NSRange(soql.startIndex..., in: soql)) else {
+                return .json(#"[{"message":"unexpected bulk query","errorCode":"INVALIDJOB"}]"#, status: 400)
+            }
+            let g = { (i: Int) in String(soql[Range(m.range(at: i), in: soql)!]) }
+            let fields = g(1).split(separator: ",").map(String.init)
+            let until = TimestampParser.utc.parse(g(3))!
+            let rows = (objects[g(2)] ?? [:]).values.filter { TimestampParser.utc.parse($0["SystemModstamp"] as! String)! <= until }
+                .sorted { ($0["Id"] as! String) < ($1["Id"] as! String) }
+            bulkJobsCreated += 1
+            let id = "7505g00000Qj9X\(String(format: "%04d", bulkJobsCreated))"
+            bulkJobs[id] = (rows, fields, 0)
+            return .json(#"{"id":"\#(id)","operation":"queryAll","state":"UploadComplete","contentType":"CSV"}"#)
+        }
+        let id = parts[5]
+        guard var job = bulkJobs[id] else { return .json(#"[{"message":"no such job","errorCode":"NOT_FOUND"}]"#, status: 404) }
+        if parts.count == 6 {
+            job.polls += 1
+            bulkJobs[id] = job
+            if bulkFailJobs > 0 {
+                bulkFailJobs -= 1
+                return .json(#"{"id":"\#(id)","state":"Failed"}"#)
+            }
+            return .json(#"{"id":"\#(id)","state":"\#(job.polls > bulkPollsBeforeComplete ? "JobComplete" : "InProgress")"}"#)
+        }
+        let offset = Int(request.query["locator"] ?? "0") ?? 0
+        let max = Int(request.query["maxRecords"] ?? "2000") ?? 2000
+        let slice = job.rows.dropFirst(offset).prefix(max)
+        func quote(_ v: Any?) -> String {
+            let text: String
+            switch v {
+            case nil, is NSNull: text = ""
+            case let b as Bool: text = b ? "true" : "false"
+            case let x: text = "\(x!)"
+            }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var csv = job.fields.map { "\"\($0)\"" }.joined(separator: ",") + "\n"
+        for row in slice { csv += job.fields.map { quote(row[$0]) }.joined(separator: ",") + "\n" }
+        let next = offset + slice.count < job.rows.count ? String(offset + slice.count) : "null"
+        return ReplayServer.Reply(status: 200, headers: ["Content-Type": "text/csv", "Sforce-Locator": next,
+                                                        "Sforce-NumberOfRecords": String(slice.count)], body: Data(csv.utf8))
     }
 
     private func run(_ soql: String) -> ReplayServer.Reply {

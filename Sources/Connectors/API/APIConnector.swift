@@ -60,6 +60,9 @@ public struct Page: Sendable {
     public var origin: String
     /// The object its records are, for the mapping (a stream of archived contacts holds contacts).
     public var object: String
+    /// Set when the stream must end failed after this page's state is committed (e.g. a vendor
+    /// job that failed: the state says to start a new one next pass).
+    public var failure: String?
 
     public init(records: [(text: String, object: [String: JSONValue])], next: StreamState, caughtUp: Bool, origin: String, object: String) {
         self.records = records

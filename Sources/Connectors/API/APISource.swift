@@ -58,6 +58,10 @@ public struct APISource: IngestSource {
                 if report.counts[stream] == nil { report.counts[stream] = StreamCounts() }
                 pending.removeAll(keepingCapacity: true)
                 state = page.next
+                if let failure = page.failure {
+                    report.errors.append((stream: stream, message: failure))
+                    continue streams
+                }
                 if page.caughtUp { break }
             }
         }

@@ -22,11 +22,14 @@ public struct SalesforceConfig: Sendable {
     public var requestsPerDay: Int?
     /// Extra fields per object (custom fields such as `Lead_Score__c`): kept in the raw zone.
     public var extraFields: [String: [String]]
+    /// Read each object's history through Bulk API 2.0 on its first run (large orgs).
+    public var bulkBackfill: Bool
+    public var bulkPollInterval: Duration
 
     public static let supportedStreams = SalesforceFields.byObject.keys.sorted()
     public static let keys = JourneyLakeConfig.commonSourceKeys + [
         "login_url", "grant", "client_id", "client_secret", "refresh_token", "api_version", "streams", "lookback", "page_size",
-        "timeout", "retry", "requests_per_minute", "requests_per_day", "fields",
+        "timeout", "retry", "requests_per_minute", "requests_per_day", "fields", "bulk_backfill", "bulk_poll_interval",
     ]
 
     public init(section: SourceSection) throws {
@@ -66,6 +69,8 @@ public struct SalesforceConfig: Sendable {
         retry = try RetryPolicy(keyed["retry"])
         requestsPerMinute = try keyed["requests_per_minute"]?.int(in: 1...1_000_000)
         requestsPerDay = try keyed["requests_per_day"]?.int(in: 1...100_000_000)
+        bulkBackfill = try keyed["bulk_backfill"]?.bool() ?? false
+        bulkPollInterval = try keyed["bulk_poll_interval"]?.duration() ?? .seconds(5)
         extraFields = [:]
         for (object, node) in try keyed["fields"]?.entries() ?? [] {
             guard Self.supportedStreams.contains(object) else {

@@ -58,7 +58,12 @@ public struct SalesforceConnector: APIConnector {
         var window = state ?? StreamState(since: "1970-01-01T00:00:00Z")
         if !window.open {
             let now = try await serverNow(base: base, client: client)
-            window = StreamState(since: window.since ?? "1970-01-01T00:00:00Z", until: Self.soql(now), open: true)
+            // A first read in bulk mode is a Bulk API job over everything up to now.
+            let bulk = state == nil && config.bulkBackfill
+            window = StreamState(since: window.since ?? "1970-01-01T00:00:00Z", until: Self.soql(now), pageToken: bulk ? "bulk" : nil, open: true)
+        }
+        if let token = window.pageToken, token.hasPrefix("bulk") {
+            return try await readBulk(stream: stream, window: window, base: base, client: client)
         }
         let url: URL
         if let next = window.pageToken, let u = URL(string: next, relativeTo: session.instanceURL) {
