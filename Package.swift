@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
@@ -40,6 +41,7 @@ let package = Package(
             name: "Connectors",
             dependencies: [
                 "JourneyModel", "JourneyConfig", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strict),
@@ -49,6 +51,7 @@ let package = Package(
             dependencies: [
                 "JourneyModel", "JourneyConfig", "JourneyStore", "Connectors",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
@@ -84,7 +87,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "ConnectorsTests",
-            dependencies: ["JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon", "JourneyTesting"],
+            dependencies: [
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon", "JourneyTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(

@@ -3,6 +3,7 @@ public import Connectors
 public import JourneyModel
 public import JourneyStore
 import Logging
+import Metrics
 
 /// What one source's pass came to, for the CLI and the logs.
 public struct SourceOutcome: Sendable {
@@ -59,6 +60,16 @@ public struct Ingestor: Sendable {
         } catch {
             report.status = .failed
             report.errors.append((stream: "*", message: "cannot record the pass in sync_state: \(error)"))
+        }
+        for (stream, _) in report.errors {
+            Counter(label: "journeylake_stream_failures_total", dimensions: [("source", source.name), ("stream", stream)]).increment()
+        }
+        for (stream, c) in report.counts {
+            for (outcome, n) in [("new", c.new), ("updated", c.updated), ("unchanged", c.unchanged), ("deleted", c.deleted),
+                                 ("quarantined", c.quarantined)] where n > 0 {
+                Counter(label: "journeylake_records_total", dimensions: [("source", source.name), ("stream", stream), ("outcome", outcome)])
+                    .increment(by: n)
+            }
         }
         for (stream, c) in report.counts.sorted(by: { $0.key < $1.key }) {
             logger.info(

@@ -66,8 +66,9 @@ import Testing
         #expect(second[0].report.counts.values.allSatisfy { $0.new + $0.updated + $0.deleted == 0 })
         #expect(try ws.dump() == before)
         // A caught-up run costs one clock probe and one search per object stream (7), a probe and a
-        // page of email events, plus the archived lists (3).
-        #expect(await emulator.requestCount - requestsBefore == 7 * 2 + 2 + 3)
+        // page of email events, plus the archived lists (3); a loaded machine may add a retry.
+        let caughtUpRequests = await emulator.requestCount - requestsBefore
+        #expect((7 * 2 + 2 + 3)...(7 * 2 + 2 + 3 + 2) ~= caughtUpRequests, "\(caughtUpRequests) requests")
     }
 
     @Test func smallPagesAndRetriesGiveTheSameStoreAsACleanRun() async throws {
@@ -156,7 +157,9 @@ import Testing
         #expect(try ws.count("SELECT count(*) FROM persons WHERE first_name = 'Bulk'") == 10_400)
         // 10,408 contacts (10,400 + the 8 samples): a clock probe, 53 keyset searches of 200 (the
         // last one short) and one associations read per page — no query ever pages past 10,000.
-        #expect(await emulator.requestCount - requests == 1 + 53 + 53)
+        let used = await emulator.requestCount - requests
+        // Exact on an idle machine; a reused connection dropped under load may add a retry.
+        #expect((1 + 53 + 53)...(1 + 53 + 53 + 2) ~= used, "\(used) requests")
         let again = try await ws.ingest(yaml)
         #expect(again.counts("hubspot", "contacts").new == 0)
     }

@@ -51,7 +51,9 @@ import Testing
         #expect(again.allSatisfy { $0.report.counts.values.allSatisfy { $0.new + $0.updated + $0.deleted == 0 } })
         #expect(try ws.dump() == before)
         // Caught up: a token (a new process), then one clock probe and one query per object.
-        #expect(await emulator.requestCount - requests == 1 + 20)
+        let used = await emulator.requestCount - requests
+        // Exact on an idle machine; a reused connection dropped under load may add a retry.
+        #expect((1 + 20)...(1 + 20 + 2) ~= used, "\(used) requests")
     }
 
     @Test func tokenExpiryMidRunBatchedResultsAndRetriesGiveTheCleanStore() async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -71,8 +72,12 @@ public struct APIClient: Sendable {
     let classify: @Sendable (HTTPResponse) -> ResponseVerdict
     let counter: RequestCounter
 
-    public init(policy: RetryPolicy, budget: RequestBudget, timeout: Duration,
+    /// The source name, a dimension of the request metrics.
+    public let source: String
+
+    public init(source: String, policy: RetryPolicy, budget: RequestBudget, timeout: Duration,
                 classify: @escaping @Sendable (HTTPResponse) -> ResponseVerdict) {
+        self.source = source
         self.policy = policy
         self.budget = budget
         self.classify = classify
@@ -127,6 +132,9 @@ public struct APIClient: Sendable {
             } catch {
                 verdict = .retry(after: nil, reason: "transport error: \(error.localizedDescription)")
             }
+            Counter(label: "journeylake_http_requests_total", dimensions: [
+                ("source", source), ("status", response.map { String($0.status) } ?? "transport_error"),
+            ]).increment()
             switch verdict {
             case .success:
                 return response!
@@ -138,10 +146,13 @@ public struct APIClient: Sendable {
                 forceRefresh = true
             case .retry(let after, let reason):
                 guard attempt < policy.maxAttempts else {
+                    Counter(label: "journeylake_http_failures_total", dimensions: [("source", source)]).increment()
                     throw HTTPFailure(url: request.url.absoluteString, attempts: attempt, reason: reason)
                 }
+                Counter(label: "journeylake_http_retries_total", dimensions: [("source", source)]).increment()
                 try await Task.sleep(for: policy.delay(attempt: attempt, retryAfter: after))
             case .fail(let reason):
+                Counter(label: "journeylake_http_failures_total", dimensions: [("source", source)]).increment()
                 throw HTTPFailure(url: request.url.absoluteString, attempts: attempt, reason: reason)
             }
         }

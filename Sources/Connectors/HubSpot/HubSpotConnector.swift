@@ -29,7 +29,7 @@ public struct HubSpotConnector: APIConnector {
         do { token = try config.token.resolve() } catch { throw tokenNode.error("\(error)") }
         let connector = HubSpotConnector(config: config, auth: StaticToken(token.value))
         let client = APIClient(
-            policy: config.retry, budget: RequestBudget(perMinute: config.requestsPerMinute, perDay: config.requestsPerDay),
+            source: section.name, policy: config.retry, budget: RequestBudget(perMinute: config.requestsPerMinute, perDay: config.requestsPerDay),
             timeout: config.timeout, classify: Self.classify)
         return APISource(name: section.name, type: "hubspot", pollInterval: section.pollInterval, connector: connector, client: client)
     }

@@ -35,7 +35,7 @@ public struct MarketoConnector: APIConnector {
             baseURL: config.baseURL, clientId: try resolve(config.clientId, "client_id"),
             clientSecret: try resolve(config.clientSecret, "client_secret"), timeout: config.timeout)
         let client = APIClient(
-            policy: config.retry, budget: RequestBudget(perMinute: config.requestsPerMinute, perDay: config.requestsPerDay),
+            source: section.name, policy: config.retry, budget: RequestBudget(perMinute: config.requestsPerMinute, perDay: config.requestsPerDay),
             timeout: config.timeout, classify: Self.classify)
         return APISource(
             name: section.name, type: "marketo", pollInterval: section.pollInterval,

@@ -31,7 +31,7 @@ public struct SalesforceConnector: APIConnector {
         if let refresh = config.refreshToken { form.append(("refresh_token", try resolve(refresh, "refresh_token"))) }
         let auth = SalesforceAuth(loginURL: config.loginURL, form: form, timeout: config.timeout)
         let client = APIClient(
-            policy: config.retry, budget: RequestBudget(perMinute: config.requestsPerMinute, perDay: config.requestsPerDay),
+            source: section.name, policy: config.retry, budget: RequestBudget(perMinute: config.requestsPerMinute, perDay: config.requestsPerDay),
             timeout: config.timeout, classify: Self.classify)
         return APISource(
             name: section.name, type: "salesforce", pollInterval: section.pollInterval,

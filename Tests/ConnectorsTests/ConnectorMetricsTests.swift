@@ -1,0 +1,42 @@
+import Connectors
+import Daemon
+import Foundation
+import JourneyTesting
+import Metrics
+import MetricsTestKit
+import Testing
+
+/// Retries, failures and record outcomes are counted per source (swift-metrics; the daemon's
+/// exporter publishes them), so an operator sees a struggling source before it fails.
+@Suite struct ConnectorMetricsTests {
+    static let metrics: TestMetrics = {
+        let m = TestMetrics()
+        MetricsSystem.bootstrap(m)
+        return m
+    }()
+
+    @Test func retriesAndRecordOutcomesAreCountedPerSource() async throws {
+        let metrics = Self.metrics
+        let ws = try Workspace()
+        try ws.write("secrets/hubspot-token", "pat-test-token\n")
+        let emulator = HubSpotEmulator()
+        try await emulator.seedFromFixtures()
+        let server = try await ReplayServer { request in await emulator.handle(request) }
+        defer { Task { await server.stop() } }
+        await emulator.injectBeforeSearch(1, .status(429, body: #"{"status":"error","policyName":"TEN_SECONDLY_ROLLING"}"#, retryAfter: nil))
+        let out = try await ws.ingest("""
+              - name: hubspot-metrics
+                type: hubspot
+                base_url: \(server.baseURL.absoluteString)
+                token: { file: secrets/hubspot-token }
+                streams: [contacts]
+                retry: { max_attempts: 3, base_delay: 10ms, max_delay: 50ms }
+
+            """)
+        #expect(out[0].report.status == .ok)
+        #expect(try metrics.expectCounter("journeylake_http_retries_total", [("source", "hubspot-metrics")]).totalValue == 1)
+        #expect(try metrics.expectCounter("journeylake_http_requests_total", [("source", "hubspot-metrics"), ("status", "429")]).totalValue == 1)
+        #expect(try metrics.expectCounter(
+            "journeylake_records_total", [("source", "hubspot-metrics"), ("stream", "contacts"), ("outcome", "new")]).totalValue == 8)
+    }
+}
