@@ -37,6 +37,7 @@ import Testing
         #expect(out.counts("marketo", "activities").new == 31 + 1)
         #expect(try ws.count("SELECT count(*) FROM touchpoints WHERE source = 'marketo'") == 31)
         #expect(try ws.strings("SELECT record_key FROM deleted_records") == ["marketo:leads:3099"])
+        #expect(out.counts("marketo", "activity_types").new == 9)
         // No-shows and delivery receipts keep their own actions.
         #expect(try ws.count("SELECT count(*) FROM touchpoints WHERE action = 'webinar.no_show'") == 1)
         #expect(try ws.count("SELECT count(*) FROM touchpoints WHERE action = 'email.delivered'") == 5)
@@ -48,10 +49,10 @@ import Testing
         let again = try await ws.ingest(yaml)
         #expect(again[0].report.counts.values.allSatisfy { $0.new + $0.updated + $0.deleted == 0 })
         #expect(try ws.dump() == before)
-        // Caught up: a token, then one call per stream from the committed paging tokens.
+        // Caught up: a token, the type catalogue, then one call per stream from the committed paging tokens.
         let used = await emulator.requestCount - requests
         // Exact on an idle machine; a reused connection dropped under load may add a retry.
-        #expect((1 + 3)...(1 + 3 + 2) ~= used, "\(used) requests")
+        #expect((1 + 4)...(1 + 4 + 2) ~= used, "\(used) requests")
         // A new activity later is read from the stored token, nothing before it again.
         await emulator.append(["id": 990_001, "marketoGUID": "990001", "leadId": 3004, "activityDate": "2025-04-01T10:00:00Z",
                                "activityTypeId": 10, "primaryAttributeValue": "April Newsletter", "attributes": [] as [Any]])

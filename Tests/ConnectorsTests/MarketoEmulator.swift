@@ -82,7 +82,8 @@ actor MarketoEmulator {
             let ids = (request.query["filterValues"] ?? "").split(separator: ",").map(String.init)
             return reply(["success": true, "result": ids.compactMap { leads[$0] }])
         case "/rest/v1/activities/types.json":
-            return reply(["success": true, "result": [] as [Any]])
+            let top = try! JSONSerialization.jsonObject(with: Self.fixture("activity_types.json")) as! [String: Any]
+            return reply(["success": true, "result": top["result"]!])
         default:
             return .json("{}", status: 404)
         }

@@ -39,7 +39,12 @@ public struct MarketoMapping: RecordMapping {
     }
 
     public func map(_ row: SourceRow, stream: String) -> MappingResult {
-        stream == Object.activities.rawValue ? mapActivity(row) : mapLead(row)
+        if stream == "activity_types" {
+            // The instance's activity type catalogue (custom types included): kept in the raw zone.
+            guard let id = row.text("id") else { return .quarantine(externalId: nil, reason: "an activity type without an id") }
+            return .record(externalId: id, CanonicalRecord(key: RecordKey(system: Self.system, object: stream, externalId: id)))
+        }
+        return stream == Object.activities.rawValue ? mapActivity(row) : mapLead(row)
     }
 
     private func mapLead(_ row: SourceRow) -> MappingResult {

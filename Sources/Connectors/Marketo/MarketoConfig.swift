@@ -19,7 +19,7 @@ public struct MarketoConfig: Sendable {
     public var requestsPerMinute: Int?
     public var requestsPerDay: Int?
 
-    public static let supportedStreams = ["leads", "activities", "deleted_leads"]
+    public static let supportedStreams = ["activity_types", "leads", "activities", "deleted_leads"]
     public static let defaultActivityTypes = [1, 2, 3, 6, 7, 8, 9, 10, 11, 104]
     public static let keys = JourneyLakeConfig.commonSourceKeys + [
         "base_url", "client_id", "client_secret", "streams", "activity_type_ids", "start_at", "batch_size", "timeout", "retry",

@@ -79,6 +79,15 @@ public struct MarketoConnector: APIConnector {
     }
 
     public func readPage(stream: String, state: StreamState?, client: APIClient) async throws -> Page {
+        if stream == "activity_types" {
+            let top = try await get("rest/v1/activities/types.json", [:], client: client)
+            var records: [(text: String, object: [String: JSONValue])] = []
+            if case .array(let items)? = top["result"] {
+                for case .object(let type) in items { records.append((JSONValue.object(type).jsonText, type)) }
+            }
+            let origin = config.baseURL.appendingPathComponent("rest/v1/activities/types.json").absoluteString
+            return Page(records: records, next: StreamState(), caughtUp: true, origin: origin, object: "activity_types")
+        }
         var token = state?.pageToken
         if token == nil {
             let since = state?.since ?? config.startAt
