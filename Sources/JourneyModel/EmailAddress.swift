@@ -52,3 +52,19 @@ public enum Domain {
         return s
     }
 }
+
+/// Role and placeholder mailboxes (`info@`, `sales@`, `noreply@`, `test@`…): many people write
+/// from them, so they never link two records into one person.
+public enum SharedMailbox {
+    public static let defaultLocalParts: Set<String> = [
+        "info", "sales", "noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "test", "admin", "support", "contact",
+        "hello", "office", "team", "marketing", "billing", "accounts", "enquiries", "inquiries", "mail", "webmaster", "postmaster",
+        "unknown", "none", "null", "example",
+    ]
+
+    /// True when a normalized address is a shared or placeholder mailbox.
+    public static func isShared(_ normalizedEmail: String, localParts: Set<String> = defaultLocalParts) -> Bool {
+        guard let at = normalizedEmail.firstIndex(of: "@") else { return true }
+        return localParts.contains(String(normalizedEmail[..<at]))
+    }
+}

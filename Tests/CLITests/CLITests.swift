@@ -96,6 +96,28 @@ import Testing
         #expect(ok.stdout.contains("OK"))
     }
 
+    @Test func journeyShowsOnePersonAcrossSystems() throws {
+        let (ws, config) = try sampleWorkspace()
+        defer { withExtendedLifetime(ws) {} }
+        #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
+        let table = try CLIRunner.run(["journey", "--config", config, " Maya.Chen@BRIGHTWAVE.io "])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.hasPrefix("Maya Chen <maya.chen@brightwave.io>"))
+        #expect(table.stdout.contains("account: Brightwave Logistics (brightwave.io)"))
+        // Found by a Salesforce 15-character id as well; the timeline spans both teams and systems.
+        let json = try CLIRunner.run(["journey", "--config", config, "--format", "json", "00Q5g00000Hx2Ka"])
+        #expect(json.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect((object["person"] as! [String: Any])["primary_email"] as? String == "maya.chen@brightwave.io")
+        #expect((object["identifiers"] as! [[String: Any]]).count == 5)
+        let timeline = object["timeline"] as! [[String: Any]]
+        #expect(Set(timeline.compactMap { $0["side"] as? String }) == ["marketing", "sales"])
+        #expect(Set(timeline.compactMap { $0["source"] as? String }) == ["sf", "mkto"])
+        let unknown = try CLIRunner.run(["journey", "--config", config, "nobody@nowhere.example"])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("no person found"))
+    }
+
     @Test func bundledExampleConfigChecks() throws {
         let example = Fixtures.repositoryRoot.appendingPathComponent("config/journeylake.example.yaml").path
         let r = try CLIRunner.run(["config", "check", "--config", example])

@@ -139,3 +139,20 @@ import Testing
         #expect(try resumed.count("SELECT count(*) FROM touchpoints") == 2_000)
     }
 }
+
+/// Guardrail: a shared mailbox never makes two people one.
+@Suite struct SharedMailboxTests {
+    @Test func twoContactsWritingFromInfoAtAreTwoPersons() async throws {
+        let ws = try Workspace()
+        try ws.write("sf/Contact.csv", """
+            "Id","FirstName","LastName","Email","SystemModstamp"
+            "0035g00000Pq7RdAAJ","Anna","Berg","info@ostfeld-mb.de","2025-03-01T00:00:00.000Z"
+            "0035g00000Pq7ReAAJ","Jan","Kurz","Info@Ostfeld-MB.de","2025-03-02T00:00:00.000Z"
+            "0035g00000Pq7RfAAJ","Eva","Lind","eva.lind@ostfeld-mb.de","2025-03-03T00:00:00.000Z"
+            """)
+        _ = try await ws.ingest("  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n")
+        #expect(try ws.count("SELECT count(*) FROM persons") == 3)
+        #expect(try ws.count("SELECT count(*) FROM identifiers WHERE value = 'info@ostfeld-mb.de'") == 0)
+        #expect(try ws.strings("SELECT primary_email FROM persons ORDER BY first_name") == ["info@ostfeld-mb.de", "eva.lind@ostfeld-mb.de", "info@ostfeld-mb.de"])
+    }
+}

@@ -8,7 +8,9 @@ import JourneyModel
 extension BatchWriter {
     /// The person a record *is*: found through any of its identifiers, merging persons it joins.
     mutating func resolvePerson(_ ids: [Identifier], recordKey: String, firstSeen: String) throws -> String {
-        let ids = ids.isEmpty ? [Identifier(kind: "record", value: recordKey)] : ids
+        // A shared mailbox is an attribute, never a link between two records.
+        let linking = ids.filter { $0.kind != .email || !SharedMailbox.isShared($0.value) }
+        let ids = linking.isEmpty ? [Identifier(kind: "record", value: recordKey)] : linking
         var found: [String] = []
         for id in ids {
             if let p = try lookupPerson(id), !found.contains(p) { found.append(p) }
