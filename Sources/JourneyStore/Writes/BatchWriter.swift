@@ -131,6 +131,7 @@ struct BatchWriter {
                 }
             }
         }
+        try rekeyTouchedPersons()
         try refreshPersons()
         if let p = batch.fileProgress {
             try db.execute(

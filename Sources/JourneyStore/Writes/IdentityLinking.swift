@@ -56,10 +56,10 @@ extension BatchWriter {
         return p
     }
 
-    /// Person ids derive from the identifier that introduced them, so reruns give the same ids.
+    /// A person's id derives from its anchor identifier (see `anchor(of:)`), so the same data gives
+    /// the same ids whatever order and batches it arrives in.
     private func createPerson(for ids: [Identifier], firstSeen: String) throws -> String {
-        let seed = ids.map(\.description).sorted().first!
-        let personId = "p_" + ContentHash.hex(seed).prefix(16)
+        let personId = Self.personId(anchor: Self.anchor(of: ids)!)
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)")
             .execute(arguments: [personId, firstSeen, firstSeen])
         return personId
@@ -148,6 +148,57 @@ extension BatchWriter {
                 """
         ).execute(arguments: [facts.name, domain, facts.industry, facts.employees, facts.annualRevenue, source, stamp, resolved])
         return resolved
+    }
+
+    // MARK: Stable person ids
+
+    /// Kinds in the order they anchor a person's id: the most durable system record first.
+    static func anchorRank(_ kind: IdentifierKind) -> Int {
+        switch kind {
+        case .salesforceContact: return 0
+        case .salesforceLead: return 1
+        case .hubspotContact: return 2
+        case .marketoLead: return 3
+        case .email: return 4
+        default: return 5
+        }
+    }
+
+    /// The identifier a person's id derives from: a pure function of the person's identifiers.
+    static func anchor(of ids: some Sequence<Identifier>) -> Identifier? {
+        ids.min { (anchorRank($0.kind), $0.kind.rawValue, $0.value) < (anchorRank($1.kind), $1.kind.rawValue, $1.value) }
+    }
+
+    static func personId(anchor: Identifier) -> String { "p_" + ContentHash.hex(anchor.description).prefix(16) }
+
+    /// After merges and new identifiers, each touched person is re-keyed to the id its anchor
+    /// gives, so the final ids never depend on which record happened to arrive first.
+    mutating func rekeyTouchedPersons() throws {
+        for personId in touchedPersons.sorted() {
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT kind, value FROM identifiers WHERE person_id = ?"), arguments: [personId])
+            guard let anchor = Self.anchor(of: rows.map { Identifier(kind: IdentifierKind(rawValue: $0[0]), value: $0[1]) }) else { continue }
+            let desired = Self.personId(anchor: anchor)
+            guard desired != personId else { continue }
+            try db.execute(
+                sql: """
+                    INSERT INTO persons (person_id, primary_email, first_name, last_name, title, account_id, lifecycle_stage, score, owner,
+                      consent_email, created_at, updated_at)
+                    SELECT ?, primary_email, first_name, last_name, title, account_id, lifecycle_stage, score, owner, consent_email,
+                      created_at, updated_at FROM persons WHERE person_id = ?
+                    """,
+                arguments: [desired, personId])
+            for table in ["identifiers", "person_records", "touchpoints", "stage_history", "next_actions"] {
+                try db.execute(sql: "UPDATE \(table) SET person_id = ? WHERE person_id = ?", arguments: [desired, personId])
+            }
+            try db.execute(sql: "UPDATE person_merges SET into_person = ? WHERE into_person = ?", arguments: [desired, personId])
+            try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [personId])
+            for (k, v) in personCache where v == personId { personCache[k] = desired }
+            personAccountCache[desired] = personAccountCache[personId]
+            personAccountCache[personId] = nil
+            touchedPersons.remove(personId)
+            touchedPersons.insert(desired)
+        }
     }
 
     // MARK: Person attributes
