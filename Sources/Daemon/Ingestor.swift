@@ -1,6 +1,6 @@
 import Foundation
 public import Connectors
-public import JourneyModel
+import JourneyModel
 public import JourneyStore
 import Logging
 import Metrics

@@ -118,6 +118,36 @@ import Testing
         #expect(unknown.stderr.contains("no person found"))
     }
 
+    @Test func twoContactsOfOneSystemSharingAnEmailStayTwoPersonsAndTheConflictIsListed() throws {
+        let ws = try Workspace()
+        try ws.write("hs/contacts.csv", """
+            Record ID,First Name,Last Name,Email,Last Modified Date
+            501,Maya,Chen,maya.chen@brightwave.io,2025-04-18 17:31
+            777,M.,Chen (duplicate),MAYA.CHEN@brightwave.io,2025-04-19 09:00
+
+            """)
+        try ws.write("mkto/leads.csv", "id,email,sfdcLeadId,updatedAt\n3004,maya.chen@brightwave.io,00Q5g00000Hx2KaEAJ,2025-03-14T09:11:02Z\n")
+        let config = try ws.write("journeylake.yaml", """
+            store: {path: journey.sqlite}
+            sources:
+              - {name: hs, type: files, path: hs, format: hubspot-contacts-export, settle: 0s}
+              - {name: mkto, type: files, path: mkto, format: marketo-leads-export, settle: 0s}
+
+            """).path
+        #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
+        // The Marketo lead joins the first contact through the email; the duplicate contact stays apart.
+        #expect(try ws.count("SELECT count(*) FROM persons") == 2)
+        let conflicts = try CLIRunner.run(["identity", "conflicts", "--config", config, "--format", "csv"])
+        #expect(conflicts.status == 0)
+        let lines = conflicts.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "kind,value,refused_for,already_on,held_by,detected_at")
+        #expect(lines.count == 2)
+        #expect(lines.last?.hasPrefix("email,maya.chen@brightwave.io,hubspot:contacts:777,hubspot:contacts:501,p_") == true)
+        // Ingesting again re-records nothing.
+        #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
+        #expect(try ws.count("SELECT count(*) FROM identity_conflicts") == 1)
+    }
+
     @Test func bundledExampleConfigChecks() throws {
         let example = Fixtures.repositoryRoot.appendingPathComponent("config/journeylake.example.yaml").path
         let r = try CLIRunner.run(["config", "check", "--config", example])

@@ -7,6 +7,9 @@ enum Migrations {
         migrator.registerMigration(M0001_JourneyStore.identifier) { db in
             try db.execute(sql: M0001_JourneyStore.sql)
         }
+        migrator.registerMigration(M0002_IdentityConflicts.identifier) { db in
+            try db.execute(sql: M0002_IdentityConflicts.sql)
+        }
         return migrator
     }
 }

@@ -10,23 +10,50 @@ extension BatchWriter {
     mutating func resolvePerson(_ ids: [Identifier], recordKey: String, firstSeen: String) throws -> String {
         // A shared mailbox is an attribute, never a link between two records.
         let linking = ids.filter { $0.kind != .email || !SharedMailbox.isShared($0.value) }
-        let ids = linking.isEmpty ? [Identifier(kind: "record", value: recordKey)] : linking
+        var ids = linking.isEmpty ? [Identifier(kind: "record", value: recordKey)] : linking
+        // A person holds at most one live record per system object: a link that would join two
+        // distinct Salesforce leads (or HubSpot contacts, …) is refused and recorded as a conflict.
         var found: [String] = []
+        var objectsInGroup = Set([Self.objectPrefix(recordKey)].compactMap { $0 })
+        var refused: Set<Identifier> = []
         for id in ids {
-            if let p = try lookupPerson(id), !found.contains(p) { found.append(p) }
+            guard let p = try lookupPerson(id), !found.contains(p) else { continue }
+            let records = try liveRecords(of: p).filter { $0 != recordKey }
+            if let clash = records.first(where: { Self.objectPrefix($0).map(objectsInGroup.contains) ?? false }) {
+                try db.cachedStatement(
+                    sql: "INSERT OR IGNORE INTO identity_conflicts (kind, value, record_key, existing_record, detected_at) VALUES (?, ?, ?, ?, ?)"
+                ).execute(arguments: [id.kind.rawValue, id.value, recordKey, clash, now])
+                refused.insert(id)
+                continue
+            }
+            found.append(p)
+            objectsInGroup.formUnion(records.compactMap(Self.objectPrefix))
         }
+        ids.removeAll { refused.contains($0) }
+        if ids.isEmpty { ids = [Identifier(kind: "record", value: recordKey)] }
         let personId: String
         if found.isEmpty {
             personId = try createPerson(for: ids, firstSeen: firstSeen)
         } else {
             personId = found.min()!
             for other in found where other != personId {
-                let via = try ids.first { try lookupPerson($0) == other }!
+                guard let via = try ids.first(where: { try lookupPerson($0) == other }) else { continue }
                 try merge(other, into: personId, via: via, recordKey: recordKey)
             }
         }
         try link(ids.filter { personCache[$0] == nil }, to: personId)
         return personId
+    }
+
+    /// `system:object` of a record key (`salesforce:Lead:00Q…` → `salesforce:Lead`).
+    static func objectPrefix(_ recordKey: String) -> String? {
+        let parts = recordKey.split(separator: ":", maxSplits: 2)
+        return parts.count == 3 ? "\(parts[0]):\(parts[1])" : nil
+    }
+
+    /// The live records that describe a person (the records its attributes come from).
+    private func liveRecords(of personId: String) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: "SELECT record_key FROM person_records WHERE person_id = ?"), arguments: [personId])
     }
 
     private mutating func link(_ ids: [Identifier], to personId: String) throws {
