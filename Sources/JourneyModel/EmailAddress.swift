@@ -68,3 +68,18 @@ public enum SharedMailbox {
         return localParts.contains(String(normalizedEmail[..<at]))
     }
 }
+
+/// Free-mail providers: their domains say nothing about a person's company, so they never create
+/// or link an account.
+public enum FreeMailDomains {
+    public static let all: Set<String> = [
+        "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "hotmail.co.uk", "live.com", "msn.com", "yahoo.com",
+        "yahoo.co.uk", "yahoo.de", "yahoo.fr", "ymail.com", "icloud.com", "me.com", "mac.com", "aol.com", "gmx.de", "gmx.net",
+        "gmx.com", "web.de", "t-online.de", "mail.com", "protonmail.com", "proton.me", "pm.me", "zoho.com", "yandex.ru",
+        "yandex.com", "mail.ru", "qq.com", "163.com", "126.com", "naver.com", "hey.com", "fastmail.com", "tutanota.com",
+        "orange.fr", "free.fr", "laposte.net", "libero.it", "virgilio.it", "btinternet.com", "comcast.net", "verizon.net",
+        "att.net", "sbcglobal.net", "rediffmail.com", "seznam.cz", "wp.pl", "o2.pl", "bluewin.ch",
+    ]
+
+    public static func contains(_ domain: String) -> Bool { all.contains(domain.lowercased()) }
+}

@@ -75,6 +75,18 @@ import Testing
         #expect(try ws.strings("SELECT a.name FROM persons p JOIN accounts a USING (account_id) WHERE p.person_id = '\(maya[0])'") == ["Brightwave Logistics"])
     }
 
+    @Test func businessEmailDomainsLinkAccountsFreeMailNever() async throws {
+        let (ws, _) = try await loadedWorkspace()
+        // Sofia is only a lead (no CRM account): her domain finds HubSpot's Lumen Retail company.
+        #expect(try ws.strings("SELECT a.name FROM persons p JOIN accounts a USING (account_id) WHERE p.primary_email = 'sofia.rossi@lumenretail.com'") == ["Lumen Retail"])
+        // Aiko writes from gmail.com: no account is made up for her.
+        #expect(try ws.strings("SELECT coalesce(account_id, '-') FROM persons WHERE primary_email = 'aiko.tanaka.dev@gmail.com'") == ["-"])
+        #expect(try ws.count("SELECT count(*) FROM account_identifiers WHERE value = 'gmail.com'") == 0)
+        #expect(try ws.count("SELECT count(*) FROM persons WHERE account_id IS NOT NULL") == 7)
+        let domains = try ws.count("SELECT count(DISTINCT domain) FROM accounts")
+        #expect(try ws.count("SELECT count(*) FROM accounts WHERE domain IS NOT NULL") == domains)
+    }
+
     @Test func marketoActivitiesMapToCanonicalActions() async throws {
         let (ws, outcomes) = try await loadedWorkspace()
         #expect(outcomes.counts("mkto", "activities").new == 31)

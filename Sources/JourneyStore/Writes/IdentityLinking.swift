@@ -128,8 +128,8 @@ extension BatchWriter {
         if let a = try lookupAccount(ref) { return a }
         let accountId = "a_" + ContentHash.hex(ref.description).prefix(16)
         try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO accounts (account_id, source, created_at, updated_at) VALUES (?, ?, ?, ?)"
-        ).execute(arguments: [accountId, source, firstSeen, firstSeen])
+            sql: "INSERT OR IGNORE INTO accounts (account_id, domain, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+        ).execute(arguments: [accountId, ref.kind == .domain ? ref.value : nil, source, firstSeen, firstSeen])
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO account_identifiers (kind, value, account_id, source) VALUES (?, ?, ?, ?)")
             .execute(arguments: [ref.kind.rawValue, ref.value, accountId, source])
         accountCache[ref] = accountId
@@ -263,6 +263,12 @@ extension BatchWriter {
                 email = try String.fetchOne(
                     db.cachedStatement(sql: "SELECT min(value) FROM identifiers WHERE person_id = ? AND kind = 'email'"),
                     arguments: [personId])
+            }
+            // Without a CRM account, a business email domain names the company (free-mail never does).
+            if account == nil, let email, !SharedMailbox.isShared(email), let domain = EmailAddress.domain(of: email),
+                !FreeMailDomains.contains(domain), let ref = Identifier.normalized(kind: .domain, raw: domain)
+            {
+                account = try resolveAccount(ref, firstSeen: created)
             }
             let oldAccount: String? = person[1]
             try db.cachedStatement(
