@@ -27,7 +27,7 @@ let package = Package(
         // Canonical value types and identifier normalization; depends on nothing.
         .target(name: "JourneyModel", swiftSettings: strict),
         // YAML loading with file/line/key errors and secret references.
-        .target(name: "JourneyConfig", dependencies: ["Yams"], swiftSettings: strict),
+        .target(name: "JourneyConfig", dependencies: ["JourneyModel", "Yams"], swiftSettings: strict),
         // SQLite schema, migrations, batch writes and read queries.
         .target(
             name: "JourneyStore",

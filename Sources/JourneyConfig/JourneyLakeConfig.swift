@@ -1,4 +1,5 @@
 import Foundation
+public import JourneyModel
 import Yams
 
 /// The whole configuration file: the store and the sources (DESIGN.md, "The config shape").
@@ -9,6 +10,7 @@ public struct JourneyLakeConfig: Sendable {
     public var file: String
     public var store: StoreSettings
     public var sources: [SourceSection]
+    public var identity: IdentityRules
 
     /// Keys every source has, whatever its type.
     public static let commonSourceKeys = ["name", "type", "poll_interval", "enabled"]
@@ -35,7 +37,7 @@ public struct JourneyLakeConfig: Sendable {
             throw Self.describe(error, file: file, yaml: yaml)
         }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
-        let top = try ConfigNode(node: root, file: file, path: "").keyed(allowed: ["store", "sources"])
+        let top = try ConfigNode(node: root, file: file, path: "").keyed(allowed: ["store", "sources", "identity"])
         var errors: [ConfigError] = []
         func collect<T>(_ body: () throws -> T) -> T? {
             do { return try body() } catch let e as ConfigError { errors.append(e) } catch let e as ConfigErrors {
@@ -44,6 +46,7 @@ public struct JourneyLakeConfig: Sendable {
             return nil
         }
         let store = collect { try StoreSettings(try top.required("store"), baseDirectory: base) }
+        let identity = collect { try Self.identityRules(top["identity"]) }
         var sources: [SourceSection] = []
         if let list = collect({ try top.required("sources").list() }) {
             if list.isEmpty { errors.append(top["sources"]!.error("at least one source is needed")) }
@@ -58,7 +61,27 @@ public struct JourneyLakeConfig: Sendable {
             }
         }
         if !errors.isEmpty { throw ConfigErrors(errors) }
-        return JourneyLakeConfig(file: file, store: store!, sources: sources)
+        return JourneyLakeConfig(file: file, store: store!, sources: sources, identity: identity!)
+    }
+
+    /// `identity:` — extra shared mailboxes and free-mail domains (added to the built-in lists),
+    /// and per-field source priorities.
+    static func identityRules(_ node: ConfigNode?) throws -> IdentityRules {
+        var rules = IdentityRules()
+        guard let node else { return rules }
+        let keyed = try node.keyed(allowed: ["shared_mailboxes", "free_mail_domains", "source_priority"])
+        for local in try keyed["shared_mailboxes"]?.stringList() ?? [] {
+            rules.sharedMailboxes.insert(local.lowercased().replacingOccurrences(of: "@", with: ""))
+        }
+        for domain in try keyed["free_mail_domains"]?.stringList() ?? [] { rules.freeMailDomains.insert(domain.lowercased()) }
+        for (field, sources) in try keyed["source_priority"]?.entries() ?? [] {
+            guard IdentityRules.prioritizableFields.contains(field) else {
+                throw sources.error(
+                    "'\(field)' has no source priority", hint: "fields: \(IdentityRules.prioritizableFields.joined(separator: ", "))")
+            }
+            rules.sourcePriority[field] = try sources.stringList()
+        }
+        return rules
     }
 
     static func describe(_ error: YamlError, file: String, yaml: String) -> ConfigError {

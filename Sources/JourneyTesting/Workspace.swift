@@ -57,7 +57,7 @@ public final class Workspace {
         -> [SourceOutcome]
     {
         let (config, sources) = try sources(sourcesYAML, batchSize: batchSize)
-        let store = try JourneyStore(path: config.store.path)
+        let store = try JourneyStore(path: config.store.path, identity: config.identity)
         let ingestor = Ingestor(store: store, batchSize: config.store.batchSize)
         var out: [SourceOutcome] = []
         for s in sources { out.append(await ingestor.run(s, waitForSettling: false, shouldStop: shouldStop)) }

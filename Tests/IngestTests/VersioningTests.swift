@@ -156,3 +156,68 @@ import Testing
         #expect(try ws.strings("SELECT primary_email FROM persons ORDER BY first_name") == ["info@ostfeld-mb.de", "eva.lind@ostfeld-mb.de", "info@ostfeld-mb.de"])
     }
 }
+
+/// The operator's identity rules from config: source priority per field, extra shared mailboxes
+/// and free-mail domains.
+@Suite struct IdentityRulesTests {
+    static let sources = """
+          - name: crm
+            type: files
+            path: crm
+            format: csv
+            mapping:
+              record: person
+              id: ID
+              version: Updated
+              fields: { email: Email, title: Title }
+          - {name: mkto, type: files, path: mkto, format: marketo-leads-export}
+
+        """
+
+    func workspace() throws -> Workspace {
+        let ws = try Workspace()
+        try ws.write("crm/people.csv", """
+            ID,Email,Title,Updated
+            c1,ann@acme-corp.io,Chief Data Officer,2025-01-01T00:00:00Z
+            c2,events@acme-corp.io,Events,2025-01-01T00:00:00Z
+            c3,bo@freemail.example,Analyst,2025-01-01T00:00:00Z
+
+            """)
+        try ws.write("mkto/leads.csv", """
+            id,email,title,updatedAt
+            1,ann@acme-corp.io,data person,2025-03-01T00:00:00Z
+            2,events@acme-corp.io,Events Team,2025-03-01T00:00:00Z
+
+            """)
+        return ws
+    }
+
+    @Test func withoutRulesTheMostRecentValueWinsAndRoleAddressesLink() async throws {
+        let ws = try workspace()
+        _ = try await ws.ingest(Self.sources)
+        #expect(try ws.strings("SELECT title FROM persons WHERE primary_email = 'ann@acme-corp.io'") == ["data person"])
+        #expect(try ws.count("SELECT count(*) FROM persons WHERE primary_email = 'events@acme-corp.io'") == 1)
+        #expect(try ws.count("SELECT count(*) FROM account_identifiers WHERE value = 'freemail.example'") == 1)
+    }
+
+    @Test func sourcePrioritySharedMailboxesAndFreeMailFromConfig() async throws {
+        let ws = try workspace()
+        _ = try await ws.ingest(Self.sources + """
+            identity:
+              source_priority: { title: [crm] }
+              shared_mailboxes: [events]
+              free_mail_domains: [freemail.example]
+
+            """)
+        #expect(try ws.strings("SELECT title FROM persons WHERE primary_email = 'ann@acme-corp.io'") == ["Chief Data Officer"])
+        #expect(try ws.count("SELECT count(*) FROM persons WHERE primary_email = 'events@acme-corp.io'") == 2)
+        #expect(try ws.count("SELECT count(*) FROM account_identifiers WHERE value = 'freemail.example'") == 0)
+    }
+
+    @Test func anUnknownPriorityFieldIsAConfigError() throws {
+        let ws = try Workspace()
+        #expect(throws: (any Error).self) {
+            _ = try ws.sources(Self.sources + "identity:\n  source_priority: { shoe_size: [crm] }\n")
+        }
+    }
+}

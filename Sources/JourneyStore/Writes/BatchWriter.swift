@@ -7,7 +7,7 @@ extension JourneyStore {
     /// sync state commit together or not at all, so a crash can neither lose nor double anything.
     public func write(_ batch: WriteBatch) throws -> [String: StreamCounts] {
         try pool.write { db in
-            var writer = try BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601)
+            var writer = try BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601, rules: identity)
             return try writer.apply(batch)
         }
     }
@@ -16,7 +16,7 @@ extension JourneyStore {
     /// thread stays free to parse the next batch.
     public func write(_ batch: WriteBatch) async throws -> [String: StreamCounts] {
         try await pool.write { db in
-            var writer = try BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601)
+            var writer = try BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601, rules: identity)
             return try writer.apply(batch)
         }
     }
@@ -93,7 +93,10 @@ struct BatchWriter {
     private let claimRecord: HotStatement
     private let insertTouchpoint: HotStatement
 
-    init(db: Database, source: String, now: String) throws {
+    let rules: IdentityRules
+
+    init(db: Database, source: String, now: String, rules: IdentityRules) throws {
+        self.rules = rules
         self.db = db
         self.source = source
         self.now = now

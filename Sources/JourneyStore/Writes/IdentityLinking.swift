@@ -9,7 +9,7 @@ extension BatchWriter {
     /// The person a record *is*: found through any of its identifiers, merging persons it joins.
     mutating func resolvePerson(_ ids: [Identifier], recordKey: String, firstSeen: String) throws -> String {
         // A shared mailbox is an attribute, never a link between two records.
-        let linking = ids.filter { $0.kind != .email || !SharedMailbox.isShared($0.value) }
+        let linking = ids.filter { $0.kind != .email || !rules.isShared($0.value) }
         var ids = linking.isEmpty ? [Identifier(kind: "record", value: recordKey)] : linking
         // A person holds at most one live record per system object: a link that would join two
         // distinct Salesforce leads (or HubSpot contacts, …) is refused and recorded as a conflict.
@@ -240,7 +240,7 @@ extension BatchWriter {
             let rows = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT version_at, email, first_name, last_name, title, owner, consent_email, score, account_id, created_at
+                        SELECT version_at, email, first_name, last_name, title, owner, consent_email, score, account_id, created_at, source
                         FROM person_records WHERE person_id = ? ORDER BY coalesce(version_at, ''), record_key
                         """),
                 arguments: [personId])
@@ -259,14 +259,35 @@ extension BatchWriter {
                 if let v: String = row[0] { updated = max(updated ?? v, v) }
                 if let c: String = row[9], c < created { created = c }
             }
+            // Survivorship: a field with a source priority takes the most recent non-empty value of
+            // the most trusted source that has one.
+            func prioritized(_ field: String, _ column: Int) -> String? {
+                for source in rules.sourcePriority[field] ?? [] {
+                    if let v = rows.last(where: { ($0[10] as String?) == source && !(($0[column] as String?) ?? "").isEmpty })?[column] as String? {
+                        return v
+                    }
+                }
+                return nil
+            }
+            email = prioritized("email", 1) ?? email
+            first = prioritized("first_name", 2) ?? first
+            last = prioritized("last_name", 3) ?? last
+            title = prioritized("title", 4) ?? title
+            owner = prioritized("owner", 5) ?? owner
+            for source in rules.sourcePriority["score"] ?? [] {
+                if let s = rows.last(where: { ($0[10] as String?) == source && ($0[7] as Double?) != nil })?[7] as Double? {
+                    score = s
+                    break
+                }
+            }
             if email == nil {
                 email = try String.fetchOne(
                     db.cachedStatement(sql: "SELECT min(value) FROM identifiers WHERE person_id = ? AND kind = 'email'"),
                     arguments: [personId])
             }
             // Without a CRM account, a business email domain names the company (free-mail never does).
-            if account == nil, let email, !SharedMailbox.isShared(email), let domain = EmailAddress.domain(of: email),
-                !FreeMailDomains.contains(domain), let ref = Identifier.normalized(kind: .domain, raw: domain)
+            if account == nil, let email, !rules.isShared(email), let domain = EmailAddress.domain(of: email),
+                !rules.isFreeMail(domain), let ref = Identifier.normalized(kind: .domain, raw: domain)
             {
                 account = try resolveAccount(ref, firstSeen: created)
             }
