@@ -130,6 +130,9 @@ public struct CanonicalRecord: Sendable, Equatable {
     public var touchpoints: [TouchpointFacts]
     /// Deletes this record carries: of itself (`IsDeleted`, archived) or of other records.
     public var tombstones: [Tombstone]
+    /// Identifiers the source says are one person because it merged their records (a merged-away
+    /// lead and its master): linked even though the record itself is deleted.
+    public var mergedAliases: [Identifier] = []
 
     public init(
         key: RecordKey, version: Timestamp? = nil, identifiers: [Identifier] = [], person: PersonFacts? = nil,

@@ -89,6 +89,9 @@ import Testing
         }
         #expect(try ws.strings("SELECT reason FROM deleted_records WHERE external_id = '00Q5g00000Hx2KfEAJ'") == ["merged into 00Q5g00000Hx2KbEAJ"])
         #expect(try ws.count("SELECT count(*) FROM person_records WHERE record_key = 'salesforce:Lead:00Q5g00000Hx2KfEAJ'") == 0)
+        // The loser's id is now an alias of the survivor: its history belongs to the survivor's person.
+        #expect(try ws.count("SELECT count(DISTINCT person_id) FROM identifiers WHERE value IN ('00Q5g00000Hx2KfEAJ', '00Q5g00000Hx2KbEAJ')") == 1)
+        #expect(try ws.count("SELECT count(*) FROM person_merges WHERE via_value IN ('00Q5g00000Hx2KfEAJ', '00Q5g00000Hx2KbEAJ')") == 1)
     }
 
     @Test func theDailyLimitEndsTheStreamAsPartialWithTheReason() async throws {

@@ -58,6 +58,10 @@ public struct SalesforceMapping: RecordMapping {
         if let master = row.text("MasterRecordId"), let masterId = SalesforceID.normalize(master) {
             record.tombstones.removeAll()
             record.tombstones.append(Tombstone(target: key, deletedAt: version, reason: "merged into \(masterId)"))
+            // The loser becomes an alias of the survivor: its id (and history) now means the survivor.
+            let kind: IdentifierKind? = object == "Lead" ? .salesforceLead : object == "Contact" ? .salesforceContact
+                : object == "Account" ? .salesforceAccount : nil
+            if let kind, kind != .salesforceAccount { record.mergedAliases = [Identifier(kind: kind, value: id), Identifier(kind: kind, value: masterId)] }
         }
         let owner = row.text("OwnerId").flatMap(SalesforceID.normalize)
         switch object {

@@ -219,6 +219,10 @@ struct BatchWriter {
             }
             try applyTombstone(own, stream: r.stream)
             try upsertSourceRecord(key: key, r: r, version: version ?? own.deletedAt?.iso8601, deleted: true)
+            if !record.mergedAliases.isEmpty {
+                let personId = try resolvePerson(record.mergedAliases, recordKey: key, firstSeen: version ?? now, sourceSaysMerged: true)
+                touchedPersons.insert(personId)
+            }
             return .deleted
         }
 

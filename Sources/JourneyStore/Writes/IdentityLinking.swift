@@ -7,7 +7,7 @@ import JourneyModel
 /// same tables: `record_identifiers` is its input, `identifiers` and `persons` its output.
 extension BatchWriter {
     /// The person a record *is*: found through any of its identifiers, merging persons it joins.
-    mutating func resolvePerson(_ ids: [Identifier], recordKey: String, firstSeen: String) throws -> String {
+    mutating func resolvePerson(_ ids: [Identifier], recordKey: String, firstSeen: String, sourceSaysMerged: Bool = false) throws -> String {
         // A shared mailbox is an attribute, never a link between two records.
         let linking = ids.filter { $0.kind != .email || !rules.isShared($0.value) }
         var ids = linking.isEmpty ? [Identifier(kind: "record", value: recordKey)] : linking
@@ -19,7 +19,7 @@ extension BatchWriter {
         for id in ids {
             guard let p = try lookupPerson(id), !found.contains(p) else { continue }
             let records = try liveRecords(of: p).filter { $0 != recordKey }
-            if let clash = records.first(where: { Self.objectPrefix($0).map(objectsInGroup.contains) ?? false }) {
+            if !sourceSaysMerged, let clash = records.first(where: { Self.objectPrefix($0).map(objectsInGroup.contains) ?? false }) {
                 try db.cachedStatement(
                     sql: "INSERT OR IGNORE INTO identity_conflicts (kind, value, record_key, existing_record, detected_at) VALUES (?, ?, ?, ?, ?)"
                 ).execute(arguments: [id.kind.rawValue, id.value, recordKey, clash, now])
