@@ -1,5 +1,5 @@
 import Foundation
-public import JourneyModel
+import JourneyModel
 
 /// What a vendor connector says; everything else (the paging loop, retries, budgets, the commit
 /// of page + cursor) is `APISource`'s, written once.

@@ -1,5 +1,5 @@
 import Foundation
-public import JourneyModel
+import JourneyModel
 
 /// A source read through a vendor API: pages of each stream, each page committed with the cursor
 /// that follows it, so a restart resumes at the last committed page and never skips one.

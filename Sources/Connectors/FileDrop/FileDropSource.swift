@@ -1,6 +1,6 @@
 import Foundation
 public import JourneyConfig
-public import JourneyModel
+import JourneyModel
 
 /// A folder of export files: picks up new and changed files, resumes a file where the last
 /// committed batch ended, and waits for files that are still being written.

@@ -1,6 +1,6 @@
 import Foundation
 public import JourneyConfig
-public import JourneyModel
+import JourneyModel
 
 /// HubSpot CRM v3: contacts, companies and deals read incrementally through the search API, and
 /// archived records through the list API.

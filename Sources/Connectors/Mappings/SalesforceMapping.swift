@@ -1,5 +1,5 @@
 import Foundation
-public import JourneyModel
+import JourneyModel
 
 /// Salesforce records (weekly Data Export CSVs, Bulk API 2.0 CSV results) → canonical records.
 ///

@@ -1,6 +1,6 @@
 import Foundation
 public import JourneyConfig
-public import JourneyModel
+import JourneyModel
 
 /// Marketo activities, deleted leads and changed leads, read with Marketo's paging tokens.
 ///

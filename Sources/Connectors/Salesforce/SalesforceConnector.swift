@@ -1,6 +1,6 @@
 import Foundation
 public import JourneyConfig
-public import JourneyModel
+import JourneyModel
 
 /// Salesforce objects read incrementally with `queryAll` (deleted and merged rows included).
 ///
