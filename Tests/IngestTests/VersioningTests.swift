@@ -221,3 +221,45 @@ import Testing
         }
     }
 }
+
+/// A person whose every record was deleted leaves the live tables; one with a live record stays.
+@Suite struct DeletedPersonTests {
+    @Test func aDeletedOnlyPersonIsRetiredAndTheOthersStay() async throws {
+        let ws = try Workspace()
+        try ws.write("m/leads.csv", """
+            id,email,sfdcLeadId,updatedAt
+            3009,gone.soon@acme-corp.io,null,2025-02-01T00:00:00Z
+            3010,stays@acme-corp.io,00Q5g00000Hx2L1EAJ,2025-02-01T00:00:00Z
+
+            """)
+        try ws.write("m/activities1.csv", """
+            marketoGUID,leadId,activityDate,activityTypeId,campaignId,primaryAttributeValueId,primaryAttributeValue,attributes
+            990001,3009,2025-02-02T00:00:00Z,10,null,1,Newsletter,null
+            990002,3010,2025-02-02T00:00:00Z,10,null,1,Newsletter,null
+
+            """)
+        try ws.write("sf/Lead.csv", #""Id","Email","IsDeleted","SystemModstamp""# + "\n" + #""00Q5g00000Hx2L1EAJ","stays@acme-corp.io","false","2025-02-01T00:00:00.000Z""# + "\n")
+        let yaml = "  - {name: m, type: files, path: m, format: marketo-export}\n  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n"
+        _ = try await ws.ingest(yaml)
+        #expect(try ws.count("SELECT count(*) FROM persons") == 2)
+        // Marketo deletes both leads; the second person still has a live Salesforce lead.
+        try ws.write("m/activities2.csv", """
+            marketoGUID,leadId,activityDate,activityTypeId,campaignId,primaryAttributeValueId,primaryAttributeValue,attributes
+            990003,3009,2025-03-01T00:00:00Z,37,null,3009,Gone Soon,null
+            990004,3010,2025-03-01T00:00:00Z,37,null,3010,Stays,null
+
+            """)
+        _ = try await ws.ingest(yaml)
+        #expect(try ws.strings("SELECT primary_email FROM persons") == ["stays@acme-corp.io"])
+        #expect(try ws.strings("SELECT primary_email || ' ' || reason FROM deleted_persons") == ["gone.soon@acme-corp.io no live record left"])
+        #expect(try ws.count("SELECT count(*) FROM touchpoints") == 1)
+        #expect(try ws.count("SELECT count(*) FROM identifiers WHERE value IN ('3009', 'gone.soon@acme-corp.io')") == 0)
+        // Everything stays in the raw zone.
+        #expect(try ws.count("SELECT count(*) FROM raw_records") == 7)
+        // The deleted lead's identifiers no longer link: a new record with that email is a new person.
+        try ws.write("m/leads2.csv", "id,email,updatedAt\n3011,gone.soon@acme-corp.io,2025-04-01T00:00:00Z\n")
+        _ = try await ws.ingest(yaml)
+        #expect(try ws.count("SELECT count(*) FROM persons") == 2)
+        #expect(try ws.count("SELECT count(*) FROM touchpoints WHERE person_id = (SELECT person_id FROM identifiers WHERE value = '3011')") == 0)
+    }
+}

@@ -10,6 +10,9 @@ enum Migrations {
         migrator.registerMigration(M0002_IdentityConflicts.identifier) { db in
             try db.execute(sql: M0002_IdentityConflicts.sql)
         }
+        migrator.registerMigration(M0003_DeletedPersons.identifier) { db in
+            try db.execute(sql: M0003_DeletedPersons.sql)
+        }
         return migrator
     }
 }

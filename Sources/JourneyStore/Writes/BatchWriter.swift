@@ -88,6 +88,7 @@ struct BatchWriter {
     var personAccountCache: [String: String?] = [:]
     var touchedPersons: Set<String> = []
     private var tombstonesExist: Bool?
+    private var retireCandidates: Set<String> = []
 
     private let insertRaw: HotStatement
     private let claimRecord: HotStatement
@@ -134,6 +135,7 @@ struct BatchWriter {
                 }
             }
         }
+        try retireOrphanedPersons()
         try rekeyTouchedPersons()
         try refreshPersons()
         if let p = batch.fileProgress {
@@ -217,7 +219,8 @@ struct BatchWriter {
             if let existingVersion, let at = own.deletedAt?.iso8601, at < existingVersion, !existingDeleted {
                 return .unchanged
             }
-            try applyTombstone(own, stream: r.stream)
+            // A merged-away record's ids stay as aliases of the survivor; a deleted one's stop linking.
+            try applyTombstone(own, stream: r.stream, releaseIdentifiers: record.mergedAliases.isEmpty)
             try upsertSourceRecord(key: key, r: r, version: version ?? own.deletedAt?.iso8601, deleted: true)
             if !record.mergedAliases.isEmpty {
                 let personId = try resolvePerson(record.mergedAliases, recordKey: key, firstSeen: version ?? now, sourceSaysMerged: true)
@@ -263,7 +266,7 @@ struct BatchWriter {
             db.cachedStatement(sql: "SELECT deleted_at FROM deleted_records WHERE record_key = ?"), arguments: [key])
     }
 
-    private mutating func applyTombstone(_ t: Tombstone, stream: String) throws {
+    private mutating func applyTombstone(_ t: Tombstone, stream: String, releaseIdentifiers: Bool = true) throws {
         tombstonesExist = true
         let key = t.target.description
         let at = t.deletedAt?.iso8601 ?? now
@@ -280,8 +283,48 @@ struct BatchWriter {
         if let liveVersion, liveVersion > at {
             return  // the live version is newer than the delete (restored since): keep it
         }
+        let claimed = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT kind, value FROM record_identifiers WHERE record_key = ?"), arguments: [key])
+        let person = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT person_id FROM person_records WHERE record_key = ?"), arguments: [key])
         try removeLiveRows(key: key)
         try db.cachedStatement(sql: "UPDATE source_records SET deleted = 1 WHERE record_key = ?").execute(arguments: [key])
+        guard releaseIdentifiers else { return }
+        // Identifiers no live record claims any more stop linking; a person left with no record
+        // and no identifier is retired at the end of the batch.
+        for row in claimed {
+            let kind: String = row[0], value: String = row[1]
+            let stillClaimed = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM record_identifiers WHERE kind = ? AND value = ?)"),
+                arguments: [kind, value]) ?? false
+            if !stillClaimed {
+                try db.cachedStatement(sql: "DELETE FROM identifiers WHERE kind = ? AND value = ?").execute(arguments: [kind, value])
+                personCache[Identifier(kind: IdentifierKind(rawValue: kind), value: value)] = nil
+            }
+        }
+        if let person { retireCandidates.insert(person) }
+    }
+
+    /// Persons whose last record was deleted leave the live tables (raw versions stay).
+    private mutating func retireOrphanedPersons() throws {
+        for personId in retireCandidates.sorted() {
+            let hasRecord = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM person_records WHERE person_id = ?)", arguments: [personId]) ?? true
+            let hasIdentifier = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM identifiers WHERE person_id = ?)", arguments: [personId]) ?? true
+            guard !hasRecord, !hasIdentifier else { continue }
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO deleted_persons (person_id, primary_email, deleted_at, reason)
+                    SELECT person_id, primary_email, ?, 'no live record left' FROM persons WHERE person_id = ?
+                    """,
+                arguments: [now, personId])
+            for table in ["touchpoints", "stage_history", "next_actions"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE person_id = ?", arguments: [personId])
+            }
+            try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [personId])
+            touchedPersons.remove(personId)
+            personAccountCache[personId] = nil
+        }
+        retireCandidates.removeAll()
     }
 
     /// Removes what a record contributed to the live tables (its raw versions stay).

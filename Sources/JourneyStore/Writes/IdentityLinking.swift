@@ -89,6 +89,7 @@ extension BatchWriter {
         let personId = Self.personId(anchor: Self.anchor(of: ids)!)
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)")
             .execute(arguments: [personId, firstSeen, firstSeen])
+        try db.cachedStatement(sql: "DELETE FROM deleted_persons WHERE person_id = ?").execute(arguments: [personId])
         return personId
     }
 
@@ -219,6 +220,7 @@ extension BatchWriter {
                 try db.execute(sql: "UPDATE \(table) SET person_id = ? WHERE person_id = ?", arguments: [desired, personId])
             }
             try db.execute(sql: "UPDATE person_merges SET into_person = ? WHERE into_person = ?", arguments: [desired, personId])
+            try db.execute(sql: "DELETE FROM deleted_persons WHERE person_id = ?", arguments: [desired])
             try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [personId])
             for (k, v) in personCache where v == personId { personCache[k] = desired }
             personAccountCache[desired] = personAccountCache[personId]
