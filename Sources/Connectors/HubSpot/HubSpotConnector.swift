@@ -13,7 +13,7 @@ public struct HubSpotConnector: APIConnector {
     public let config: HubSpotConfig
     public let auth: any AuthProvider
     public let mapping: any RecordMapping
-    public var streams: [String] { config.streams }
+    public var streams: [String] { config.api.streams }
 
     public init(config: HubSpotConfig, auth: any AuthProvider) {
         self.config = config
@@ -24,13 +24,8 @@ public struct HubSpotConnector: APIConnector {
     /// Builds the source from its config section; the token is resolved here (never printed).
     public static func source(_ section: SourceSection) throws -> APISource {
         let config = try HubSpotConfig(section: section)
-        let tokenNode = try section.node.entries().first { $0.key == "token" }!.value
-        let token: Secret
-        do { token = try config.token.resolve() } catch { throw tokenNode.error("\(error)") }
-        let connector = HubSpotConnector(config: config, auth: StaticToken(token.value))
-        let client = APIClient(
-            source: section.name, policy: config.retry, budget: RequestBudget(perMinute: config.requestsPerMinute, perDay: config.requestsPerDay),
-            timeout: config.timeout, classify: Self.classify)
+        let connector = HubSpotConnector(config: config, auth: StaticToken(try section.resolve(config.token, key: "token")))
+        let client = config.api.client(source: section.name, classify: Self.classify)
         return APISource(name: section.name, type: "hubspot", pollInterval: section.pollInterval, connector: connector, client: client)
     }
 

@@ -12,7 +12,7 @@ public struct MarketoConnector: APIConnector {
     public let config: MarketoConfig
     public let auth: MarketoAuth
     public let mapping: any RecordMapping = MarketoMapping(formatName: "marketo-api", object: nil, timeZone: TimeZone(identifier: "UTC")!)
-    public var streams: [String] { config.streams }
+    public var streams: [String] { config.api.streams }
 
     static let leadFields = [
         "id", "email", "firstName", "lastName", "company", "title", "phone", "leadSource", "leadStatus", "leadScore", "unsubscribed",
@@ -26,17 +26,10 @@ public struct MarketoConnector: APIConnector {
 
     public static func source(_ section: SourceSection) throws -> APISource {
         let config = try MarketoConfig(section: section)
-        func resolve(_ ref: SecretReference, _ key: String) throws -> String {
-            do { return try ref.resolve().value } catch {
-                throw try section.node.entries().first { $0.key == key }!.value.error("\(error)")
-            }
-        }
         let auth = MarketoAuth(
-            baseURL: config.baseURL, clientId: try resolve(config.clientId, "client_id"),
-            clientSecret: try resolve(config.clientSecret, "client_secret"), timeout: config.timeout)
-        let client = APIClient(
-            source: section.name, policy: config.retry, budget: RequestBudget(perMinute: config.requestsPerMinute, perDay: config.requestsPerDay),
-            timeout: config.timeout, classify: Self.classify)
+            baseURL: config.baseURL, clientId: try section.resolve(config.clientId, key: "client_id"),
+            clientSecret: try section.resolve(config.clientSecret, key: "client_secret"), timeout: config.api.timeout)
+        let client = config.api.client(source: section.name, classify: Self.classify)
         return APISource(
             name: section.name, type: "marketo", pollInterval: section.pollInterval,
             connector: MarketoConnector(config: config, auth: auth), client: client)

@@ -13,13 +13,9 @@ public struct SalesforceConfig: Sendable {
     public var clientSecret: SecretReference
     public var refreshToken: SecretReference?
     public var apiVersion: String
-    public var streams: [String]
+    public var api: APISettings
     public var lookback: Duration
     public var pageSize: Int
-    public var timeout: Duration
-    public var retry: RetryPolicy
-    public var requestsPerMinute: Int?
-    public var requestsPerDay: Int?
     /// Extra fields per object (custom fields such as `Lead_Score__c`): kept in the raw zone.
     public var extraFields: [String: [String]]
     /// Read each object's history through Bulk API 2.0 on its first run (large orgs).
@@ -27,19 +23,14 @@ public struct SalesforceConfig: Sendable {
     public var bulkPollInterval: Duration
 
     public static let supportedStreams = SalesforceFields.byObject.keys.sorted()
-    public static let keys = JourneyLakeConfig.commonSourceKeys + [
-        "login_url", "grant", "client_id", "client_secret", "refresh_token", "api_version", "streams", "lookback", "page_size",
-        "timeout", "retry", "requests_per_minute", "requests_per_day", "fields", "bulk_backfill", "bulk_poll_interval",
+    public static let keys = JourneyLakeConfig.commonSourceKeys + APISettings.keys + [
+        "login_url", "grant", "client_id", "client_secret", "refresh_token", "api_version", "lookback", "page_size", "fields",
+        "bulk_backfill", "bulk_poll_interval",
     ]
 
     public init(section: SourceSection) throws {
         let keyed = try section.node.keyed(allowed: Self.keys)
-        let urlNode = keyed["login_url"]
-        let urlText = try urlNode?.nonEmptyString() ?? "https://login.salesforce.com"
-        guard let url = URL(string: urlText), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-            throw (urlNode ?? section.node).error("'\(urlText)' is not an http(s) URL")
-        }
-        loginURL = url
+        loginURL = try keyed.httpURL("login_url", default: "https://login.salesforce.com")
         let grantNode = keyed["grant"]
         let grantText = try grantNode?.string() ?? "client_credentials"
         guard let g = Grant(rawValue: grantText) else {
@@ -55,20 +46,11 @@ public struct SalesforceConfig: Sendable {
         apiVersion = try versionNode?.nonEmptyString() ?? "v62.0"
         if !apiVersion.hasPrefix("v") { apiVersion = "v" + apiVersion }
         guard Double(apiVersion.dropFirst()) != nil else { throw versionNode!.error("an API version looks like v62.0") }
-        if let node = keyed["streams"] {
-            streams = try node.stringList()
-            for s in streams where !Self.supportedStreams.contains(s) {
-                throw node.error("unknown Salesforce object '\(s)'", hint: "objects: \(Self.supportedStreams.joined(separator: ", "))")
-            }
-        } else {
-            streams = SalesforceFields.defaultOrder
-        }
+        api = try APISettings(
+            keyed, vendor: "Salesforce", supportedStreams: Self.supportedStreams, defaultStreams: SalesforceFields.defaultOrder,
+            defaultTimeout: .seconds(120))
         lookback = try keyed["lookback"]?.duration() ?? .seconds(300)
         pageSize = try keyed["page_size"]?.int(in: 1...2000) ?? 2000
-        timeout = try keyed["timeout"]?.duration() ?? .seconds(120)
-        retry = try RetryPolicy(keyed["retry"])
-        requestsPerMinute = try keyed["requests_per_minute"]?.int(in: 1...1_000_000)
-        requestsPerDay = try keyed["requests_per_day"]?.int(in: 1...100_000_000)
         bulkBackfill = try keyed["bulk_backfill"]?.bool() ?? false
         bulkPollInterval = try keyed["bulk_poll_interval"]?.duration() ?? .seconds(5)
         extraFields = [:]

@@ -11,7 +11,7 @@ public struct SalesforceConnector: APIConnector {
     public let config: SalesforceConfig
     public let auth: SalesforceAuth
     public let mapping: any RecordMapping = SalesforceMapping(formatName: "salesforce-api")
-    public var streams: [String] { config.streams }
+    public var streams: [String] { config.api.streams }
 
     public init(config: SalesforceConfig, auth: SalesforceAuth) {
         self.config = config
@@ -20,19 +20,11 @@ public struct SalesforceConnector: APIConnector {
 
     public static func source(_ section: SourceSection) throws -> APISource {
         let config = try SalesforceConfig(section: section)
-        func resolve(_ ref: SecretReference, _ key: String) throws -> String {
-            do { return try ref.resolve().value } catch {
-                let node = try section.node.entries().first { $0.key == key }!.value
-                throw node.error("\(error)")
-            }
-        }
-        var form = [("grant_type", config.grant.rawValue), ("client_id", try resolve(config.clientId, "client_id")),
-                    ("client_secret", try resolve(config.clientSecret, "client_secret"))]
-        if let refresh = config.refreshToken { form.append(("refresh_token", try resolve(refresh, "refresh_token"))) }
-        let auth = SalesforceAuth(loginURL: config.loginURL, form: form, timeout: config.timeout)
-        let client = APIClient(
-            source: section.name, policy: config.retry, budget: RequestBudget(perMinute: config.requestsPerMinute, perDay: config.requestsPerDay),
-            timeout: config.timeout, classify: Self.classify)
+        var form = [("grant_type", config.grant.rawValue), ("client_id", try section.resolve(config.clientId, key: "client_id")),
+                    ("client_secret", try section.resolve(config.clientSecret, key: "client_secret"))]
+        if let refresh = config.refreshToken { form.append(("refresh_token", try section.resolve(refresh, key: "refresh_token"))) }
+        let auth = SalesforceAuth(loginURL: config.loginURL, form: form, timeout: config.api.timeout)
+        let client = config.api.client(source: section.name, classify: Self.classify)
         return APISource(
             name: section.name, type: "salesforce", pollInterval: section.pollInterval,
             connector: SalesforceConnector(config: config, auth: auth), client: client)
