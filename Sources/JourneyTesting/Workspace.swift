@@ -5,6 +5,7 @@ public import GRDB
 public import JourneyConfig
 public import JourneyModel
 import JourneyStore
+import Synchronization
 import ZIPFoundation
 
 /// A temporary folder with a config file, drop folders and a real SQLite store, removed on deinit.
@@ -77,6 +78,20 @@ public final class Workspace {
         }
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-age)], ofItemAtPath: url.path)
         return url
+    }
+
+    /// Runs passes where pass n is asked to stop after its n-th batch, until one completes: every
+    /// batch or page boundary is a stopping point once. Returns the number of passes.
+    public func ingestStoppingAtEveryBoundary(_ sourcesYAML: String, batchSize: Int = 1000, maxPasses: Int = 100) async throws -> Int {
+        var passes = 0
+        while passes < maxPasses {
+            passes += 1
+            let calls = Mutex(0)
+            let allowed = passes
+            let out = try await ingest(sourcesYAML, batchSize: batchSize, shouldStop: { calls.withLock { $0 += 1; return $0 > allowed } })
+            if out.allSatisfy({ $0.report.status != .stopped }) { break }
+        }
+        return passes
     }
 
     public func db() throws -> DatabaseQueue { try DatabaseQueue(path: storePath) }

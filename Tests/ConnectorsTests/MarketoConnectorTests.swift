@@ -3,7 +3,6 @@ import Daemon
 import Foundation
 import JourneyModel
 import JourneyTesting
-import Synchronization
 import Testing
 
 /// The Marketo connector against a Marketo emulator on 127.0.0.1: assertions are on the store.
@@ -105,15 +104,7 @@ import Testing
         let (ws, emulator, server, yaml) = try await setUp()
         defer { Task { await server.stop() } }
         await emulator.setScanWindow(5)
-        var passes = 0
-        while passes < 80 {
-            passes += 1
-            let calls = Mutex(0)
-            let allowed = passes
-            let out = try await ws.ingest(yaml, shouldStop: { calls.withLock { $0 += 1; return $0 > allowed } })
-            if out[0].report.status != .stopped { break }
-        }
-        #expect(passes > 5)
+        #expect(try await ws.ingestStoppingAtEveryBoundary(yaml) > 5)
         #expect(try ws.dump(includingOrigins: false) == clean.dump(includingOrigins: false))
     }
 

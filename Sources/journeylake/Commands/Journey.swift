@@ -42,18 +42,7 @@ struct Journey: AsyncParsableCommand {
             return (person, identifiers, timeline)
         }
         guard let found else { fail(.usage("no person found for '\(who)' in \(config.store.path)")) }
-        func cells(_ row: Row) -> [TableRenderer.Cell] {
-            (0..<row.count).map { i in
-                let v: DatabaseValue = row[i]
-                switch v.storage {
-                case .null: return .null
-                case .int64(let n): return .int(n)
-                case .double(let d): return .double(d)
-                case .string(let s): return .text(s)
-                case .blob(let b): return .text(b.base64EncodedString())
-                }
-            }
-        }
+        let cells = TableRenderer.Cell.row
         let person = TableRenderer(columns: Array(found.person.columnNames), rows: [cells(found.person)])
         let identifiers = TableRenderer(columns: ["kind", "value", "source"], rows: found.identifiers.map(cells))
         let timeline = TableRenderer(

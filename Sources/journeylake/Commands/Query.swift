@@ -30,21 +30,7 @@ struct Query: AsyncParsableCommand {
                 let columns = statement.columnNames
                 var rows: [[TableRenderer.Cell]] = []
                 let cursor = try Row.fetchCursor(statement)
-                while let row = try cursor.next() {
-                    rows.append((0..<row.count).map { i in
-                        switch row[i] as DatabaseValue {
-                        case let v where v.isNull: return .null
-                        case let v:
-                            switch v.storage {
-                            case .int64(let n): return .int(n)
-                            case .double(let d): return .double(d)
-                            case .string(let s): return .text(s)
-                            case .blob(let b): return .text(b.base64EncodedString())
-                            case .null: return .null
-                            }
-                        }
-                    })
-                }
+                while let row = try cursor.next() { rows.append(TableRenderer.Cell.row(row)) }
                 return TableRenderer(columns: columns, rows: rows)
             }
             print(table.render(format))

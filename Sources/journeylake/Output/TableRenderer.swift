@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import JourneyModel
 
 /// Renders rows of cells as an aligned text table, CSV (RFC 4180) or a JSON array of objects.
@@ -17,6 +18,19 @@ struct TableRenderer {
             case .text(let s): return s
             }
         }
+
+        init(_ value: DatabaseValue) {
+            switch value.storage {
+            case .null: self = .null
+            case .int64(let n): self = .int(n)
+            case .double(let d): self = .double(d)
+            case .string(let s): self = .text(s)
+            case .blob(let b): self = .text(b.base64EncodedString())
+            }
+        }
+
+        /// Every column of a row, as cells.
+        static func row(_ row: Row) -> [Cell] { (0..<row.count).map { Cell(row[$0] as DatabaseValue) } }
 
         var json: String {
             switch self {
