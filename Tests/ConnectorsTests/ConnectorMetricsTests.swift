@@ -24,6 +24,10 @@ import Testing
         let server = try await ReplayServer { request in await emulator.handle(request) }
         defer { Task { await server.stop() } }
         await emulator.injectBeforeSearch(1, .status(429, body: #"{"status":"error","policyName":"TEN_SECONDLY_ROLLING"}"#, retryAfter: nil))
+        // The window is used up after each page: the connector waits it out instead of hitting a 429.
+        await emulator.setRateLimitHeaders([
+            "X-HubSpot-RateLimit-Remaining": "0", "X-HubSpot-RateLimit-Interval-Milliseconds": "20", "X-HubSpot-RateLimit-Max": "190",
+        ])
         let out = try await ws.ingest("""
               - name: hubspot-metrics
                 type: hubspot
@@ -35,6 +39,7 @@ import Testing
             """)
         #expect(out[0].report.status == .ok)
         #expect(try metrics.expectCounter("journeylake_http_retries_total", [("source", "hubspot-metrics")]).totalValue == 1)
+        #expect(try metrics.expectCounter("journeylake_http_paced_total", [("source", "hubspot-metrics")]).totalValue >= 1)
         #expect(try metrics.expectCounter("journeylake_http_requests_total", [("source", "hubspot-metrics"), ("status", "429")]).totalValue == 1)
         #expect(try metrics.expectCounter(
             "journeylake_records_total", [("source", "hubspot-metrics"), ("stream", "contacts"), ("outcome", "new")]).totalValue == 8)

@@ -28,6 +28,9 @@ actor HubSpotEmulator {
     /// The server's clock: the real one, as HTTP servers stamp their own `Date` header.
     var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
     var faults: [Fault] = []
+    /// Rate-limit headers sent with every search page (HubSpot's `X-HubSpot-RateLimit-*`).
+    var rateLimitHeaders: [String: String] = [:]
+    func setRateLimitHeaders(_ h: [String: String]) { rateLimitHeaders = h }
     /// Fault to inject once, before the n-th search request (1-based) of the test.
     var faultsBeforeSearch: [Int: Fault] = [:]
     private(set) var requests: [String] = []
@@ -171,7 +174,7 @@ actor HubSpotEmulator {
         if after + limit < matching.count { body["paging"] = ["next": ["after": String(after + limit), "link": "?after=\(after + limit)"]] }
         let text = Self.text(body)
         afterSearchPage?(&objects, searches)
-        return .json(text, headers: ["Date": date])
+        return .json(text, headers: ["Date": date].merging(rateLimitHeaders) { a, _ in a })
     }
 
     func reply(for fault: Fault, date: String) -> ReplayServer.Reply {

@@ -70,14 +70,19 @@ public struct APIClient: Sendable {
     public let budget: RequestBudget
     let session: URLSession
     let classify: @Sendable (HTTPResponse) -> ResponseVerdict
+    /// How long to wait after a successful response before the next request (a vendor's
+    /// rate-limit headers saying the window is nearly used up); nil: no wait.
+    let pace: @Sendable (HTTPResponse) -> Duration?
     let counter: RequestCounter
 
     /// The source name, a dimension of the request metrics.
     public let source: String
 
     public init(source: String, policy: RetryPolicy, budget: RequestBudget, timeout: Duration,
-                classify: @escaping @Sendable (HTTPResponse) -> ResponseVerdict) {
+                classify: @escaping @Sendable (HTTPResponse) -> ResponseVerdict,
+                pace: @escaping @Sendable (HTTPResponse) -> Duration? = { _ in nil }) {
         self.source = source
+        self.pace = pace
         self.policy = policy
         self.budget = budget
         self.classify = classify
@@ -137,6 +142,10 @@ public struct APIClient: Sendable {
             ]).increment()
             switch verdict {
             case .success:
+                if let wait = pace(response!), wait > .zero {
+                    Counter(label: "journeylake_http_paced_total", dimensions: [("source", source)]).increment()
+                    try await Task.sleep(for: min(wait, policy.maxDelay))
+                }
                 return response!
             case .refreshAuth(let reason):
                 if refreshed {

@@ -25,7 +25,7 @@ public struct HubSpotConnector: APIConnector {
     public static func source(_ section: SourceSection) throws -> APISource {
         let config = try HubSpotConfig(section: section)
         let connector = HubSpotConnector(config: config, auth: StaticToken(try section.resolve(config.token, key: "token")))
-        let client = config.api.client(source: section.name, classify: Self.classify)
+        let client = config.api.client(source: section.name, classify: Self.classify, pace: Self.pace)
         return APISource(name: section.name, type: "hubspot", pollInterval: section.pollInterval, connector: connector, client: client)
     }
 
@@ -43,6 +43,14 @@ public struct HubSpotConnector: APIConnector {
         case 403: return .fail(reason: "HubSpot refused access (403; is the scope granted to the private app?): \(r.bodyText)")
         default: return .fail(reason: "HubSpot answered \(r.status): \(r.bodyText)")
         }
+    }
+
+    /// HubSpot's rate-limit headers: with the rolling window used up, wait it out before the next
+    /// call instead of running into a 429.
+    static func pace(_ r: HTTPResponse) -> Duration? {
+        guard let remaining = r.headers["x-hubspot-ratelimit-remaining"].flatMap({ Int($0) }), remaining <= 1 else { return nil }
+        let interval = r.headers["x-hubspot-ratelimit-interval-milliseconds"].flatMap { Int64($0) } ?? 10_000
+        return .milliseconds(max(0, interval))
     }
 
     static func modifiedProperty(_ object: String) -> String { object == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate" }

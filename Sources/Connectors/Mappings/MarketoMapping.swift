@@ -77,10 +77,9 @@ public struct MarketoMapping: RecordMapping {
                 score: row.double("leadScore", "Lead Score"),
                 account: MapSupport.id(.salesforceAccount, row.text("sfdcAccountId", "SFDC Account ID")), createdAt: created)
             return .record(externalId: id, record)
-        } catch let e as MappingError {
-            return .quarantine(externalId: id, reason: e.reason)
         } catch {
-            return .quarantine(externalId: id, reason: "\(error)")
+            // Only date checks throw here, and they throw `MappingError`.
+            return .quarantine(externalId: id, reason: error.reason)
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import JourneyModel
 
 /// A decoded JSON value; numbers and booleans stay distinct (Foundation's `Any` blurs them on Linux).
 public enum JSONValue: Sendable, Equatable, Decodable {
@@ -55,8 +56,6 @@ public enum JSONValue: Sendable, Equatable, Decodable {
 }
 
 enum JSONObjectText {
-    static func quote(_ s: String) -> String {
-        let data = try! JSONEncoder().encode(s)
-        return String(decoding: data, as: UTF8.self)
-    }
+    /// JSON string literal (no escaped slashes, unlike Foundation's encoder on Linux).
+    static func quote(_ s: String) -> String { JSONObjectWriter.quoted(s) }
 }
