@@ -132,6 +132,25 @@ import Testing
         #expect(try ws.count("SELECT count(*) FROM persons") == 8)
     }
 
+    @Test func contactsHubSpotMergedBecomeOnePerson() async throws {
+        let (ws, emulator, server, yaml) = try await setUp(streams: "[contacts]")
+        defer { Task { await server.stop() } }
+        await emulator.add("contacts", .init(
+            id: 74_918_230_599, properties: ["email": "maya.c@brightwave-old.io", "firstname": "Maya"],
+            createdAt: "2025-01-01T00:00:00Z", updatedMs: 1_740_000_000_000))
+        _ = try await ws.ingest(yaml)
+        #expect(try ws.count("SELECT count(*) FROM persons WHERE first_name = 'Maya'") == 2)
+        // HubSpot merges the old contact into Maya's: the survivor lists it in hs_merged_object_ids.
+        await emulator.update("contacts", id: 74_918_230_501, property: "hs_merged_object_ids", value: "74918230599",
+                              atMs: Int64(Date().timeIntervalSince1970 * 1000))
+        for _ in 0..<3 where try ws.count("SELECT count(*) FROM persons WHERE first_name = 'Maya'") != 1 {
+            try await Task.sleep(for: .milliseconds(1100))
+            _ = try await ws.ingest(yaml)
+        }
+        #expect(try ws.count("SELECT count(*) FROM persons WHERE first_name = 'Maya'") == 1)
+        #expect(try ws.count("SELECT count(*) FROM identity_conflicts") == 0)
+    }
+
     @Test func manyRecordsSharingOneTimestampAcrossPageBoundaries() async throws {
         let (ws, emulator, server, yaml) = try await setUp(pageSize: 7, streams: "[contacts]")
         defer { Task { await server.stop() } }

@@ -55,6 +55,10 @@ public struct HubSpotExportMapping: RecordMapping {
             switch stream {
             case "contacts":
                 record.identifiers = [Identifier(kind: .hubspotContact, value: id)]
+                // Contacts HubSpot merged into this one: their ids are aliases of this person.
+                let merged = row.text("hs_merged_object_ids", "Merged Contact IDs")?
+                    .split(whereSeparator: { $0 == ";" || $0 == "," }).compactMap { MapSupport.id(.hubspotContact, String($0)) } ?? []
+                if !merged.isEmpty { record.mergedAliases = [Identifier(kind: .hubspotContact, value: id)] + merged }
                 if let email = row.text("Email", "email") {
                     guard let e = MapSupport.id(.email, email) else { throw MappingError("invalid email '\(email)'") }
                     record.identifiers.append(e)

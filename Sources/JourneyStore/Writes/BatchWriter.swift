@@ -349,7 +349,11 @@ struct BatchWriter {
         }
         if !record.identifiers.isEmpty || record.person != nil {
             let firstSeen = record.person?.createdAt?.iso8601 ?? version ?? now
-            let personId = try resolvePerson(record.identifiers, recordKey: key, firstSeen: firstSeen)
+            // A live record listing records its system merged into it links them even though they
+            // are records of the same object (the source said they are one person).
+            let personId = try resolvePerson(
+                record.identifiers + record.mergedAliases.filter { !record.identifiers.contains($0) }, recordKey: key,
+                firstSeen: firstSeen, sourceSaysMerged: !record.mergedAliases.isEmpty)
             for id in record.identifiers {
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO record_identifiers (record_key, kind, value) VALUES (?, ?, ?)")
                     .execute(arguments: [key, id.kind.rawValue, id.value])
