@@ -114,10 +114,6 @@ public struct ConfigNode: @unchecked Sendable {
         var values: [String: ConfigNode] = [:]
         var errors: [ConfigError] = []
         for (key, value) in try entries() {
-            if values[key] != nil {
-                errors.append(value.error("duplicate key"))
-                continue
-            }
             if !allowed.contains(key) {
                 let suggestion = Suggest.closest(to: key, in: allowed)
                 errors.append(

@@ -48,6 +48,28 @@ public enum CLIRunner {
         return (process, out, err)
     }
 
+    /// Starts the command `times` times and SIGKILLs each run after a random delay from `delays`
+    /// (milliseconds); stops early when a run finishes on its own. Returns how many runs were
+    /// killed mid-way and whether one finished (with its exit status).
+    public static func killRepeatedly(
+        _ arguments: [String], times: Int, delays: ClosedRange<Int>, using rng: inout some RandomNumberGenerator
+    ) async throws -> (killed: Int, finishedStatus: Int32?) {
+        var killed = 0
+        for _ in 0..<times {
+            let (process, out, err) = try start(arguments)
+            try await Task.sleep(for: .milliseconds(Int.random(in: delays, using: &rng)))
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                killed += 1
+            }
+            process.waitUntilExit()
+            _ = out.fileHandleForReading.readDataToEndOfFile()
+            _ = err.fileHandleForReading.readDataToEndOfFile()
+            if process.terminationReason == .exit { return (killed, process.terminationStatus) }
+        }
+        return (killed, nil)
+    }
+
     /// Runs to completion and collects the output.
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let (process, out, err) = try start(arguments, environment: environment)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GRDB
 import JourneyModel
 import JourneyStore
 import JourneyConfig
@@ -37,6 +38,14 @@ struct ConfigOption: ParsableArguments {
         } catch let e as ConfigErrors {
             throw CLIError.config(e.description)
         }
+    }
+}
+
+extension ConfigOption {
+    /// The config and the store opened read-only, for the commands that only report.
+    func loadReadOnlyStore() throws -> (JourneyLakeConfig, DatabaseQueue) {
+        let (config, _) = try catching { try load() }
+        do { return (config, try JourneyStore.openReadOnly(path: config.store.path)) } catch { fail(.store("\(error)")) }
     }
 }
 

@@ -30,6 +30,13 @@ import Testing
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.split(separator: " ", omittingEmptySubsequences: true) == ["source", "stream", "read", "new", "updated", "unchanged", "deleted", "quarantined", "status"])
         #expect(lines.contains { $0.split(separator: " ", omittingEmptySubsequences: true) == ["mkto", "activities", "31", "31", "0", "0", "0", "0", "ok"] })
+        // Quiet by default; JOURNEYLAKE_LOG_LEVEL turns the per-pass log lines on.
+        #expect(!r.stderr.contains(" pass"))
+        let (fresh, freshConfig) = try sampleWorkspace()
+        defer { withExtendedLifetime(fresh) {} }
+        let verbose = try CLIRunner.run(["ingest", "--config", freshConfig], environment: ["JOURNEYLAKE_LOG_LEVEL": "info"])
+        #expect(verbose.stderr.contains("info journeylake.ingest"))
+        #expect(verbose.stderr.contains("source=mkto stream=activities"))
         let again = try CLIRunner.run(["ingest", "--config", config, "--format", "json"])
         #expect(again.status == 0)
         #expect(!again.stdout.contains("\"new\": 1"))
@@ -146,6 +153,24 @@ import Testing
         // Ingesting again re-records nothing.
         #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
         #expect(try ws.count("SELECT count(*) FROM identity_conflicts") == 1)
+    }
+
+    @Test func configCheckConnectReportsAnUnreachableSourceAndExits1() throws {
+        let ws = try Workspace()
+        try ws.write("drop/.keep", "")
+        let config = try ws.write("journeylake.yaml", """
+            store: {path: journey.sqlite}
+            sources:
+              - {name: here, type: files, path: drop, format: marketo-export}
+              - {name: gone, type: files, path: nowhere, format: marketo-export}
+
+            """)
+        let r = try CLIRunner.run(["config", "check", "--connect", "--config", config.path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("source here: type files, every 300.0 seconds: connected"))
+        #expect(r.stdout.contains("source gone: type files, every 300.0 seconds: CANNOT CONNECT: folder"))
+        // Without --connect only the file is validated.
+        #expect(try CLIRunner.run(["config", "check", "--config", config.path]).status == 0)
     }
 
     @Test func bundledExampleConfigChecks() throws {

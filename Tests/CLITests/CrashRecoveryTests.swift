@@ -60,28 +60,11 @@ import Testing
         let crashed = try Workspace()
         try Self.writeExports(to: crashed, activities: activities)
         let config = try Self.config(crashed, batchSize: batchSize)
+        // Kill at random moments: before the store exists, mid-batch, mid-commit, between files.
         var rng = SplitMix(seed: 7)
-        var killedMidRun = 0
-        var finished = false
-        for _ in 0..<kills {
-            let (process, out, err) = try CLIRunner.start(["ingest", "--config", config])
-            // Kill at a random moment: before the store exists, mid-batch, mid-commit, between files.
-            let delay = 5 + Int(rng.next() % 400)
-            try await Task.sleep(for: .milliseconds(delay))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killedMidRun += 1
-            }
-            process.waitUntilExit()
-            _ = out.fileHandleForReading.readDataToEndOfFile()
-            _ = err.fileHandleForReading.readDataToEndOfFile()
-            if process.terminationReason == .exit {
-                #expect(process.terminationStatus == 0)
-                finished = true
-                break
-            }
-        }
-        if !finished {
+        let (killedMidRun, finishedStatus) = try await CLIRunner.killRepeatedly(
+            ["ingest", "--config", config], times: kills, delays: 5...404, using: &rng)
+        if let finishedStatus { #expect(finishedStatus == 0) } else {
             let last = try CLIRunner.run(["ingest", "--config", config])
             #expect(last.status == 0, "\(last.stderr)")
         }
@@ -96,7 +79,7 @@ import Testing
 }
 
 /// A small deterministic generator (SplitMix64), so test data is the same on every run.
-struct SplitMix {
+struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

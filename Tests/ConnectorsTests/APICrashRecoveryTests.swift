@@ -45,18 +45,8 @@ import Testing
 
         let (crashed, config) = try workspace(server: server)
         var rng = SystemRandomNumberGenerator()
-        var kills = 0
-        for _ in 0..<(Self.soak ? 30 : 8) {
-            let (process, out, err) = try CLIRunner.start(["ingest", "--config", config])
-            try await Task.sleep(for: .milliseconds(Int.random(in: 20...350, using: &rng)))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                kills += 1
-            }
-            process.waitUntilExit()
-            _ = out.fileHandleForReading.readDataToEndOfFile()
-            _ = err.fileHandleForReading.readDataToEndOfFile()
-        }
+        let (kills, _) = try await CLIRunner.killRepeatedly(
+            ["ingest", "--config", config], times: Self.soak ? 30 : 8, delays: 20...350, using: &rng)
         let last = try CLIRunner.run(["ingest", "--config", config])
         #expect(last.status == 0, "\(last.stderr)")
         #expect(kills >= 2)

@@ -54,7 +54,6 @@ public struct PassReport: Sendable {
     public var errors: [(stream: String, message: String)] = []
     /// Files left for a later pass because they were still being written.
     public var waiting: [String] = []
-    public var filesRead = 0
     public var filesSkipped = 0
 
     public init() {}

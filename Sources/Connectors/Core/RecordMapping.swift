@@ -35,10 +35,6 @@ public struct FormatMismatch: Error, CustomStringConvertible, Sendable {
 
 /// Helpers shared by the vendor mappings.
 enum MapSupport {
-    static func timestamp(_ row: SourceRow, _ names: String..., parser: TimestampParser = .utc) -> Timestamp? {
-        row.text(names).flatMap { parser.parse($0) }
-    }
-
     /// A timestamp column that must parse when present: nil when absent, error text when malformed.
     static func checkedTimestamp(
         _ row: SourceRow, _ names: [String], parser: TimestampParser = .utc

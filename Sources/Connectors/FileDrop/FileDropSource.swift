@@ -140,7 +140,6 @@ public struct FileDropSource: IngestSource {
             do {
                 let reader = FileReader(source: self, file: file, headHash: head, control: control)
                 let stopped = try await reader.read(from: start, committer: &committer)
-                report.filesRead += 1
                 if stopped { report.status = .stopped; break }
             } catch let error as FileSourceError {
                 report.errors.append((stream: "*", message: error.description))

@@ -73,7 +73,6 @@ public struct APIClient: Sendable {
     /// How long to wait after a successful response before the next request (a vendor's
     /// rate-limit headers saying the window is nearly used up); nil: no wait.
     let pace: @Sendable (HTTPResponse) -> Duration?
-    let counter: RequestCounter
 
     /// The source name, a dimension of the request metrics.
     public let source: String
@@ -90,11 +89,7 @@ public struct APIClient: Sendable {
         configuration.timeoutIntervalForRequest = Double(timeout.components.seconds)
         configuration.httpShouldSetCookies = false
         session = URLSession(configuration: configuration)
-        counter = RequestCounter()
     }
-
-    /// Requests sent so far (for the connector reports).
-    public var requestsSent: Int { counter.value }
 
     /// Sends `build(token)` until the vendor accepts it and `decode` can read the body (a
     /// truncated or malformed body is retried like a 5xx), or the retries run out.
@@ -127,7 +122,6 @@ public struct APIClient: Sendable {
             forceRefresh = false
             let request = build(token)
             try await budget.acquire()
-            counter.increment()
             let verdict: ResponseVerdict
             var response: HTTPResponse?
             do {
@@ -191,14 +185,6 @@ public struct APIClient: Sendable {
         guard let date = probe.serverDate else { return nil }
         return .milliseconds(Int64(max(0, min(date.timeIntervalSinceNow, 86_400)) * 1000))
     }
-}
-
-/// Thread-safe count of requests sent.
-final class RequestCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func increment() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }
 
 /// A source of access tokens; implementations refresh one at a time.

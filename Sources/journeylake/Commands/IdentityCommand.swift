@@ -19,9 +19,7 @@ struct IdentityCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Output format: table, csv or json.") var format: OutputFormat = .table
 
         func run() async throws {
-            let (config, _) = try catching { try options.load() }
-            let db: DatabaseQueue
-            do { db = try JourneyStore.openReadOnly(path: config.store.path) } catch { fail(.store("\(error)")) }
+            let (_, db) = try options.loadReadOnlyStore()
             let rows = try db.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT c.kind, c.value, c.record_key AS refused_for, c.existing_record AS already_on,

@@ -16,9 +16,7 @@ struct Journey: AsyncParsableCommand {
     @Argument(help: "An email address, a person id (p_…) or an identifier value.") var who: String
 
     func run() async throws {
-        let (config, _) = try catching { try options.load() }
-        let db: DatabaseQueue
-        do { db = try JourneyStore.openReadOnly(path: config.store.path) } catch { fail(.store("\(error)")) }
+        let (config, db) = try options.loadReadOnlyStore()
         let candidates = [
             Identifier.normalized(kind: .email, raw: who)?.value, SalesforceID.normalize(who), who.trimmingCharacters(in: .whitespaces),
         ].compactMap { $0 }

@@ -17,9 +17,7 @@ struct Query: AsyncParsableCommand {
     @Argument(help: "One SELECT (or WITH … SELECT) statement.") var sql: String
 
     func run() async throws {
-        let (config, _) = try catching { try options.load() }
-        let db: DatabaseQueue
-        do { db = try JourneyStore.openReadOnly(path: config.store.path) } catch { fail(.store("\(error)")) }
+        let (_, db) = try options.loadReadOnlyStore()
         do {
             let table = try await db.read { db -> TableRenderer in
                 let statement = try db.makeStatement(sql: sql)
