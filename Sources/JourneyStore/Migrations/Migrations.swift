@@ -13,6 +13,9 @@ enum Migrations {
         migrator.registerMigration(M0003_DeletedPersons.identifier) { db in
             try db.execute(sql: M0003_DeletedPersons.sql)
         }
+        migrator.registerMigration(M0004_IdentityGraph.identifier) { db in
+            try db.execute(sql: M0004_IdentityGraph.sql)
+        }
         return migrator
     }
 }

@@ -87,8 +87,11 @@ struct BatchWriter {
     var accountCache: [Identifier: String] = [:]
     var personAccountCache: [String: String?] = [:]
     var touchedPersons: Set<String> = []
+    var changes = IdentityResolver.Changes()
     private var tombstonesExist: Bool?
-    private var retireCandidates: Set<String> = []
+    private var releasedKnown: Bool?
+    /// What each updated record's previous version said about consent (for explicit opt-ins).
+    private var previousConsent: [String: (consent: Bool?, since: String?, optIn: Bool?)] = [:]
 
     private let insertRaw: HotStatement
     private let claimRecord: HotStatement
@@ -111,8 +114,8 @@ struct BatchWriter {
             """)
         insertTouchpoint = try HotStatement(db, sql: """
             INSERT OR REPLACE INTO touchpoints (touchpoint_id, person_id, account_id, occurred_at, channel, action, side,
-              campaign, content, owner, value, source, stream, external_id, attributes)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              campaign, content, owner, value, source, stream, external_id, attributes, person_ref)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
     }
 
@@ -135,9 +138,7 @@ struct BatchWriter {
                 }
             }
         }
-        try retireOrphanedPersons()
-        try rekeyTouchedPersons()
-        try refreshPersons()
+        try finishIdentity()
         if let p = batch.fileProgress {
             try db.execute(
                 sql: """
@@ -222,10 +223,7 @@ struct BatchWriter {
             // A merged-away record's ids stay as aliases of the survivor; a deleted one's stop linking.
             try applyTombstone(own, stream: r.stream, releaseIdentifiers: record.mergedAliases.isEmpty)
             try upsertSourceRecord(key: key, r: r, version: version ?? own.deletedAt?.iso8601, deleted: true)
-            if !record.mergedAliases.isEmpty {
-                let personId = try resolvePerson(record.mergedAliases, recordKey: key, firstSeen: version ?? now, sourceSaysMerged: true)
-                touchedPersons.insert(personId)
-            }
+            try recordAliases(record.mergedAliases, key: key)
             return .deleted
         }
 
@@ -233,6 +231,9 @@ struct BatchWriter {
             // A re-export of a snapshot older than the delete must not bring the record back.
             guard let version, version > tombstoneAt else { return .unchanged }
             try db.cachedStatement(sql: "DELETE FROM deleted_records WHERE record_key = ?").execute(arguments: [key])
+            // Restored: what it is known by is its own again.
+            try db.cachedStatement(sql: "DELETE FROM released_identifiers WHERE record_key = ?").execute(arguments: [key])
+            changes.records.insert(key)
         }
         if existing != nil {
             if let existingVersion, let version, version < existingVersion { return .unchanged }
@@ -266,6 +267,28 @@ struct BatchWriter {
             db.cachedStatement(sql: "SELECT deleted_at FROM deleted_records WHERE record_key = ?"), arguments: [key])
     }
 
+    /// Whether any identifier was ever released (most stores: none, so the lookup is skipped).
+    mutating func releasedExist() throws -> Bool {
+        if releasedKnown == nil {
+            releasedKnown = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM released_identifiers)") ?? true
+        }
+        return releasedKnown!
+    }
+
+    /// Identifiers a source says are one person with this record (a merge survivor's absorbed
+    /// ids, or a merged-away record's own id and its master's): links no guard refuses.
+    private mutating func recordAliases(_ aliases: [Identifier], key: String) throws {
+        guard !aliases.isEmpty else { return }
+        let had = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM identity_aliases WHERE record_key = ?)"), arguments: [key]) ?? false
+        for id in aliases {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO identity_aliases (record_key, kind, value) VALUES (?, ?, ?)")
+                .execute(arguments: [key, id.kind.rawValue, id.value])
+        }
+        if !had { changes.newAliases.insert(key) }
+        changes.records.insert(key)
+    }
+
     private mutating func applyTombstone(_ t: Tombstone, stream: String, releaseIdentifiers: Bool = true) throws {
         tombstonesExist = true
         let key = t.target.description
@@ -283,61 +306,46 @@ struct BatchWriter {
         if let liveVersion, liveVersion > at {
             return  // the live version is newer than the delete (restored since): keep it
         }
-        let claimed = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT kind, value FROM record_identifiers WHERE record_key = ?"), arguments: [key])
-        let person = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT person_id FROM person_records WHERE record_key = ?"), arguments: [key])
         try removeLiveRows(key: key)
         try db.cachedStatement(sql: "UPDATE source_records SET deleted = 1 WHERE record_key = ?").execute(arguments: [key])
-        guard releaseIdentifiers else { return }
-        // Identifiers no live record claims any more stop linking; a person left with no record
-        // and no identifier is retired at the end of the batch.
-        for row in claimed {
-            let kind: String = row[0], value: String = row[1]
-            let stillClaimed = try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM record_identifiers WHERE kind = ? AND value = ?)"),
-                arguments: [kind, value]) ?? false
-            if !stillClaimed {
-                try db.cachedStatement(sql: "DELETE FROM identifiers WHERE kind = ? AND value = ?").execute(arguments: [kind, value])
-                personCache[Identifier(kind: IdentifierKind(rawValue: kind), value: value)] = nil
-            }
-        }
-        if let person { retireCandidates.insert(person) }
-    }
-
-    /// Persons whose last record was deleted leave the live tables (raw versions stay).
-    private mutating func retireOrphanedPersons() throws {
-        for personId in retireCandidates.sorted() {
-            let hasRecord = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM person_records WHERE person_id = ?)", arguments: [personId]) ?? true
-            let hasIdentifier = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM identifiers WHERE person_id = ?)", arguments: [personId]) ?? true
-            guard !hasRecord, !hasIdentifier else { continue }
-            try db.execute(
+        if releaseIdentifiers {
+            // A deleted record's identifiers stop linking (unless another live record claims
+            // them); the resolver at the end of the batch retires a person left with no live record.
+            try db.cachedStatement(
                 sql: """
-                    INSERT OR REPLACE INTO deleted_persons (person_id, primary_email, deleted_at, reason)
-                    SELECT person_id, primary_email, ?, 'no live record left' FROM persons WHERE person_id = ?
-                    """,
-                arguments: [now, personId])
-            for table in ["touchpoints", "stage_history", "next_actions"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE person_id = ?", arguments: [personId])
-            }
-            try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [personId])
-            touchedPersons.remove(personId)
-            personAccountCache[personId] = nil
+                    INSERT OR IGNORE INTO released_identifiers (kind, value, record_key, released_at)
+                    SELECT kind, value, record_key, ? FROM record_identifiers WHERE record_key = ?
+                    """
+            ).execute(arguments: [now, key])
+            releasedKnown = true
+            try db.cachedStatement(sql: "DELETE FROM identity_aliases WHERE record_key = ?").execute(arguments: [key])
+        } else {
+            // Merged away: everything it was known by now names the survivor.
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO identity_aliases (record_key, kind, value) SELECT record_key, kind, value FROM record_identifiers WHERE record_key = ?"
+            ).execute(arguments: [key])
         }
-        retireCandidates.removeAll()
+        try db.cachedStatement(sql: "DELETE FROM record_identifiers WHERE record_key = ?").execute(arguments: [key])
+        changes.records.insert(key)
     }
 
-    /// Removes what a record contributed to the live tables (its raw versions stay).
+    /// Removes what a record contributed to the live tables (its raw versions stay). An update
+    /// keeps the identifiers earlier versions claimed: a changed email still names the person.
     private mutating func removeLiveRows(key: String) throws {
-        if let person = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT person_id FROM person_records WHERE record_key = ?"), arguments: [key])
+        if let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT person_id, consent_email, consent_since, consent_opt_in FROM person_records WHERE record_key = ?"),
+            arguments: [key])
         {
+            let person: String = row[0]
             touchedPersons.insert(person)
+            changes.persons.insert(person)
+            changes.records.insert(key)
+            if changes.previousPerson[key] == nil, !changes.newRecords.contains(key) { changes.previousPerson[key] = person }
+            previousConsent[key] = (row[1], row[2], row[3])
         }
         try db.cachedStatement(sql: "DELETE FROM touchpoints WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)")
             .execute(arguments: [key, key + "#", key + "$"])
         try db.cachedStatement(sql: "DELETE FROM person_records WHERE record_key = ?").execute(arguments: [key])
-        try db.cachedStatement(sql: "DELETE FROM record_identifiers WHERE record_key = ?").execute(arguments: [key])
         try db.cachedStatement(sql: "DELETE FROM opportunities WHERE opportunity_id = ?").execute(arguments: [key])
     }
 
@@ -349,11 +357,11 @@ struct BatchWriter {
         }
         if !record.identifiers.isEmpty || record.person != nil {
             let firstSeen = record.person?.createdAt?.iso8601 ?? version ?? now
+            if changes.previousPerson[key] == nil { changes.newRecords.insert(key) }
+            let personId = try provisionalPerson(record.identifiers + record.mergedAliases, recordKey: key, firstSeen: firstSeen)
             // A live record listing records its system merged into it links them even though they
             // are records of the same object (the source said they are one person).
-            let personId = try resolvePerson(
-                record.identifiers + record.mergedAliases.filter { !record.identifiers.contains($0) }, recordKey: key,
-                firstSeen: firstSeen, sourceSaysMerged: !record.mergedAliases.isEmpty)
+            try recordAliases(record.mergedAliases, key: key)
             for id in record.identifiers {
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO record_identifiers (record_key, kind, value) VALUES (?, ?, ?)")
                     .execute(arguments: [key, id.kind.rawValue, id.value])
@@ -361,16 +369,28 @@ struct BatchWriter {
             let facts = record.person ?? PersonFacts()
             var personAccount: String?
             if let ref = facts.account { personAccount = try resolveAccount(ref, firstSeen: firstSeen) }
+            // When this record's consent took its current value; a no that became a yes is an
+            // explicit opt-in, which alone lifts an opt-out.
+            var consentSince = version ?? now
+            var optIn = false
+            if let before = previousConsent[key], let consent = facts.consentEmail {
+                if before.consent == consent {
+                    consentSince = before.since ?? consentSince
+                    optIn = before.optIn ?? false
+                } else {
+                    optIn = before.consent == false && consent
+                }
+            }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO person_records (record_key, person_id, source, version_at, email, first_name, last_name, title,
-                      company, phone, owner, consent_email, vendor_stage, score, account_id, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      company, phone, owner, consent_email, vendor_stage, score, account_id, created_at, consent_since, consent_opt_in)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
                 key, personId, source, version, facts.email, facts.firstName, facts.lastName, facts.title, facts.company,
                 facts.phone, facts.owner, facts.consentEmail, facts.vendorStage, facts.score, personAccount,
-                facts.createdAt?.iso8601,
+                facts.createdAt?.iso8601, facts.consentEmail == nil ? nil : consentSince, facts.consentEmail == nil ? nil : optIn,
             ])
             touchedPersons.insert(personId)
         }
@@ -391,7 +411,11 @@ struct BatchWriter {
         for tp in record.touchpoints {
             let occurred = tp.occurredAt.iso8601
             var personId: String?
-            if !tp.person.isEmpty { personId = try personFor(reference: tp.person, firstSeen: occurred) }
+            switch try personFor(reference: tp.person, firstSeen: occurred) {
+            case .person(let p): personId = p
+            case .nobody: break
+            case .deleted: continue
+            }
             var tpAccount: String?
             if let ref = tp.account { tpAccount = try resolveAccount(ref, firstSeen: occurred) }
             if tpAccount == nil, let personId { tpAccount = try currentAccount(of: personId) }
@@ -400,7 +424,7 @@ struct BatchWriter {
             t.text(1, id); t.text(2, personId); t.text(3, tpAccount); t.text(4, occurred); t.text(5, tp.channel)
             t.text(6, tp.action); t.text(7, tp.side.rawValue); t.text(8, tp.campaign); t.text(9, tp.content)
             t.text(10, tp.owner); t.double(11, tp.value); t.text(12, source); t.text(13, stream); t.text(14, externalId)
-            t.text(15, tp.attributes)
+            t.text(15, tp.attributes); t.text(16, IdentityResolver.encodeReferences(tp.person))
             try t.run()
         }
     }

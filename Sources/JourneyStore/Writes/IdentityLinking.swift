@@ -2,58 +2,24 @@ import Foundation
 import GRDB
 import JourneyModel
 
-/// Exact-match identity linking inside a batch: records that share a normalized identifier are one
-/// person. The full resolver (guardrails, merge log with undo, survivorship rules) builds on the
-/// same tables: `record_identifiers` is its input, `identifiers` and `persons` its output.
+/// Identity during a batch: each record and touchpoint gets a provisional person at once (so
+/// the rest of the batch can find it), and at the end of the batch `IdentityResolver` re-resolves
+/// exactly the part of the graph the batch touched — merging, splitting and re-keying persons so
+/// the result is the same whatever order and batches the data came in.
 extension BatchWriter {
-    /// The person a record *is*: found through any of its identifiers, merging persons it joins.
-    mutating func resolvePerson(_ ids: [Identifier], recordKey: String, firstSeen: String, sourceSaysMerged: Bool = false) throws -> String {
-        // A shared mailbox is an attribute, never a link between two records.
+    /// A provisional person for a record: the current owner of one of its identifiers, or a new
+    /// person named by them. Unowned identifiers are linked to it for the rest of the batch.
+    mutating func provisionalPerson(_ ids: [Identifier], recordKey: String, firstSeen: String) throws -> String {
         let linking = ids.filter { $0.kind != .email || !rules.isShared($0.value) }
-        var ids = linking.isEmpty ? [Identifier(kind: "record", value: recordKey)] : linking
-        // A person holds at most one live record per system object: a link that would join two
-        // distinct Salesforce leads (or HubSpot contacts, …) is refused and recorded as a conflict.
-        var found: [String] = []
-        var objectsInGroup = Set([Self.objectPrefix(recordKey)].compactMap { $0 })
-        var refused: Set<Identifier> = []
+        let ids = linking.isEmpty ? [IdentityPartition.recordIdentifier(recordKey)] : linking
+        var personId: String?
         for id in ids {
-            guard let p = try lookupPerson(id), !found.contains(p) else { continue }
-            let records = try liveRecords(of: p).filter { $0 != recordKey }
-            if !sourceSaysMerged, let clash = records.first(where: { Self.objectPrefix($0).map(objectsInGroup.contains) ?? false }) {
-                try db.cachedStatement(
-                    sql: "INSERT OR IGNORE INTO identity_conflicts (kind, value, record_key, existing_record, detected_at) VALUES (?, ?, ?, ?, ?)"
-                ).execute(arguments: [id.kind.rawValue, id.value, recordKey, clash, now])
-                refused.insert(id)
-                continue
-            }
-            found.append(p)
-            objectsInGroup.formUnion(records.compactMap(Self.objectPrefix))
+            if let p = try lookupPerson(id) { personId = p; break }
         }
-        ids.removeAll { refused.contains($0) }
-        if ids.isEmpty { ids = [Identifier(kind: "record", value: recordKey)] }
-        let personId: String
-        if found.isEmpty {
-            personId = try createPerson(for: ids, firstSeen: firstSeen)
-        } else {
-            personId = found.min()!
-            for other in found where other != personId {
-                guard let via = try ids.first(where: { try lookupPerson($0) == other }) else { continue }
-                try merge(other, into: personId, via: via, recordKey: recordKey)
-            }
-        }
-        try link(ids.filter { personCache[$0] == nil }, to: personId)
-        return personId
-    }
-
-    /// `system:object` of a record key (`salesforce:Lead:00Q…` → `salesforce:Lead`).
-    static func objectPrefix(_ recordKey: String) -> String? {
-        let parts = recordKey.split(separator: ":", maxSplits: 2)
-        return parts.count == 3 ? "\(parts[0]):\(parts[1])" : nil
-    }
-
-    /// The live records that describe a person (the records its attributes come from).
-    private func liveRecords(of personId: String) throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: "SELECT record_key FROM person_records WHERE person_id = ?"), arguments: [personId])
+        let resolved = try personId ?? createPerson(IdentityPartition.personId(anchor: IdentityPartition.anchor(of: ids)!), firstSeen: firstSeen)
+        try link(ids.filter { personCache[$0] == nil }, to: resolved)
+        changes.records.insert(recordKey)
+        return resolved
     }
 
     private mutating func link(_ ids: [Identifier], to personId: String) throws {
@@ -64,16 +30,26 @@ extension BatchWriter {
         }
     }
 
-    /// The person a touchpoint refers to; a reference to someone not seen yet creates them, and the
-    /// record that introduces them later links to the same person through the shared identifier.
-    mutating func personFor(reference ids: [Identifier], firstSeen: String) throws -> String {
-        for id in ids {
-            if let p = try lookupPerson(id) { return p }
-        }
-        let personId = try createPerson(for: ids, firstSeen: firstSeen)
+    /// The person a touchpoint refers to: the owner of the first identifier its source named that
+    /// is not a shared mailbox. A reference to someone not seen yet creates a person named by it;
+    /// a reference to a deleted person's identifier gives none (the touchpoint stays in the raw zone only).
+    mutating func personFor(reference ids: [Identifier], firstSeen: String) throws -> PersonReference {
+        guard let ref = ids.first(where: { $0.kind != .email || !rules.isShared($0.value) }) else { return .nobody }
+        if let p = try lookupPerson(ref) { return .person(p) }
+        if try releasedExist(), try IdentityResolver(db: db, rules: rules, now: now, source: source).isReleased(ref) { return .deleted }
+        let personId = try createPerson(IdentityPartition.personId(anchor: ref), firstSeen: firstSeen)
         touchedPersons.insert(personId)
-        try link(ids, to: personId)
-        return personId
+        try link([ref], to: personId)
+        return .person(personId)
+    }
+
+    /// Whose a touchpoint is.
+    enum PersonReference {
+        case person(String)
+        /// The source named nobody (or only shared mailboxes).
+        case nobody
+        /// It names a deleted person: it stays in the raw zone only.
+        case deleted
     }
 
     mutating func lookupPerson(_ id: Identifier) throws -> String? {
@@ -83,34 +59,26 @@ extension BatchWriter {
         return p
     }
 
-    /// A person's id derives from its anchor identifier (see `anchor(of:)`), so the same data gives
-    /// the same ids whatever order and batches it arrives in.
-    private func createPerson(for ids: [Identifier], firstSeen: String) throws -> String {
-        let personId = Self.personId(anchor: Self.anchor(of: ids)!)
+    private func createPerson(_ personId: String, firstSeen: String) throws -> String {
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)")
             .execute(arguments: [personId, firstSeen, firstSeen])
         try db.cachedStatement(sql: "DELETE FROM deleted_persons WHERE person_id = ?").execute(arguments: [personId])
         return personId
     }
 
-    private mutating func merge(_ other: String, into survivor: String, via: Identifier, recordKey: String) throws {
-        for table in ["identifiers", "person_records", "touchpoints", "stage_history", "next_actions"] {
-            try db.execute(sql: "UPDATE \(table) SET person_id = ? WHERE person_id = ?", arguments: [survivor, other])
+    /// Resolves what the batch touched exactly, then re-derives the affected persons' attributes.
+    mutating func finishIdentity() throws {
+        if !changes.records.isEmpty || !changes.persons.isEmpty {
+            changes.persons.formUnion(touchedPersons)
+            let resolver = IdentityResolver(db: db, rules: rules, now: now, source: source)
+            let outcome = try resolver.resolve(try resolver.region(from: changes), changes: changes)
+            touchedPersons.subtract(outcome.removed)
+            touchedPersons.formUnion(outcome.persons)
+            personCache.removeAll()
+            personAccountCache.removeAll()
         }
-        try db.execute(
-            sql: """
-                UPDATE persons SET created_at = min(created_at, (SELECT created_at FROM persons WHERE person_id = ?))
-                WHERE person_id = ?
-                """,
-            arguments: [other, survivor])
-        try db.execute(
-            sql: "INSERT INTO person_merges (merged_person, into_person, via_kind, via_value, record_key, merged_at) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [other, survivor, via.kind.rawValue, via.value, recordKey, now])
-        try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [other])
-        for (k, v) in personCache where v == other { personCache[k] = survivor }
-        personAccountCache[other] = nil
-        touchedPersons.remove(other)
-        touchedPersons.insert(survivor)
+        try refreshPersons()
+        changes = IdentityResolver.Changes()
     }
 
     mutating func currentAccount(of personId: String) throws -> String? {
@@ -178,58 +146,6 @@ extension BatchWriter {
         return resolved
     }
 
-    // MARK: Stable person ids
-
-    /// Kinds in the order they anchor a person's id: the most durable system record first.
-    static func anchorRank(_ kind: IdentifierKind) -> Int {
-        switch kind {
-        case .salesforceContact: return 0
-        case .salesforceLead: return 1
-        case .hubspotContact: return 2
-        case .marketoLead: return 3
-        case .email: return 4
-        default: return 5
-        }
-    }
-
-    /// The identifier a person's id derives from: a pure function of the person's identifiers.
-    static func anchor(of ids: some Sequence<Identifier>) -> Identifier? {
-        ids.min { (anchorRank($0.kind), $0.kind.rawValue, $0.value) < (anchorRank($1.kind), $1.kind.rawValue, $1.value) }
-    }
-
-    static func personId(anchor: Identifier) -> String { "p_" + ContentHash.hex(anchor.description).prefix(16) }
-
-    /// After merges and new identifiers, each touched person is re-keyed to the id its anchor
-    /// gives, so the final ids never depend on which record happened to arrive first.
-    mutating func rekeyTouchedPersons() throws {
-        for personId in touchedPersons.sorted() {
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT kind, value FROM identifiers WHERE person_id = ?"), arguments: [personId])
-            guard let anchor = Self.anchor(of: rows.map { Identifier(kind: IdentifierKind(rawValue: $0[0]), value: $0[1]) }) else { continue }
-            let desired = Self.personId(anchor: anchor)
-            guard desired != personId else { continue }
-            try db.execute(
-                sql: """
-                    INSERT INTO persons (person_id, primary_email, first_name, last_name, title, account_id, lifecycle_stage, score, owner,
-                      consent_email, created_at, updated_at)
-                    SELECT ?, primary_email, first_name, last_name, title, account_id, lifecycle_stage, score, owner, consent_email,
-                      created_at, updated_at FROM persons WHERE person_id = ?
-                    """,
-                arguments: [desired, personId])
-            for table in ["identifiers", "person_records", "touchpoints", "stage_history", "next_actions"] {
-                try db.execute(sql: "UPDATE \(table) SET person_id = ? WHERE person_id = ?", arguments: [desired, personId])
-            }
-            try db.execute(sql: "UPDATE person_merges SET into_person = ? WHERE into_person = ?", arguments: [desired, personId])
-            try db.execute(sql: "DELETE FROM deleted_persons WHERE person_id = ?", arguments: [desired])
-            try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [personId])
-            for (k, v) in personCache where v == personId { personCache[k] = desired }
-            personAccountCache[desired] = personAccountCache[personId]
-            personAccountCache[personId] = nil
-            touchedPersons.remove(personId)
-            touchedPersons.insert(desired)
-        }
-    }
-
     // MARK: Person attributes
 
     /// Re-derives the attributes of the persons this batch touched from their live records:
@@ -242,14 +158,17 @@ extension BatchWriter {
             let rows = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT version_at, email, first_name, last_name, title, owner, consent_email, score, account_id, created_at, source
+                        SELECT version_at, email, first_name, last_name, title, owner, consent_email, score, account_id, created_at, source,
+                          consent_since, consent_opt_in
                         FROM person_records WHERE person_id = ? ORDER BY coalesce(version_at, ''), record_key
                         """),
                 arguments: [personId])
             var email: String?, first: String?, last: String?, title: String?, owner: String?
             var score: Double?, account: String?, updated: String?
             var created: String = person[0]
-            var consent: Bool?
+            // Consent is conservative: an opt-out in any system wins until an explicit opt-in
+            // (a record that said no and now says yes) that came after it.
+            var lastOptOut: String?, lastOptIn: String?, anyConsent = false
             for row in rows {
                 func take(_ i: Int, _ into: inout String?) {
                     if let v: String = row[i], !v.isEmpty { into = v }
@@ -257,7 +176,12 @@ extension BatchWriter {
                 take(1, &email); take(2, &first); take(3, &last); take(4, &title); take(5, &owner)
                 if let s: Double = row[7] { score = s }
                 if let a: String = row[8] { account = a }
-                if let c: Bool = row[6] { consent = (consent == false) ? false : c }
+                if let c: Bool = row[6] {
+                    let since: String = row[11] ?? row[0] ?? ""
+                    if c, row[12] as Bool? == true { lastOptIn = max(lastOptIn ?? since, since) }
+                    if !c { lastOptOut = max(lastOptOut ?? since, since) }
+                    anyConsent = anyConsent || c
+                }
                 if let v: String = row[0] { updated = max(updated ?? v, v) }
                 if let c: String = row[9], c < created { created = c }
             }
@@ -282,6 +206,8 @@ extension BatchWriter {
                     break
                 }
             }
+            var consent: Bool? = anyConsent ? true : nil
+            if let lastOptOut { consent = (lastOptIn ?? "") > lastOptOut }
             if email == nil {
                 email = try String.fetchOne(
                     db.cachedStatement(sql: "SELECT min(value) FROM identifiers WHERE person_id = ? AND kind = 'email'"),
@@ -305,6 +231,11 @@ extension BatchWriter {
                 try db.cachedStatement(
                     sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS ?"
                 ).execute(arguments: [account, personId, oldAccount])
+            }
+            if account != nil {
+                // Touchpoints that came over from another person take this person's account.
+                try db.cachedStatement(sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS NULL")
+                    .execute(arguments: [account, personId])
             }
             personAccountCache[personId] = .some(account)
         }

@@ -1,0 +1,409 @@
+import Foundation
+import GRDB
+import JourneyModel
+
+/// Re-resolves the part of the identity graph a change can reach and writes the difference:
+/// which person owns each identifier, each record and each touchpoint. Incremental resolution
+/// (after a batch, after an unmerge) and a full rebuild run the same code on a smaller or larger
+/// part of the graph, which is what makes them agree.
+struct IdentityResolver {
+    let db: Database
+    let rules: IdentityRules
+    let now: String
+    /// Source name for identifier rows whose claimant is unknown.
+    let source: String
+
+    /// What one pass changed: the persons whose attributes must be re-derived.
+    struct Outcome {
+        var persons: Set<String> = []
+        var removed: Set<String> = []
+        var links = 0
+        var conflicts = 0
+    }
+
+    /// The graph region under resolution and how it looked before.
+    struct Region {
+        var records: Set<String> = []
+        var aliasRecords: Set<String> = []
+        var deletedRecords: Set<String> = []
+        var deletedIds: [String: [Identifier]] = [:]
+        var identifiers: Set<Identifier> = []
+        var persons: Set<String> = []
+        var recordIds: [String: [Identifier]] = [:]
+        var aliases: [String: [Identifier]] = [:]
+        var recordPerson: [String: String] = [:]
+        var owner: [Identifier: String] = [:]
+    }
+
+    /// Records touched by the batch: their person before it started (for updated and deleted
+    /// records), and which records are new.
+    struct Changes {
+        var records: Set<String> = []
+        var persons: Set<String> = []
+        var previousPerson: [String: String] = [:]
+        var newRecords: Set<String> = []
+        var newAliases: Set<String> = []
+    }
+
+    // MARK: Loading
+
+    private func identifiers(_ sql: String, _ arg: String) throws -> [Identifier] {
+        try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [arg]).map { Identifier(kind: IdentifierKind(rawValue: $0[0]), value: $0[1]) }
+    }
+
+    private func strings(_ sql: String, _ args: StatementArguments) throws -> [String] {
+        try String.fetchAll(db.cachedStatement(sql: sql), arguments: args)
+    }
+
+    private func exists(_ table: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") ?? true
+    }
+
+    func linking(_ id: Identifier) -> Bool { id.kind != .email || !rules.isShared(id.value) }
+
+    /// Walks from the changed records and persons along shared identifiers and current person
+    /// membership until nothing new is reached: every component the change can affect, whole.
+    func region(from changes: Changes) throws -> Region {
+        var region = Region()
+        let hasAliases = try exists("identity_aliases")
+        let hasReleased = try exists("released_identifiers")
+        var recordQueue = Array(changes.records), idQueue: [Identifier] = [], personQueue = Array(changes.persons)
+        func visit(_ id: Identifier) { if region.identifiers.insert(id).inserted { idQueue.append(id) } }
+        func visitPerson(_ p: String) { if region.persons.insert(p).inserted { personQueue.append(p) } }
+        var seenRecords: Set<String> = []
+        while !recordQueue.isEmpty || !idQueue.isEmpty || !personQueue.isEmpty {
+            if let r = recordQueue.popLast() {
+                guard seenRecords.insert(r).inserted else { continue }
+                if let p = try strings("SELECT person_id FROM person_records WHERE record_key = ?", [r]).first {
+                    region.records.insert(r)
+                    region.recordPerson[r] = p
+                    visitPerson(p)
+                    let ids = try identifiers("SELECT kind, value FROM record_identifiers WHERE record_key = ?", r)
+                    region.recordIds[r] = ids
+                    ids.filter(linking).forEach(visit)
+                }
+                if hasReleased {
+                    let ids = try identifiers("SELECT kind, value FROM released_identifiers WHERE record_key = ?", r)
+                    if !ids.isEmpty {
+                        region.deletedRecords.insert(r)
+                        region.deletedIds[r] = ids
+                        ids.filter(linking).forEach(visit)
+                    }
+                }
+                if hasAliases {
+                    let aliases = try identifiers("SELECT kind, value FROM identity_aliases WHERE record_key = ?", r)
+                    if !aliases.isEmpty {
+                        region.aliasRecords.insert(r)
+                        region.aliases[r] = aliases
+                        aliases.forEach(visit)
+                    }
+                }
+            } else if let id = idQueue.popLast() {
+                let args: StatementArguments = [id.kind.rawValue, id.value]
+                if linking(id) {
+                    recordQueue += try strings("SELECT record_key FROM record_identifiers WHERE kind = ? AND value = ?", args)
+                    if hasAliases { recordQueue += try strings("SELECT record_key FROM identity_aliases WHERE kind = ? AND value = ?", args) }
+                    if hasReleased { recordQueue += try strings("SELECT record_key FROM released_identifiers WHERE kind = ? AND value = ?", args) }
+                }
+                if let p = try strings("SELECT person_id FROM identifiers WHERE kind = ? AND value = ?", args).first {
+                    region.owner[id] = p
+                    visitPerson(p)
+                }
+            } else if let p = personQueue.popLast() {
+                recordQueue += try strings("SELECT record_key FROM person_records WHERE person_id = ?", [p])
+                try identifiers("SELECT kind, value FROM identifiers WHERE person_id = ?", p).forEach(visit)
+            }
+        }
+        return region
+    }
+
+    /// The whole graph, for `identity rebuild`.
+    func wholeGraph() throws -> Region {
+        var region = Region()
+        for row in try Row.fetchAll(db, sql: "SELECT record_key, person_id FROM person_records") {
+            region.records.insert(row[0])
+            region.recordPerson[row[0]] = row[1]
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT record_key, kind, value FROM record_identifiers") {
+            let key: String = row[0]
+            guard region.records.contains(key) else { continue }
+            let id = Identifier(kind: IdentifierKind(rawValue: row[1]), value: row[2])
+            region.recordIds[key, default: []].append(id)
+            region.identifiers.insert(id)
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT record_key, kind, value FROM identity_aliases") {
+            let id = Identifier(kind: IdentifierKind(rawValue: row[1]), value: row[2])
+            region.aliasRecords.insert(row[0])
+            region.aliases[row[0], default: []].append(id)
+            region.identifiers.insert(id)
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT record_key, kind, value FROM released_identifiers") {
+            let id = Identifier(kind: IdentifierKind(rawValue: row[1]), value: row[2])
+            region.deletedRecords.insert(row[0])
+            region.deletedIds[row[0], default: []].append(id)
+            region.identifiers.insert(id)
+        }
+        for row in try Row.fetchAll(db, sql: "SELECT kind, value, person_id FROM identifiers") {
+            let id = Identifier(kind: IdentifierKind(rawValue: row[0]), value: row[1])
+            region.owner[id] = row[2]
+            region.identifiers.insert(id)
+        }
+        region.persons = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
+        // Identifiers that only touchpoints name a person by.
+        for ref in try String.fetchAll(db, sql: "SELECT DISTINCT person_ref FROM touchpoints WHERE person_ref IS NOT NULL") {
+            if let id = chosenReference(ref) { region.identifiers.insert(id) }
+        }
+        return region
+    }
+
+    // MARK: Touchpoint references
+
+    /// `kind:value` lines, the identifiers a touchpoint's source named its person by.
+    static func encodeReferences(_ ids: [Identifier]) -> String? {
+        ids.isEmpty ? nil : ids.map(\.description).joined(separator: "\n")
+    }
+
+    /// The identifier a touchpoint belongs by: the first its source gave that is not a shared mailbox.
+    func chosenReference(_ encoded: String) -> Identifier? {
+        for line in encoded.split(separator: "\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            let id = Identifier(kind: IdentifierKind(rawValue: String(line[..<colon])), value: String(line[line.index(after: colon)...]))
+            if linking(id) { return id }
+        }
+        return nil
+    }
+
+    func isReleased(_ id: Identifier) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM released_identifiers WHERE kind = ? AND value = ?)"),
+            arguments: [id.kind.rawValue, id.value]) ?? false
+    }
+
+    // MARK: Resolving
+
+    /// Resolves a region and writes what changed.
+    func resolve(_ region: Region, changes: Changes, whole: Bool = false) throws -> Outcome {
+        let hasReleased = try exists("released_identifiers")
+        var nodes: [IdentityPartition.Node] = []
+        var claimed: Set<Identifier> = []
+        var previous: [String: String] = [:]
+        for key in region.records {
+            let ids = region.recordIds[key] ?? []
+            claimed.formUnion(ids)
+            let links = ids.filter(linking)
+            nodes.append(.init(key: key, role: .record(object: Self.objectPrefix(key)),
+                               identifiers: links.isEmpty ? [IdentityPartition.recordIdentifier(key)] : links))
+            if !changes.newRecords.contains(key) { previous[key] = changes.previousPerson[key] ?? region.recordPerson[key] }
+        }
+        for key in region.aliasRecords {
+            let ids = region.aliases[key] ?? []
+            claimed.formUnion(ids)
+            nodes.append(.init(key: "merge:" + key, role: .sourceMerge, identifiers: ids))
+            if !changes.newAliases.contains(key), let p = ids.lazy.compactMap({ region.owner[$0] }).first { previous["merge:" + key] = p }
+        }
+        var ofDeleted: Set<Identifier> = []
+        for key in region.deletedRecords where !region.records.contains(key) {
+            let ids = (region.deletedIds[key] ?? []).filter(linking)
+            ofDeleted.formUnion(ids)
+            nodes.append(.init(key: "deleted:" + key, role: .deleted, identifiers: ids))
+        }
+        for id in region.identifiers where !claimed.contains(id) && id.kind.rawValue != "record" {
+            if ofDeleted.contains(id) { continue }
+            if hasReleased, try isReleased(id) { continue }
+            if !whole {
+                // Still named by a touchpoint? Only its current person's touchpoints can name it.
+                guard let p = region.owner[id], linking(id),
+                    try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM touchpoints WHERE person_id = ?)"), arguments: [p]) == true
+                else { continue }
+            }
+            guard linking(id) else { continue }
+            nodes.append(.init(key: "ref:" + id.description, role: .reference, identifiers: [id]))
+            if let p = region.owner[id] { previous["ref:" + id.description] = p }
+        }
+        let separations = try loadSeparations(nodes.map(\.key))
+        let result = IdentityPartition.resolve(nodes, separations: separations, previousPerson: previous)
+        // Identifiers only deleted records claim, that no live person adopted, name nobody.
+        let released = ofDeleted.filter { result.owner[$0] == nil }
+        return try write(result, region: region, nodes: nodes, previous: previous, released: released, changes: changes)
+    }
+
+    private func loadSeparations(_ keys: [String]) throws -> [IdentityPartition.Separation] {
+        guard try exists("identity_separations") else { return [] }
+        var ids: Set<Int64> = []
+        for key in keys {
+            ids.formUnion(try Int64.fetchAll(db.cachedStatement(sql: "SELECT separation_id FROM identity_separations WHERE node = ?"), arguments: [key]))
+        }
+        return try ids.sorted().map { id in
+            var sides: (Set<String>, Set<String>) = ([], [])
+            for row in try Row.fetchAll(db, sql: "SELECT side, node FROM identity_separations WHERE separation_id = ?", arguments: [id]) {
+                if (row[0] as Int) == 0 { sides.0.insert(row[1]) } else { sides.1.insert(row[1]) }
+            }
+            return IdentityPartition.Separation(id: id, sides: sides)
+        }
+    }
+
+    /// `system:object` of a record key (`salesforce:Lead:00Q…` → `salesforce:Lead`).
+    static func objectPrefix(_ recordKey: String) -> String? {
+        let parts = recordKey.split(separator: ":", maxSplits: 2)
+        return parts.count == 3 ? "\(parts[0]):\(parts[1])" : nil
+    }
+
+    // MARK: Writing the difference
+
+    private func write(
+        _ result: IdentityPartition.Result, region: Region, nodes: [IdentityPartition.Node], previous: [String: String],
+        released: Set<Identifier>, changes: Changes
+    ) throws -> Outcome {
+        var outcome = Outcome()
+        let newIds = Set(result.persons.map(\.personId))
+        var oldIdentifiers: [String: Set<Identifier>] = [:]
+        for (id, p) in region.owner { oldIdentifiers[p, default: []].insert(id) }
+        var created: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT person_id, created_at FROM persons WHERE person_id IN (SELECT value FROM json_each(?))",
+                                    arguments: [Self.json(Array(region.persons))]) {
+            created[row[0]] = row[1]
+        }
+        // 1. Every resulting person exists, first seen as early as any person it continues.
+        var changed: Set<String> = []
+        for person in result.persons {
+            let continues = Set(person.nodes.compactMap { previous[$0] } + person.identifiers.compactMap { region.owner[$0] })
+            var first = continues.compactMap { created[$0] }.min()
+            if first == nil {
+                first = try String.fetchOne(
+                    db, sql: "SELECT min(coalesce(created_at, version_at)) FROM person_records WHERE record_key IN (SELECT value FROM json_each(?))",
+                    arguments: [Self.json(person.nodes)]) ?? now
+            }
+            if created[person.personId] == nil {
+                try db.execute(sql: "INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)",
+                               arguments: [person.personId, first!, first!])
+                try db.execute(sql: "DELETE FROM deleted_persons WHERE person_id = ?", arguments: [person.personId])
+            } else if let first, first < created[person.personId]! {
+                try db.execute(sql: "UPDATE persons SET created_at = ? WHERE person_id = ?", arguments: [first, person.personId])
+            }
+            if oldIdentifiers[person.personId] != Set(person.identifiers) || continues != [person.personId] { changed.insert(person.personId) }
+        }
+        // 2. Identifiers: owner as resolved; those nobody may hold any more are dropped.
+        for (id, personId) in result.owner where region.owner[id] != personId {
+            let claimant = nodes.first { $0.identifiers.contains(id) }.flatMap { $0.role == .reference ? nil : $0.key }
+                .map { $0.hasPrefix("deleted:") ? String($0.dropFirst(8)) : $0 }
+            let src = try claimant.flatMap { k in
+                try String.fetchOne(db.cachedStatement(sql: "SELECT source FROM source_records WHERE record_key = ?"),
+                                    arguments: [k.hasPrefix("merge:") ? String(k.dropFirst(6)) : k])
+            } ?? source
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (kind, value) DO UPDATE SET person_id = excluded.person_id
+                    """
+            ).execute(arguments: [id.kind.rawValue, id.value, personId, src])
+        }
+        for id in region.owner.keys where result.owner[id] == nil {
+            try db.cachedStatement(sql: "DELETE FROM identifiers WHERE kind = ? AND value = ?").execute(arguments: [id.kind.rawValue, id.value])
+        }
+        // 3. Records.
+        for key in region.records where region.recordPerson[key] != result.personOfNode[key] {
+            try db.cachedStatement(sql: "UPDATE person_records SET person_id = ? WHERE record_key = ?")
+                .execute(arguments: [result.personOfNode[key], key])
+        }
+        // 4. Touchpoints of every person whose identifiers changed follow their reference.
+        let oldPersons = region.persons
+        for p in oldPersons.sorted() where !newIds.contains(p) || changed.contains(p) {
+            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT touchpoint_id, person_ref FROM touchpoints WHERE person_id = ?"), arguments: [p])
+            for row in rows {
+                let touchpointId: String = row[0]
+                let target: String? = try (row[1] as String?).flatMap(chosenReference).flatMap { ref in
+                    if let owner = result.owner[ref] { return owner }
+                    if released.contains(ref) { return nil }
+                    return try String.fetchOne(db.cachedStatement(sql: "SELECT person_id FROM identifiers WHERE kind = ? AND value = ?"),
+                                               arguments: [ref.kind.rawValue, ref.value])
+                }
+                if let target {
+                    guard target != p else { continue }
+                    // An account taken from the old person is re-derived from the new one.
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE touchpoints SET person_id = ?,
+                              account_id = CASE WHEN account_id IS (SELECT account_id FROM persons WHERE person_id = ?) THEN NULL ELSE account_id END
+                            WHERE touchpoint_id = ?
+                            """
+                    ).execute(arguments: [target, p, touchpointId])
+                    outcome.persons.insert(target)
+                } else {
+                    // Its person is gone: it leaves the live tables (the raw zone keeps it).
+                    try db.cachedStatement(sql: "DELETE FROM touchpoints WHERE touchpoint_id = ?").execute(arguments: [touchpointId])
+                }
+            }
+        }
+        // 5. Persons that did not survive: merged into another, split, or left with no live record.
+        var liveRecords: Set<String> = []
+        for key in region.records { liveRecords.insert(key) }
+        var hadRecords: [String: Set<String>] = [:]
+        for (key, p) in previous where !key.hasPrefix("ref:") { hadRecords[p, default: []].insert(key) }
+        for (key, p) in changes.previousPerson { hadRecords[p, default: []].insert(key) }
+        for p in oldPersons.sorted() where !newIds.contains(p) {
+            let records = hadRecords[p] ?? []
+            func alive(_ key: String) -> Bool {
+                key.hasPrefix("merge:") ? region.aliasRecords.contains(String(key.dropFirst(6))) : liveRecords.contains(key) || region.aliasRecords.contains(key)
+            }
+            if !records.isEmpty, !records.contains(where: alive) {
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO deleted_persons (person_id, primary_email, deleted_at, reason)
+                        SELECT person_id, primary_email, ?, 'no live record left' FROM persons WHERE person_id = ?
+                        """,
+                    arguments: [now, p])
+            }
+            for table in ["stage_history", "next_actions"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE person_id = ?", arguments: [p])
+            }
+            try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [p])
+            outcome.removed.insert(p)
+        }
+        // 6. Conflicts as they stand now for these records.
+        let recordKeys = Self.json(Array(region.records))
+        let current = Set(result.conflicts.map { [$0.identifier.kind.rawValue, $0.identifier.value, $0.refusedFor, $0.existingRecord] })
+        for row in try Row.fetchAll(
+            db, sql: """
+                SELECT kind, value, record_key, existing_record FROM identity_conflicts
+                WHERE record_key IN (SELECT value FROM json_each(?1)) OR existing_record IN (SELECT value FROM json_each(?1))
+                """, arguments: [recordKeys])
+        {
+            let k: [String] = [row[0], row[1], row[2], row[3]]
+            if !current.contains(k) {
+                try db.execute(sql: "DELETE FROM identity_conflicts WHERE kind = ? AND value = ? AND record_key = ? AND existing_record = ?",
+                               arguments: StatementArguments(k))
+            }
+        }
+        for c in result.conflicts {
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO identity_conflicts (kind, value, record_key, existing_record, detected_at) VALUES (?, ?, ?, ?, ?)"
+            ).execute(arguments: [c.identifier.kind.rawValue, c.identifier.value, c.refusedFor, c.existingRecord, now])
+        }
+        outcome.conflicts = result.conflicts.count
+        // 7. The merge log: every link made for the first time, with both sides, so it can be undone.
+        let idsOfNode = Dictionary(uniqueKeysWithValues: nodes.map { ($0.key, $0.identifiers) })
+        for link in result.links {
+            let joinedPerson = link.joined.lazy.compactMap { previous[$0] }.first
+                ?? IdentityPartition.personId(anchor: IdentityPartition.anchor(of: link.joined.flatMap { idsOfNode[$0] ?? [] })!)
+            try db.execute(
+                sql: """
+                    INSERT INTO person_merges (merged_person, into_person, via_kind, via_value, record_key, merged_at, reason, kept_nodes, merged_nodes)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    joinedPerson, result.personOfNode[link.node], link.via.kind.rawValue, link.via.value,
+                    link.node.hasPrefix("merge:") ? String(link.node.dropFirst(6)) : link.node, now,
+                    link.sourceMerge ? "merged in the source" : "shared identifier", Self.json(link.into), Self.json(link.joined),
+                ])
+        }
+        outcome.links = result.links.count
+        outcome.persons.formUnion(changed)
+        for p in newIds where changes.persons.contains(p) { outcome.persons.insert(p) }
+        return outcome
+    }
+
+    static func json(_ strings: [String]) -> String {
+        let data = try! JSONSerialization.data(withJSONObject: strings.sorted(), options: [.withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+}
