@@ -42,6 +42,12 @@ struct ConfigOption: ParsableArguments {
 }
 
 extension ConfigOption {
+    /// The config and the store opened for writing, for the commands that change it.
+    func loadStore() throws -> (JourneyLakeConfig, JourneyStore) {
+        let (config, _) = try catching { try load() }
+        do { return (config, try JourneyStore(path: config.store.path, identity: config.identity)) } catch { fail(.store("\(error)")) }
+    }
+
     /// The config and the store opened read-only, for the commands that only report.
     func loadReadOnlyStore() throws -> (JourneyLakeConfig, DatabaseQueue) {
         let (config, _) = try catching { try load() }
@@ -59,12 +65,13 @@ enum CLIError: Error, CustomStringConvertible {
     case config(String)
     case store(String)
     case query(String)
+    case data(String)
     case usage(String)
 
     var description: String {
         switch self {
         case .config(let m): return "invalid config:\n\(m)"
-        case .store(let m), .query(let m), .usage(let m): return m
+        case .store(let m), .query(let m), .data(let m), .usage(let m): return m
         }
     }
 
@@ -72,7 +79,7 @@ enum CLIError: Error, CustomStringConvertible {
         switch self {
         case .config: return 78  // EX_CONFIG: systemd must not restart-loop on it
         case .store: return 74  // EX_IOERR
-        case .query: return 65  // EX_DATAERR
+        case .query, .data: return 65  // EX_DATAERR
         case .usage: return 64  // EX_USAGE
         }
     }

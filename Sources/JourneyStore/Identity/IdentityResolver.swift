@@ -33,6 +33,8 @@ struct IdentityResolver {
         var aliases: [String: [Identifier]] = [:]
         var recordPerson: [String: String] = [:]
         var owner: [Identifier: String] = [:]
+        /// For a whole-graph rebuild: the identifiers touchpoints name their persons by.
+        var referenced: Set<Identifier>?
     }
 
     /// Records touched by the batch: their person before it started (for updated and deleted
@@ -150,9 +152,12 @@ struct IdentityResolver {
         }
         region.persons = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
         // Identifiers that only touchpoints name a person by.
+        var referenced: Set<Identifier> = []
         for ref in try String.fetchAll(db, sql: "SELECT DISTINCT person_ref FROM touchpoints WHERE person_ref IS NOT NULL") {
-            if let id = chosenReference(ref) { region.identifiers.insert(id) }
+            if let id = chosenReference(ref) { referenced.insert(id) }
         }
+        region.identifiers.formUnion(referenced)
+        region.referenced = referenced
         return region
     }
 
@@ -210,7 +215,9 @@ struct IdentityResolver {
         for id in region.identifiers where !claimed.contains(id) && id.kind.rawValue != "record" {
             if ofDeleted.contains(id) { continue }
             if hasReleased, try isReleased(id) { continue }
-            if !whole {
+            if whole {
+                guard region.referenced?.contains(id) == true else { continue }
+            } else {
                 // Still named by a touchpoint? Only its current person's touchpoints can name it.
                 guard let p = region.owner[id], linking(id),
                     try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM touchpoints WHERE person_id = ?)"), arguments: [p]) == true

@@ -1,0 +1,110 @@
+import Foundation
+public import GRDB
+public import JourneyModel
+
+/// What `identity rebuild` changed.
+public struct IdentityRebuildReport: Sendable, Equatable {
+    public var personsBefore: Int
+    public var personsAfter: Int
+    /// Source records now owned by a different person than before.
+    public var recordsMoved: Int
+    /// Touchpoints now owned by a different person than before.
+    public var touchpointsMoved: Int
+    public var linksMade: Int
+    public var conflicts: Int
+}
+
+/// What `identity unmerge` did: the merge undone and where each side's records are now.
+public struct UnmergeReport: Sendable, Equatable {
+    public var mergeId: Int64
+    public var via: String
+    /// Person id → its records, for every person the two sides' records now belong to.
+    public var persons: [String: [String]]
+}
+
+/// Why an identity maintenance command could not run, and what to do instead.
+public enum IdentityError: Error, CustomStringConvertible, Sendable, Equatable {
+    case noSuchMerge(Int64)
+    case alreadyUndone(Int64, at: String)
+    case noSides(Int64)
+
+    public var description: String {
+        switch self {
+        case .noSuchMerge(let id):
+            return "no merge #\(id) in the merge log (list them with `journeylake identity merges`)"
+        case .alreadyUndone(let id, let at):
+            return "merge #\(id) was already undone at \(at)"
+        case .noSides(let id):
+            return "merge #\(id) was logged before merges recorded both sides and cannot be undone; run `journeylake identity rebuild` first"
+        }
+    }
+}
+
+extension JourneyStore {
+    /// Re-resolves every person from the live records, source merges, deleted records and
+    /// separations — what incremental resolution must always agree with. Run after changing the
+    /// identity rules (shared mailboxes, source priorities) to apply them to existing data.
+    public func rebuildIdentity(at time: Timestamp = Timestamp(Date())) throws -> IdentityRebuildReport {
+        try pool.write { db in
+            let records = try Self.ownership(db, "SELECT record_key, person_id FROM person_records")
+            let touchpoints = try Self.ownership(db, "SELECT touchpoint_id, person_id FROM touchpoints WHERE person_id IS NOT NULL")
+            let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
+            var writer = try BatchWriter(db: db, source: "identity", now: time.iso8601, rules: identity)
+            let resolver = IdentityResolver(db: db, rules: identity, now: time.iso8601, source: "identity")
+            let outcome = try resolver.resolve(try resolver.wholeGraph(), changes: .init(), whole: true)
+            writer.touchedPersons = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
+            try writer.refreshPersons()
+            let recordsAfter = try Self.ownership(db, "SELECT record_key, person_id FROM person_records")
+            let touchpointsAfter = try Self.ownership(db, "SELECT touchpoint_id, person_id FROM touchpoints WHERE person_id IS NOT NULL")
+            return IdentityRebuildReport(
+                personsBefore: before, personsAfter: try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0,
+                recordsMoved: recordsAfter.filter { records[$0.key] != $0.value }.count,
+                touchpointsMoved: touchpointsAfter.filter { touchpoints[$0.key] != $0.value }.count,
+                linksMade: outcome.links, conflicts: outcome.conflicts)
+        }
+    }
+
+    private static func ownership(_ db: Database, _ sql: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for row in try Row.fetchAll(db, sql: sql) { out[row[0]] = row[1] }
+        return out
+    }
+
+    /// Undoes a logged merge: its two sides are kept apart from now on (the next sync does not
+    /// link them again), and the persons, identifiers and touchpoints they reach are re-resolved.
+    public func unmerge(_ mergeId: Int64, at time: Timestamp = Timestamp(Date())) throws -> UnmergeReport {
+        try pool.write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT via_kind, via_value, kept_nodes, merged_nodes, undone_at FROM person_merges WHERE merge_id = ?",
+                arguments: [mergeId])
+            else { throw IdentityError.noSuchMerge(mergeId) }
+            if let at: String = row[4] { throw IdentityError.alreadyUndone(mergeId, at: at) }
+            guard let keptText: String = row[2], let mergedText: String = row[3] else { throw IdentityError.noSides(mergeId) }
+            let kept = try JSONDecoder().decode([String].self, from: Data(keptText.utf8))
+            let merged = try JSONDecoder().decode([String].self, from: Data(mergedText.utf8))
+            for (side, nodes) in [(0, kept), (1, merged)] {
+                for node in nodes {
+                    try db.execute(sql: "INSERT OR IGNORE INTO identity_separations (separation_id, side, node) VALUES (?, ?, ?)",
+                                   arguments: [mergeId, side, node])
+                }
+            }
+            try db.execute(sql: "UPDATE person_merges SET undone_at = ? WHERE merge_id = ?", arguments: [time.iso8601, mergeId])
+            let keys = (kept + merged).map { node in
+                for prefix in ["merge:", "deleted:"] where node.hasPrefix(prefix) { return String(node.dropFirst(prefix.count)) }
+                return node
+            }
+            var changes = IdentityResolver.Changes()
+            changes.records = Set(keys)
+            var writer = try BatchWriter(db: db, source: "identity", now: time.iso8601, rules: identity)
+            writer.changes = changes
+            try writer.finishIdentity()
+            var persons: [String: [String]] = [:]
+            for key in keys {
+                if let p = try String.fetchOne(db, sql: "SELECT person_id FROM person_records WHERE record_key = ?", arguments: [key]) {
+                    persons[p, default: []].append(key)
+                }
+            }
+            return UnmergeReport(mergeId: mergeId, via: "\(row[0] as String):\(row[1] as String)", persons: persons.mapValues { $0.sorted() })
+        }
+    }
+}
