@@ -124,8 +124,8 @@ struct IdentityPartition {
             sides[a].contains { sides[b].contains($0 ^ 1) }
         }
         func clash(_ a: Int, _ b: Int) -> (String, String)? {
-            for (object, records) in objects[b] {
-                if let mine = objects[a][object]?.first { return (mine, records[0]) }
+            for object in objects[b].keys.sorted() {
+                if let mine = objects[a][object]?.min() { return (mine, objects[b][object]!.min()!) }
             }
             return nil
         }

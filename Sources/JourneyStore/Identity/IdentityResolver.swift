@@ -289,6 +289,14 @@ struct IdentityResolver {
             }
             if oldIdentifiers[person.personId] != Set(person.identifiers) || continues != [person.personId] { changed.insert(person.personId) }
         }
+        // Persons whose records changed (moved, new or updated in this batch) re-derive their attributes.
+        for key in region.records {
+            guard let now = result.personOfNode[key] else { continue }
+            if region.recordPerson[key] != now || changes.records.contains(key) {
+                changed.insert(now)
+                if let before = region.recordPerson[key], newIds.contains(before) { changed.insert(before) }
+            }
+        }
         // 2. Identifiers: owner as resolved; those nobody may hold any more are dropped.
         for (id, personId) in result.owner where region.owner[id] != personId {
             let claimant = nodes.first { $0.identifiers.contains(id) }.flatMap { $0.role == .reference ? nil : $0.key }
@@ -336,9 +344,32 @@ struct IdentityResolver {
                     ).execute(arguments: [target, p, touchpointId])
                     outcome.persons.insert(target)
                 } else {
-                    // Its person is gone: it leaves the live tables (the raw zone keeps it).
-                    try db.cachedStatement(sql: "DELETE FROM touchpoints WHERE touchpoint_id = ?").execute(arguments: [touchpointId])
+                    // Its person is gone: it stays, without a person, until a live record claims its identifier again.
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE touchpoints SET person_id = NULL,
+                              account_id = CASE WHEN account_id IS (SELECT account_id FROM persons WHERE person_id = ?) THEN NULL ELSE account_id END
+                            WHERE touchpoint_id = ?
+                            """
+                    ).execute(arguments: [p, touchpointId])
+                    if let ref = (row[1] as String?).flatMap(chosenReference) {
+                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO orphan_touchpoints (kind, value, touchpoint_id) VALUES (?, ?, ?)")
+                            .execute(arguments: [ref.kind.rawValue, ref.value, touchpointId])
+                    }
                 }
+            }
+        }
+        // Orphaned touchpoints whose identifier someone holds again go back to a person.
+        if try exists("orphan_touchpoints") {
+            for (id, personId) in result.owner {
+                let args: StatementArguments = [id.kind.rawValue, id.value]
+                let orphans = try strings("SELECT touchpoint_id FROM orphan_touchpoints WHERE kind = ? AND value = ?", args)
+                guard !orphans.isEmpty else { continue }
+                for touchpointId in orphans {
+                    try db.cachedStatement(sql: "UPDATE touchpoints SET person_id = ? WHERE touchpoint_id = ?").execute(arguments: [personId, touchpointId])
+                }
+                try db.cachedStatement(sql: "DELETE FROM orphan_touchpoints WHERE kind = ? AND value = ?").execute(arguments: args)
+                outcome.persons.insert(personId)
             }
         }
         // 5. Persons that did not survive: merged into another, split, or left with no live record.

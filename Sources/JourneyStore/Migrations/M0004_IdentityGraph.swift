@@ -25,6 +25,16 @@ enum M0004_IdentityGraph {
         ) WITHOUT ROWID;
         CREATE INDEX released_identifiers_by_record ON released_identifiers (record_key);
 
+        -- Touchpoints whose person is gone (every record that claimed their identifier was deleted):
+        -- kept without a person, and given back to one if a live record claims the identifier again.
+        CREATE TABLE orphan_touchpoints (
+            kind          TEXT NOT NULL,
+            value         TEXT NOT NULL,
+            touchpoint_id TEXT NOT NULL,
+            PRIMARY KEY (kind, value, touchpoint_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX orphan_touchpoints_by_touchpoint ON orphan_touchpoints (touchpoint_id);
+
         -- "Never one person": the two sides of an undone merge (record keys, merge:<key>, ref:<id>).
         CREATE TABLE identity_separations (
             separation_id INTEGER NOT NULL,

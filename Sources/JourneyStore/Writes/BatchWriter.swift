@@ -90,6 +90,7 @@ struct BatchWriter {
     var changes = IdentityResolver.Changes()
     private var tombstonesExist: Bool?
     private var releasedKnown: Bool?
+    private var orphansKnown: Bool?
     /// What each updated record's previous version said about consent (for explicit opt-ins).
     private var previousConsent: [String: (consent: Bool?, since: String?, optIn: Bool?)] = [:]
 
@@ -218,25 +219,36 @@ struct BatchWriter {
         if let own = record.tombstones.first(where: { $0.target == record.key }) {
             // An older delete than the live version (a restore happened since) is history, not news.
             if let existingVersion, let at = own.deletedAt?.iso8601, at < existingVersion, !existingDeleted {
+                try accumulateIdentifiers(record.identifiers, key: key)
                 return .unchanged
             }
             // A merged-away record's ids stay as aliases of the survivor; a deleted one's stop linking.
             try applyTombstone(own, stream: r.stream, releaseIdentifiers: record.mergedAliases.isEmpty)
             try upsertSourceRecord(key: key, r: r, version: version ?? own.deletedAt?.iso8601, deleted: true)
             try recordAliases(record.mergedAliases, key: key)
+            try accumulateIdentifiers(record.identifiers, key: key)
             return .deleted
         }
 
         if let tombstoneAt {
             // A re-export of a snapshot older than the delete must not bring the record back.
-            guard let version, version > tombstoneAt else { return .unchanged }
+            guard let version, version > tombstoneAt else {
+                try accumulateIdentifiers(record.identifiers, key: key)
+                return .unchanged
+            }
             try db.cachedStatement(sql: "DELETE FROM deleted_records WHERE record_key = ?").execute(arguments: [key])
-            // Restored: what it is known by is its own again.
+            // Restored: everything it was known by is claimed again.
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO record_identifiers (record_key, kind, value) SELECT record_key, kind, value FROM released_identifiers WHERE record_key = ?"
+            ).execute(arguments: [key])
             try db.cachedStatement(sql: "DELETE FROM released_identifiers WHERE record_key = ?").execute(arguments: [key])
             changes.records.insert(key)
         }
         if existing != nil {
-            if let existingVersion, let version, version < existingVersion { return .unchanged }
+            if let existingVersion, let version, version < existingVersion {
+                try accumulateIdentifiers(record.identifiers, key: key)
+                return .unchanged
+            }
             try removeLiveRows(key: key)
         }
         try upsertSourceRecord(key: key, r: r, version: version, deleted: false)
@@ -265,6 +277,28 @@ struct BatchWriter {
         guard tombstonesExist == true else { return nil }
         return try String.fetchOne(
             db.cachedStatement(sql: "SELECT deleted_at FROM deleted_records WHERE record_key = ?"), arguments: [key])
+    }
+
+    /// An older version, or the delete itself, still tells what a record was known by: its
+    /// identifiers join the record's claims (or, once deleted, its released identifiers, or once
+    /// merged away, its aliases), so the result never depends on the order versions arrive in.
+    private mutating func accumulateIdentifiers(_ ids: [Identifier], key: String) throws {
+        guard !ids.isEmpty else { return }
+        let table: String
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM person_records WHERE record_key = ?)"), arguments: [key]) == true {
+            table = "record_identifiers (record_key, kind, value) VALUES (?, ?, ?)"
+        } else if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM identity_aliases WHERE record_key = ?)"), arguments: [key]) == true {
+            table = "identity_aliases (record_key, kind, value) VALUES (?, ?, ?)"
+        } else if try tombstoneTime(key) != nil {
+            table = "released_identifiers (record_key, kind, value, released_at) VALUES (?, ?, ?, '\(now)')"
+            releasedKnown = true
+        } else {
+            return
+        }
+        for id in ids {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(table)").execute(arguments: [key, id.kind.rawValue, id.value])
+        }
+        changes.records.insert(key)
     }
 
     /// Whether any identifier was ever released (most stores: none, so the lookup is skipped).
@@ -345,6 +379,11 @@ struct BatchWriter {
         }
         try db.cachedStatement(sql: "DELETE FROM touchpoints WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)")
             .execute(arguments: [key, key + "#", key + "$"])
+        if orphansKnown == nil { orphansKnown = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM orphan_touchpoints)") ?? true }
+        if orphansKnown == true {
+            try db.cachedStatement(sql: "DELETE FROM orphan_touchpoints WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)")
+                .execute(arguments: [key, key + "#", key + "$"])
+        }
         try db.cachedStatement(sql: "DELETE FROM person_records WHERE record_key = ?").execute(arguments: [key])
         try db.cachedStatement(sql: "DELETE FROM opportunities WHERE opportunity_id = ?").execute(arguments: [key])
     }
@@ -411,15 +450,18 @@ struct BatchWriter {
         for tp in record.touchpoints {
             let occurred = tp.occurredAt.iso8601
             var personId: String?
+            let id = tp.suffix.isEmpty ? key : "\(key)#\(tp.suffix)"
             switch try personFor(reference: tp.person, firstSeen: occurred) {
             case .person(let p): personId = p
             case .nobody: break
-            case .deleted: continue
+            case .deleted(let ref):
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO orphan_touchpoints (kind, value, touchpoint_id) VALUES (?, ?, ?)")
+                    .execute(arguments: [ref.kind.rawValue, ref.value, id])
+                orphansKnown = true
             }
             var tpAccount: String?
             if let ref = tp.account { tpAccount = try resolveAccount(ref, firstSeen: occurred) }
             if tpAccount == nil, let personId { tpAccount = try currentAccount(of: personId) }
-            let id = tp.suffix.isEmpty ? key : "\(key)#\(tp.suffix)"
             let t = insertTouchpoint
             t.text(1, id); t.text(2, personId); t.text(3, tpAccount); t.text(4, occurred); t.text(5, tp.channel)
             t.text(6, tp.action); t.text(7, tp.side.rawValue); t.text(8, tp.campaign); t.text(9, tp.content)

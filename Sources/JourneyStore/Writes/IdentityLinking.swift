@@ -32,11 +32,11 @@ extension BatchWriter {
 
     /// The person a touchpoint refers to: the owner of the first identifier its source named that
     /// is not a shared mailbox. A reference to someone not seen yet creates a person named by it;
-    /// a reference to a deleted person's identifier gives none (the touchpoint stays in the raw zone only).
+    /// a reference to a deleted person's identifier gives none.
     mutating func personFor(reference ids: [Identifier], firstSeen: String) throws -> PersonReference {
         guard let ref = ids.first(where: { $0.kind != .email || !rules.isShared($0.value) }) else { return .nobody }
         if let p = try lookupPerson(ref) { return .person(p) }
-        if try releasedExist(), try IdentityResolver(db: db, rules: rules, now: now, source: source).isReleased(ref) { return .deleted }
+        if try releasedExist(), try IdentityResolver(db: db, rules: rules, now: now, source: source).isReleased(ref) { return .deleted(ref) }
         let personId = try createPerson(IdentityPartition.personId(anchor: ref), firstSeen: firstSeen)
         touchedPersons.insert(personId)
         try link([ref], to: personId)
@@ -48,8 +48,8 @@ extension BatchWriter {
         case person(String)
         /// The source named nobody (or only shared mailboxes).
         case nobody
-        /// It names a deleted person: it stays in the raw zone only.
-        case deleted
+        /// It names a deleted person: kept without one until a live record claims the identifier.
+        case deleted(Identifier)
     }
 
     mutating func lookupPerson(_ id: Identifier) throws -> String? {
