@@ -91,6 +91,13 @@ struct IdentityPartition {
 
     static func personId(anchor: Identifier) -> String { "p_" + ContentHash.hex(anchor.description).prefix(16) }
 
+    /// Whether an identifier is the record's own id (`salesforce:Lead:00Q…` and `salesforce_lead:00Q…`).
+    static func isNative(_ id: Identifier, _ node: Node) -> Bool {
+        guard case .record = node.role else { return false }
+        let parts = node.key.split(separator: ":", maxSplits: 2)
+        return parts.count == 3 && parts[2] == id.value
+    }
+
     /// The synthetic identifier of a record that has no linking identifier of its own.
     static func recordIdentifier(_ key: String) -> Identifier { Identifier(kind: "record", value: key) }
 
@@ -116,6 +123,11 @@ struct IdentityPartition {
         var claimants: [Identifier: [Int]] = [:]
         for (i, node) in nodes.enumerated() where node.role != .deleted {
             for id in Set(node.identifiers) { claimants[id, default: []].append(i) }
+        }
+        // A record's own id belongs to it first: a lead's id that a Marketo lead keeps as
+        // `sfdcLeadId` is the lead's, whichever key sorts first.
+        for (id, holders) in claimants where holders.count > 1 {
+            claimants[id] = holders.filter { Self.isNative(id, nodes[$0]) } + holders.filter { !Self.isNative(id, nodes[$0]) }
         }
         var links: [Link] = []
         var conflicts: Set<Conflict> = []
