@@ -44,8 +44,8 @@ ids=$(q "SELECT count(*) FROM identifiers")
 touchpoints=$(q "SELECT count(*) FROM touchpoints")
 unlinked=$(q "SELECT count(*) FROM touchpoints WHERE person_id IS NULL")
 conflicts=$(q "SELECT count(*) FROM identity_conflicts")
-echo "   touchpoints=$touchpoints identifiers=$ids persons=$persons (expected $expected_persons) conflicts=$conflicts unlinked=$unlinked"
-[[ "$persons" == "$expected_persons" && "$unlinked" == 0 ]] || { echo "MISMATCH after ingest" >&2; exit 1; }
+echo "   touchpoints=$touchpoints identifiers=$ids persons=$persons (expected $expected_persons, identifiers $expected_ids) conflicts=$conflicts unlinked=$unlinked"
+[[ "$persons" == "$expected_persons" && "$ids" == "$expected_ids" && "$unlinked" == 0 ]] || { echo "MISMATCH after ingest" >&2; exit 1; }
 
 timed "2. identity rebuild" "$BIN" identity rebuild --config "$DIR/journeylake.yaml" --format csv
 tail -1 "$DIR/2. identity rebuild.log" | awk -F, '{ printf "   persons %s -> %s, records moved %s, touchpoints moved %s\n", $1, $2, $3, $4; if ($3 != 0 || $4 != 0 || $1 != $2) exit 1 }' \

@@ -27,8 +27,20 @@ public struct ColumnIndex: Sendable {
 
     public func contains(_ name: String) -> Bool { index(of: name) != nil }
 
+    /// Lower-cased letters and digits only (`Last Modified Date` → `lastmodifieddate`). Mappings
+    /// look up fallback names per row, so ASCII names take a byte loop, not Foundation.
     static func loosen(_ s: String) -> String {
-        String(s.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count)
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): bytes.append(b)
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes.append(b + 32)
+            case 0x80...: return String(s.lowercased().unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) })
+            default: break
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

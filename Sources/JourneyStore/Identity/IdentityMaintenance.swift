@@ -46,28 +46,29 @@ extension JourneyStore {
     /// identity rules (shared mailboxes, source priorities) to apply them to existing data.
     public func rebuildIdentity(at time: Timestamp = Timestamp(Date())) throws -> IdentityRebuildReport {
         try pool.write { db in
-            let records = try Self.ownership(db, "SELECT record_key, person_id FROM person_records")
-            let touchpoints = try Self.ownership(db, "SELECT touchpoint_id, person_id FROM touchpoints WHERE person_id IS NOT NULL")
+            // Who owned what before, kept in SQLite's temp store rather than in memory (1M+ touchpoints).
+            try db.execute(sql: """
+                CREATE TEMP TABLE rebuild_records AS SELECT record_key AS id, person_id FROM person_records;
+                CREATE TEMP TABLE rebuild_touchpoints AS SELECT touchpoint_id AS id, person_id FROM touchpoints;
+                """)
+            defer { try? db.execute(sql: "DROP TABLE temp.rebuild_records; DROP TABLE temp.rebuild_touchpoints") }
             let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
             var writer = try BatchWriter(db: db, source: "identity", now: time.iso8601, rules: identity)
             let resolver = IdentityResolver(db: db, rules: identity, now: time.iso8601, source: "identity")
             let outcome = try resolver.resolve(try resolver.wholeGraph(), changes: .init(), whole: true)
             writer.touchedPersons = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
             try writer.refreshPersons()
-            let recordsAfter = try Self.ownership(db, "SELECT record_key, person_id FROM person_records")
-            let touchpointsAfter = try Self.ownership(db, "SELECT touchpoint_id, person_id FROM touchpoints WHERE person_id IS NOT NULL")
+            func moved(_ table: String, _ key: String, _ before: String) throws -> Int {
+                try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM \(table) t JOIN temp.\(before) b ON b.id = t.\(key) WHERE t.person_id IS NOT b.person_id
+                    """) ?? 0
+            }
             return IdentityRebuildReport(
                 personsBefore: before, personsAfter: try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0,
-                recordsMoved: recordsAfter.filter { records[$0.key] != $0.value }.count,
-                touchpointsMoved: touchpointsAfter.filter { touchpoints[$0.key] != $0.value }.count,
+                recordsMoved: try moved("person_records", "record_key", "rebuild_records"),
+                touchpointsMoved: try moved("touchpoints", "touchpoint_id", "rebuild_touchpoints"),
                 linksMade: outcome.links, conflicts: outcome.conflicts)
         }
-    }
-
-    private static func ownership(_ db: Database, _ sql: String) throws -> [String: String] {
-        var out: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: sql) { out[row[0]] = row[1] }
-        return out
     }
 
     /// Undoes a logged merge: its two sides are kept apart from now on (the next sync does not

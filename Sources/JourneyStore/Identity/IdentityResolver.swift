@@ -266,9 +266,8 @@ struct IdentityResolver {
         var oldIdentifiers: [String: Set<Identifier>] = [:]
         for (id, p) in region.owner { oldIdentifiers[p, default: []].insert(id) }
         var created: [String: String] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT person_id, created_at FROM persons WHERE person_id IN (SELECT value FROM json_each(?))",
-                                    arguments: [Self.json(Array(region.persons))]) {
-            created[row[0]] = row[1]
+        for p in region.persons {
+            created[p] = try String.fetchOne(db.cachedStatement(sql: "SELECT created_at FROM persons WHERE person_id = ?"), arguments: [p])
         }
         // 1. Every resulting person exists, first seen as early as any person it continues.
         var changed: Set<String> = []
@@ -276,16 +275,19 @@ struct IdentityResolver {
             let continues = Set(person.nodes.compactMap { previous[$0] } + person.identifiers.compactMap { region.owner[$0] })
             var first = continues.compactMap { created[$0] }.min()
             if first == nil {
-                first = try String.fetchOne(
-                    db, sql: "SELECT min(coalesce(created_at, version_at)) FROM person_records WHERE record_key IN (SELECT value FROM json_each(?))",
-                    arguments: [Self.json(person.nodes)]) ?? now
+                for key in person.nodes where region.records.contains(key) {
+                    let seen = try String.fetchOne(
+                        db.cachedStatement(sql: "SELECT coalesce(created_at, version_at) FROM person_records WHERE record_key = ?"), arguments: [key])
+                    if let seen, seen < (first ?? seen + "~") { first = seen }
+                }
+                first = first ?? now
             }
             if created[person.personId] == nil {
-                try db.execute(sql: "INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)",
+                try run("INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)",
                                arguments: [person.personId, first!, first!])
-                try db.execute(sql: "DELETE FROM deleted_persons WHERE person_id = ?", arguments: [person.personId])
+                try run("DELETE FROM deleted_persons WHERE person_id = ?", arguments: [person.personId])
             } else if let first, first < created[person.personId]! {
-                try db.execute(sql: "UPDATE persons SET created_at = ? WHERE person_id = ?", arguments: [first, person.personId])
+                try run("UPDATE persons SET created_at = ? WHERE person_id = ?", arguments: [first, person.personId])
             }
             if oldIdentifiers[person.personId] != Set(person.identifiers) || continues != [person.personId] { changed.insert(person.personId) }
         }
@@ -298,9 +300,13 @@ struct IdentityResolver {
             }
         }
         // 2. Identifiers: owner as resolved; those nobody may hold any more are dropped.
+        var claimantOf: [Identifier: String] = [:]
+        for node in nodes.sorted(by: { $0.key < $1.key }) where node.role != .reference {
+            let key = node.key.hasPrefix("deleted:") ? String(node.key.dropFirst(8)) : node.key
+            for id in node.identifiers where claimantOf[id] == nil { claimantOf[id] = key }
+        }
         for (id, personId) in result.owner where region.owner[id] != personId {
-            let claimant = nodes.first { $0.identifiers.contains(id) }.flatMap { $0.role == .reference ? nil : $0.key }
-                .map { $0.hasPrefix("deleted:") ? String($0.dropFirst(8)) : $0 }
+            let claimant = claimantOf[id]
             let src = try claimant.flatMap { k in
                 try String.fetchOne(db.cachedStatement(sql: "SELECT source FROM source_records WHERE record_key = ?"),
                                     arguments: [k.hasPrefix("merge:") ? String(k.dropFirst(6)) : k])
@@ -323,40 +329,35 @@ struct IdentityResolver {
         // 4. Touchpoints of every person whose identifiers changed follow their reference.
         let oldPersons = region.persons
         for p in oldPersons.sorted() where !newIds.contains(p) || changed.contains(p) {
-            let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT touchpoint_id, person_ref FROM touchpoints WHERE person_id = ?"), arguments: [p])
-            for row in rows {
-                let touchpointId: String = row[0]
-                let target: String? = try (row[1] as String?).flatMap(chosenReference).flatMap { ref in
+            // Touchpoints move by reference, in bulk: a person's touchpoints name it by a few identifiers.
+            let refs = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT DISTINCT coalesce(person_ref, '') FROM touchpoints WHERE person_id = ?"), arguments: [p])
+            guard !refs.isEmpty else { continue }
+            // An account taken from the old person is re-derived from the new one.
+            let oldAccount = try String.fetchOne(db.cachedStatement(sql: "SELECT account_id FROM persons WHERE person_id = ?"), arguments: [p])
+            for encoded in refs {
+                let ref = chosenReference(encoded)
+                let target: String? = try ref.flatMap { ref in
                     if let owner = result.owner[ref] { return owner }
                     if released.contains(ref) { return nil }
                     return try String.fetchOne(db.cachedStatement(sql: "SELECT person_id FROM identifiers WHERE kind = ? AND value = ?"),
                                                arguments: [ref.kind.rawValue, ref.value])
                 }
-                if let target {
-                    guard target != p else { continue }
-                    // An account taken from the old person is re-derived from the new one.
-                    try db.cachedStatement(
-                        sql: """
-                            UPDATE touchpoints SET person_id = ?,
-                              account_id = CASE WHEN account_id IS (SELECT account_id FROM persons WHERE person_id = ?) THEN NULL ELSE account_id END
-                            WHERE touchpoint_id = ?
-                            """
-                    ).execute(arguments: [target, p, touchpointId])
-                    outcome.persons.insert(target)
-                } else {
+                guard target != p else { continue }
+                if target == nil, let ref {
                     // Its person is gone: it stays, without a person, until a live record claims its identifier again.
-                    try db.cachedStatement(
-                        sql: """
-                            UPDATE touchpoints SET person_id = NULL,
-                              account_id = CASE WHEN account_id IS (SELECT account_id FROM persons WHERE person_id = ?) THEN NULL ELSE account_id END
-                            WHERE touchpoint_id = ?
-                            """
-                    ).execute(arguments: [p, touchpointId])
-                    if let ref = (row[1] as String?).flatMap(chosenReference) {
-                        try db.cachedStatement(sql: "INSERT OR IGNORE INTO orphan_touchpoints (kind, value, touchpoint_id) VALUES (?, ?, ?)")
-                            .execute(arguments: [ref.kind.rawValue, ref.value, touchpointId])
-                    }
+                    try run(
+                        """
+                        INSERT OR IGNORE INTO orphan_touchpoints (kind, value, touchpoint_id)
+                        SELECT ?, ?, touchpoint_id FROM touchpoints WHERE person_id = ? AND coalesce(person_ref, '') = ?
+                        """, arguments: [ref.kind.rawValue, ref.value, p, encoded])
                 }
+                try run(
+                    """
+                    UPDATE touchpoints SET person_id = ?, account_id = CASE WHEN account_id IS ? THEN NULL ELSE account_id END
+                    WHERE person_id = ? AND coalesce(person_ref, '') = ?
+                    """, arguments: [target, oldAccount, p, encoded])
+                if let target { outcome.persons.insert(target) }
             }
         }
         // Orphaned touchpoints whose identifier someone holds again go back to a person.
@@ -384,17 +385,17 @@ struct IdentityResolver {
                 key.hasPrefix("merge:") ? region.aliasRecords.contains(String(key.dropFirst(6))) : liveRecords.contains(key) || region.aliasRecords.contains(key)
             }
             if !records.isEmpty, !records.contains(where: alive) {
-                try db.execute(
-                    sql: """
+                try run(
+                    """
                         INSERT OR REPLACE INTO deleted_persons (person_id, primary_email, deleted_at, reason)
                         SELECT person_id, primary_email, ?, 'no live record left' FROM persons WHERE person_id = ?
                         """,
                     arguments: [now, p])
             }
             for table in ["stage_history", "next_actions"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE person_id = ?", arguments: [p])
+                try run("DELETE FROM \(table) WHERE person_id = ?", arguments: [p])
             }
-            try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [p])
+            try run("DELETE FROM persons WHERE person_id = ?", arguments: [p])
             outcome.removed.insert(p)
         }
         // 6. Conflicts as they stand now for these records.
@@ -408,7 +409,7 @@ struct IdentityResolver {
         {
             let k: [String] = [row[0], row[1], row[2], row[3]]
             if !current.contains(k) {
-                try db.execute(sql: "DELETE FROM identity_conflicts WHERE kind = ? AND value = ? AND record_key = ? AND existing_record = ?",
+                try run("DELETE FROM identity_conflicts WHERE kind = ? AND value = ? AND record_key = ? AND existing_record = ?",
                                arguments: StatementArguments(k))
             }
         }
@@ -423,8 +424,8 @@ struct IdentityResolver {
         for link in result.links {
             let joinedPerson = link.joined.lazy.compactMap { previous[$0] }.first
                 ?? IdentityPartition.personId(anchor: IdentityPartition.anchor(of: link.joined.flatMap { idsOfNode[$0] ?? [] })!)
-            try db.execute(
-                sql: """
+            try run(
+                """
                     INSERT INTO person_merges (merged_person, into_person, via_kind, via_value, record_key, merged_at, reason, kept_nodes, merged_nodes)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
@@ -440,8 +441,27 @@ struct IdentityResolver {
         return outcome
     }
 
+    /// Runs a statement through the statement cache: these run once per person or link.
+    private func run(_ sql: String, arguments: StatementArguments = []) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
+    /// A sorted JSON array of strings (node keys: record keys, `merge:…`, `ref:kind:value`).
     static func json(_ strings: [String]) -> String {
-        let data = try! JSONSerialization.data(withJSONObject: strings.sorted(), options: [.withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        var out = "["
+        for (i, string) in strings.sorted().enumerated() {
+            if i > 0 { out += "," }
+            out += "\""
+            for scalar in string.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            out += "\""
+        }
+        return out + "]"
     }
 }
