@@ -153,3 +153,43 @@ import Testing
         }
     }
 }
+
+/// The vendor samples loaded in every order of their three sources and with different batch
+/// sizes give the same persons and the same accounts, with the same ids.
+@Suite struct VendorOrderTests {
+    static let sources = [
+        "  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n",
+        "  - {name: hs, type: files, path: hs, format: hubspot-export}\n",
+        "  - {name: mkto, type: files, path: mkto, format: marketo-export}\n",
+    ]
+
+    static func state(_ ws: Workspace) throws -> [String] {
+        try ws.strings("""
+            SELECT 'account ' || account_id || ' ' || coalesce(name, '-') || ' ' || coalesce(domain, '-') FROM accounts
+            UNION ALL SELECT 'account-id ' || kind || ':' || value || ' ' || account_id FROM account_identifiers
+            UNION ALL SELECT 'person ' || person_id || ' ' || coalesce(account_id, '-') FROM persons
+            UNION ALL SELECT 'identifier ' || kind || ':' || value || ' ' || person_id FROM identifiers
+            UNION ALL SELECT 'opportunity ' || opportunity_id || ' ' || coalesce(account_id, '-') FROM opportunities
+            UNION ALL SELECT 'touchpoint ' || touchpoint_id || ' ' || coalesce(person_id, '-') || ' ' || coalesce(account_id, '-') FROM touchpoints
+            ORDER BY 1
+            """)
+    }
+
+    @Test func everySourceOrderGivesTheSamePersonsAndAccounts() async throws {
+        var reference: [String]?
+        for (order, batch) in [([0, 1, 2], 1000), ([2, 1, 0], 1), ([1, 2, 0], 3), ([2, 0, 1], 2)] {
+            let ws = try Workspace()
+            try ws.copyFixtures("salesforce", to: "sf")
+            try ws.copyFixtures("hubspot", to: "hs")
+            try ws.copyFixtures("marketo", to: "mkto")
+            _ = try await ws.ingest(order.map { Self.sources[$0] }.joined(), batchSize: batch)
+            let state = try Self.state(ws)
+            if let reference {
+                #expect(state == reference, "order \(order): \(IdentityResolutionTests.difference(state, reference))")
+            } else {
+                reference = state
+                #expect(state.filter { $0.hasPrefix("account ") }.count >= 3)
+            }
+        }
+    }
+}

@@ -422,8 +422,10 @@ struct IdentityResolver {
         // 7. The merge log: every link made for the first time, with both sides, so it can be undone.
         let idsOfNode = Dictionary(uniqueKeysWithValues: nodes.map { ($0.key, $0.identifiers) })
         for link in result.links {
+            // The joined side's person before, or the one it would have been on its own.
+            let alone = link.joined.flatMap { idsOfNode[$0] ?? [] }.filter { $0 != link.via }
             let joinedPerson = link.joined.lazy.compactMap { previous[$0] }.first
-                ?? IdentityPartition.personId(anchor: IdentityPartition.anchor(of: link.joined.flatMap { idsOfNode[$0] ?? [] })!)
+                ?? IdentityPartition.personId(anchor: IdentityPartition.anchor(of: alone) ?? link.via)
             try run(
                 """
                     INSERT INTO person_merges (merged_person, into_person, via_kind, via_value, record_key, merged_at, reason, kept_nodes, merged_nodes)

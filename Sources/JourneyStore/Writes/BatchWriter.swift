@@ -87,6 +87,7 @@ struct BatchWriter {
     var accountCache: [Identifier: String] = [:]
     var personAccountCache: [String: String?] = [:]
     var touchedPersons: Set<String> = []
+    var touchedAccounts: Set<String> = []
     var changes = IdentityResolver.Changes()
     private var tombstonesExist: Bool?
     private var releasedKnown: Bool?

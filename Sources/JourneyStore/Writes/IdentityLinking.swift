@@ -78,6 +78,7 @@ extension BatchWriter {
             personAccountCache.removeAll()
         }
         try refreshPersons()
+        try rekeyTouchedAccounts()
         changes = IdentityResolver.Changes()
     }
 
@@ -95,13 +96,14 @@ extension BatchWriter {
     /// created empty and filled in when it does.
     mutating func resolveAccount(_ ref: Identifier, firstSeen: String) throws -> String {
         if let a = try lookupAccount(ref) { return a }
-        let accountId = "a_" + ContentHash.hex(ref.description).prefix(16)
+        let accountId = Self.accountId(anchor: ref)
         try db.cachedStatement(
             sql: "INSERT OR IGNORE INTO accounts (account_id, domain, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?)"
         ).execute(arguments: [accountId, ref.kind == .domain ? ref.value : nil, source, firstSeen, firstSeen])
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO account_identifiers (kind, value, account_id, source) VALUES (?, ?, ?, ?)")
             .execute(arguments: [ref.kind.rawValue, ref.value, accountId, source])
         accountCache[ref] = accountId
+        touchedAccounts.insert(accountId)
         return accountId
     }
 
@@ -110,6 +112,71 @@ extension BatchWriter {
         let a = try owner(of: id, in: "account_identifiers", column: "account_id")
         if let a { accountCache[id] = a }
         return a
+    }
+
+    /// Tables that point at an account.
+    private static let accountReferences = ["account_identifiers", "persons", "person_records", "touchpoints", "opportunities"]
+
+    private mutating func mergeAccount(_ other: String, into survivor: String) throws {
+        try db.execute(
+            sql: """
+                UPDATE accounts SET name = coalesce(accounts.name, o.name), domain = coalesce(accounts.domain, o.domain),
+                  industry = coalesce(accounts.industry, o.industry), employees = coalesce(accounts.employees, o.employees),
+                  annual_revenue = coalesce(accounts.annual_revenue, o.annual_revenue),
+                  created_at = min(accounts.created_at, o.created_at), updated_at = max(accounts.updated_at, o.updated_at)
+                FROM (SELECT * FROM accounts WHERE account_id = ?) AS o WHERE accounts.account_id = ?
+                """,
+            arguments: [other, survivor])
+        for table in Self.accountReferences {
+            try db.execute(sql: "UPDATE \(table) SET account_id = ? WHERE account_id = ?", arguments: [survivor, other])
+        }
+        try db.execute(sql: "DELETE FROM accounts WHERE account_id = ?", arguments: [other])
+        for (k, v) in accountCache where v == other { accountCache[k] = survivor }
+        touchedAccounts.remove(other)
+        personAccountCache.removeAll()
+    }
+
+    /// Kinds in the order they name an account: CRM records first, domains last.
+    static func accountRank(_ kind: IdentifierKind) -> Int {
+        switch kind {
+        case .salesforceAccount: return 0
+        case .hubspotCompany: return 1
+        case .domain: return 3
+        default: return 2
+        }
+    }
+
+    static func accountId(anchor: Identifier) -> String { "a_" + ContentHash.hex(anchor.description).prefix(16) }
+
+    /// Each account the batch touched takes the id its most durable identifier gives, so account
+    /// ids do not depend on which record or email named the company first.
+    mutating func rekeyTouchedAccounts() throws {
+        for accountId in touchedAccounts.sorted() {
+            let ids = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT kind, value FROM account_identifiers WHERE account_id = ?"), arguments: [accountId]
+            ).map { Identifier(kind: IdentifierKind(rawValue: $0[0]), value: $0[1]) }
+            guard let anchor = ids.min(by: { (Self.accountRank($0.kind), $0.kind.rawValue, $0.value) < (Self.accountRank($1.kind), $1.kind.rawValue, $1.value) })
+            else { continue }
+            let desired = Self.accountId(anchor: anchor)
+            guard desired != accountId else { continue }
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM accounts WHERE account_id = ?)", arguments: [desired]) == true {
+                try mergeAccount(accountId, into: desired)
+                continue
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO accounts (account_id, name, domain, industry, employees, annual_revenue, source, created_at, updated_at)
+                    SELECT ?, name, domain, industry, employees, annual_revenue, source, created_at, updated_at FROM accounts WHERE account_id = ?
+                    """,
+                arguments: [desired, accountId])
+            for table in Self.accountReferences {
+                try db.execute(sql: "UPDATE \(table) SET account_id = ? WHERE account_id = ?", arguments: [desired, accountId])
+            }
+            try db.execute(sql: "DELETE FROM accounts WHERE account_id = ?", arguments: [accountId])
+            for (k, v) in accountCache where v == accountId { accountCache[k] = desired }
+        }
+        if !touchedAccounts.isEmpty { personAccountCache.removeAll() }
+        touchedAccounts.removeAll()
     }
 
     /// Who holds an identifier in `identifiers` or `account_identifiers`.
@@ -123,12 +190,16 @@ extension BatchWriter {
         var ids = facts.identifiers
         if let d = facts.domain.flatMap({ Identifier.normalized(kind: .domain, raw: $0) }), !ids.contains(d) { ids.append(d) }
         guard let first = ids.first else { return nil }
-        var accountId: String?
+        var found: [String] = []
         for id in ids {
-            if let a = try lookupAccount(id) { accountId = a; break }
+            if let a = try lookupAccount(id), !found.contains(a) { found.append(a) }
         }
         let stamp = version ?? now
-        let resolved = try accountId ?? resolveAccount(first, firstSeen: stamp)
+        let resolved = try found.first ?? resolveAccount(first, firstSeen: stamp)
+        // One company record naming two accounts (its CRM id and a domain another account holds)
+        // makes them one account, whichever arrived first.
+        for other in found.dropFirst() { try mergeAccount(other, into: resolved) }
+        touchedAccounts.insert(resolved)
         for id in ids {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO account_identifiers (kind, value, account_id, source) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [id.kind.rawValue, id.value, resolved, source])
