@@ -20,7 +20,7 @@ struct Journey: AsyncParsableCommand {
         let candidates = [
             Identifier.normalized(kind: .email, raw: who)?.value, SalesforceID.normalize(who), who.trimmingCharacters(in: .whitespaces),
         ].compactMap { $0 }
-        let found: (person: Row, identifiers: [Row], timeline: [Row])? = try db.read { db in
+        let found: (person: Row, identifiers: [Row], timeline: [Row], links: Int)? = try db.read { db in
             var personId = try String.fetchOne(db, sql: "SELECT person_id FROM persons WHERE person_id = ?", arguments: [who])
             for value in candidates where personId == nil {
                 personId = try String.fetchOne(db, sql: "SELECT person_id FROM identifiers WHERE value = ? ORDER BY kind LIMIT 1", arguments: [value])
@@ -37,7 +37,12 @@ struct Journey: AsyncParsableCommand {
                 SELECT occurred_at, side, channel, action, coalesce(campaign, '') AS campaign, coalesce(content, '') AS content, source
                 FROM touchpoints WHERE person_id = ? ORDER BY occurred_at, touchpoint_id
                 """, arguments: [personId])
-            return (person, identifiers, timeline)
+            // Links that made this person, so a wrong one can be found and undone.
+            let links = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM person_merges WHERE undone_at IS NULL
+                  AND record_key IN (SELECT record_key FROM person_records WHERE person_id = ?)
+                """, arguments: [personId]) ?? 0
+            return (person, identifiers, timeline, links)
         }
         guard let found else { fail(.usage("no person found for '\(who)' in \(config.store.path)")) }
         let cells = TableRenderer.Cell.row
@@ -60,6 +65,9 @@ struct Journey: AsyncParsableCommand {
             print("stage: \(p["lifecycle_stage"] as String? ?? "-")   score: \((p["score"] as Double?).map { String($0) } ?? "-")   consent_email: \((p["consent_email"] as Int?).map { $0 == 1 ? "yes" : "no" } ?? "unknown")")
             print("\nidentifiers")
             print(identifiers.table())
+            if found.links > 0 {
+                print("\n\(found.links) link(s) made this person: journeylake identity merges --person \(p["person_id"] as String)")
+            }
             print("\ntimeline")
             print(timeline.table())
         }
