@@ -10,6 +10,7 @@ public actor MarketoAuth: AuthProvider {
     let clientId: String
     let clientSecret: String
     let timeout: Duration
+    let requester: TokenRequester
     private var current: (token: String, expires: ContinuousClock.Instant)?
 
     public init(baseURL: URL, clientId: String, clientSecret: String, timeout: Duration) {
@@ -17,6 +18,7 @@ public actor MarketoAuth: AuthProvider {
         self.clientId = clientId
         self.clientSecret = clientSecret
         self.timeout = timeout
+        requester = TokenRequester(vendor: "Marketo identity", timeout: timeout)
     }
 
     public func token(forceRefresh: Bool) async throws -> String {
@@ -29,8 +31,8 @@ public actor MarketoAuth: AuthProvider {
         ]
         var request = URLRequest(url: components.url!)
         request.timeoutInterval = Double(timeout.components.seconds)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let (data, response) = try await requester.send(request)
+        let status = response?.statusCode ?? 0
         let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         guard status == 200, let token = body["access_token"] as? String else {
             let reason = [body["error"] as? String, body["error_description"] as? String].compactMap { $0 }.joined(separator: ": ")

@@ -9,6 +9,7 @@ public actor SalesforceAuth: AuthProvider {
     let tokenURL: URL
     let form: [(String, String)]
     let timeout: Duration
+    let requester: TokenRequester
     private var current: (token: String, instanceURL: URL, generation: Int)?
     private var generation = 0
 
@@ -16,6 +17,7 @@ public actor SalesforceAuth: AuthProvider {
         tokenURL = loginURL.appendingPathComponent("services/oauth2/token")
         self.form = form
         self.timeout = timeout
+        requester = TokenRequester(vendor: "Salesforce", timeout: timeout)
     }
 
     public func token(forceRefresh: Bool) async throws -> String {
@@ -30,8 +32,8 @@ public actor SalesforceAuth: AuthProvider {
         request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
         request.timeoutInterval = Double(timeout.components.seconds)
         request.httpBody = Data(form.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&").utf8)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        let (data, response) = try await requester.send(request)
+        let status = response?.statusCode ?? 0
         let body = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         guard status == 200, let token = body["access_token"] as? String, let instance = (body["instance_url"] as? String).flatMap(URL.init)
         else {
