@@ -80,5 +80,13 @@ import Testing
         #expect(again.status == 65 && again.stderr.contains("already undone"))
         let missing = try CLIRunner.run(["identity", "unmerge", "--config", config, "9999"])
         #expect(missing.status == 65 && missing.stderr.contains("no merge #9999"))
+
+        // The unmerge was a mistake: relinking makes them one person again, as the data says.
+        let relink = try CLIRunner.run(["identity", "relink", "--config", config, String(mergeId)])
+        #expect(relink.status == 0, "\(relink.stderr)")
+        #expect(try ws.count("SELECT count(*) FROM persons") == 1)
+        #expect(try ws.count("SELECT count(*) FROM identity_separations") == 0)
+        #expect(try ws.count("SELECT count(*) FROM person_merges WHERE via_value = '0035g00000AbCdEAAV' AND undone_at IS NULL") == 1)
+        #expect(try CLIRunner.run(["identity", "relink", "--config", config, String(mergeId)]).status == 65)
     }
 }

@@ -27,6 +27,7 @@ public enum IdentityError: Error, CustomStringConvertible, Sendable, Equatable {
     case noSuchMerge(Int64)
     case alreadyUndone(Int64, at: String)
     case noSides(Int64)
+    case notUndone(Int64)
 
     public var description: String {
         switch self {
@@ -34,6 +35,8 @@ public enum IdentityError: Error, CustomStringConvertible, Sendable, Equatable {
             return "no merge #\(id) in the merge log (list them with `journeylake identity merges`)"
         case .alreadyUndone(let id, let at):
             return "merge #\(id) was already undone at \(at)"
+        case .notUndone(let id):
+            return "merge #\(id) is not undone (or was relinked already); nothing to relink"
         case .noSides(let id):
             return "merge #\(id) was logged before merges recorded both sides and cannot be undone; run `journeylake identity rebuild` first"
         }
@@ -90,22 +93,42 @@ extension JourneyStore {
                 }
             }
             try db.execute(sql: "UPDATE person_merges SET undone_at = ? WHERE merge_id = ?", arguments: [time.iso8601, mergeId])
-            let keys = (kept + merged).map { node in
-                for prefix in ["merge:", "deleted:"] where node.hasPrefix(prefix) { return String(node.dropFirst(prefix.count)) }
-                return node
-            }
-            var changes = IdentityResolver.Changes()
-            changes.records = Set(keys)
-            var writer = try BatchWriter(db: db, source: "identity", now: time.iso8601, rules: identity)
-            writer.changes = changes
-            try writer.finishIdentity()
-            var persons: [String: [String]] = [:]
-            for key in keys {
-                if let p = try String.fetchOne(db, sql: "SELECT person_id FROM person_records WHERE record_key = ?", arguments: [key]) {
-                    persons[p, default: []].append(key)
-                }
-            }
-            return UnmergeReport(mergeId: mergeId, via: "\(row[0] as String):\(row[1] as String)", persons: persons.mapValues { $0.sorted() })
+            let persons = try reresolve(db, nodes: kept + merged, at: time)
+            return UnmergeReport(mergeId: mergeId, via: "\(row[0] as String):\(row[1] as String)", persons: persons)
         }
+    }
+
+    /// Takes an unmerge back: the separation goes, and the records it kept apart are re-resolved
+    /// (they become one person again if their data still links them, logged as a new merge; the
+    /// undone one stays in the log as history).
+    public func relink(_ mergeId: Int64, at time: Timestamp = Timestamp(Date())) throws -> UnmergeReport {
+        try pool.write { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT via_kind, via_value FROM person_merges WHERE merge_id = ?", arguments: [mergeId])
+            else { throw IdentityError.noSuchMerge(mergeId) }
+            let nodes = try String.fetchAll(db, sql: "SELECT node FROM identity_separations WHERE separation_id = ?", arguments: [mergeId])
+            guard !nodes.isEmpty else { throw IdentityError.notUndone(mergeId) }
+            try db.execute(sql: "DELETE FROM identity_separations WHERE separation_id = ?", arguments: [mergeId])
+            let persons = try reresolve(db, nodes: nodes, at: time)
+            return UnmergeReport(mergeId: mergeId, via: "\(row[0] as String):\(row[1] as String)", persons: persons)
+        }
+    }
+
+    /// Re-resolves the region around a separation's nodes; returns person id → its records there.
+    private func reresolve(_ db: Database, nodes: [String], at time: Timestamp) throws -> [String: [String]] {
+        let keys = nodes.map { node in
+            for prefix in ["merge:", "deleted:"] where node.hasPrefix(prefix) { return String(node.dropFirst(prefix.count)) }
+            return node
+        }
+        var writer = try BatchWriter(db: db, source: "identity", now: time.iso8601, rules: identity)
+        writer.changes.records = Set(keys)
+        try writer.finishIdentity()
+        var persons: [String: [String]] = [:]
+        for key in keys {
+            if let p = try String.fetchOne(db, sql: "SELECT person_id FROM person_records WHERE record_key = ?", arguments: [key]) {
+                persons[p, default: []].append(key)
+            }
+        }
+        return persons.mapValues { $0.sorted() }
     }
 }

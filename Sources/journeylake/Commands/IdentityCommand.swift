@@ -10,7 +10,7 @@ import Logging
 struct IdentityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "identity", abstract: "Inspect and correct identity resolution.",
-        subcommands: [Conflicts.self, Merges.self, Unmerge.self, Rebuild.self])
+        subcommands: [Conflicts.self, Merges.self, Unmerge.self, Relink.self, Rebuild.self])
 
     /// `journeylake identity conflicts`: links refused because they would join two distinct
     /// records of the same system object into one person.
@@ -95,6 +95,25 @@ struct IdentityCommand: AsyncParsableCommand {
             let report: UnmergeReport
             do { report = try store.unmerge(mergeId) } catch let e as IdentityError { fail(.data(e.description)) } catch { fail(.store("\(error)")) }
             print("merge #\(report.mergeId) (via \(report.via)) undone; its records now belong to:")
+            let rows = report.persons.sorted { $0.key < $1.key }.map { [TableRenderer.Cell.text($0.key), .text($0.value.joined(separator: " "))] }
+            print(TableRenderer(columns: ["person_id", "records"], rows: rows).render(.table))
+        }
+    }
+
+    /// `journeylake identity relink <merge_id>`: take an unmerge back.
+    struct Relink: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Take back an unmerge: the two sides may be linked again, and are if their data still links them.")
+
+        @OptionGroup var options: ConfigOption
+        @Argument(help: "The merge_id of an undone merge (`journeylake identity merges`).") var mergeId: Int64
+
+        func run() async throws {
+            bootstrapLogging(default: .warning)
+            let (_, store) = try options.loadStore()
+            let report: UnmergeReport
+            do { report = try store.relink(mergeId) } catch let e as IdentityError { fail(.data(e.description)) } catch { fail(.store("\(error)")) }
+            print("merge #\(report.mergeId) (via \(report.via)) may link again; its records now belong to:")
             let rows = report.persons.sorted { $0.key < $1.key }.map { [TableRenderer.Cell.text($0.key), .text($0.value.joined(separator: " "))] }
             print(TableRenderer(columns: ["person_id", "records"], rows: rows).render(.table))
         }
