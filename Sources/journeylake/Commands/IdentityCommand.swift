@@ -38,6 +38,15 @@ struct IdentityCommand: AsyncParsableCommand {
         }
     }
 
+    /// Runs an unmerge or relink and prints where the records went; identity errors exit 65.
+    static func apply(outcome: String, _ change: () throws -> UnmergeReport) {
+        let report: UnmergeReport
+        do { report = try change() } catch let e as IdentityError { fail(.data(e.description)) } catch { fail(.store("\(error)")) }
+        print("merge #\(report.mergeId) (via \(report.via)) \(outcome); its records now belong to:")
+        let rows = report.persons.sorted { $0.key < $1.key }.map { [TableRenderer.Cell.text($0.key), .text($0.value.joined(separator: " "))] }
+        print(TableRenderer(columns: ["person_id", "records"], rows: rows).render(.table))
+    }
+
     /// `journeylake identity merges`: the merge log, newest first.
     struct Merges: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -92,11 +101,7 @@ struct IdentityCommand: AsyncParsableCommand {
         func run() async throws {
             bootstrapLogging(default: .warning)
             let (_, store) = try options.loadStore()
-            let report: UnmergeReport
-            do { report = try store.unmerge(mergeId) } catch let e as IdentityError { fail(.data(e.description)) } catch { fail(.store("\(error)")) }
-            print("merge #\(report.mergeId) (via \(report.via)) undone; its records now belong to:")
-            let rows = report.persons.sorted { $0.key < $1.key }.map { [TableRenderer.Cell.text($0.key), .text($0.value.joined(separator: " "))] }
-            print(TableRenderer(columns: ["person_id", "records"], rows: rows).render(.table))
+            IdentityCommand.apply(outcome: "undone") { try store.unmerge(mergeId) }
         }
     }
 
@@ -111,11 +116,7 @@ struct IdentityCommand: AsyncParsableCommand {
         func run() async throws {
             bootstrapLogging(default: .warning)
             let (_, store) = try options.loadStore()
-            let report: UnmergeReport
-            do { report = try store.relink(mergeId) } catch let e as IdentityError { fail(.data(e.description)) } catch { fail(.store("\(error)")) }
-            print("merge #\(report.mergeId) (via \(report.via)) may link again; its records now belong to:")
-            let rows = report.persons.sorted { $0.key < $1.key }.map { [TableRenderer.Cell.text($0.key), .text($0.value.joined(separator: " "))] }
-            print(TableRenderer(columns: ["person_id", "records"], rows: rows).render(.table))
+            IdentityCommand.apply(outcome: "may link again") { try store.relink(mergeId) }
         }
     }
 
