@@ -121,6 +121,7 @@ public enum StoreDump {
         "SELECT * FROM person_records ORDER BY record_key",
         "SELECT * FROM accounts ORDER BY account_id",
         "SELECT * FROM account_identifiers ORDER BY kind, value",
+        "SELECT * FROM account_records ORDER BY record_key",
         "SELECT * FROM opportunities ORDER BY opportunity_id",
         "SELECT * FROM touchpoints ORDER BY touchpoint_id",
         "SELECT * FROM deleted_records ORDER BY record_key",

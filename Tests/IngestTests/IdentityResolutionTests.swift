@@ -193,3 +193,31 @@ import Testing
         }
     }
 }
+
+/// An account's attributes come from its company records, most recent first, whatever order the
+/// systems are read in.
+@Suite struct AccountAttributeTests {
+    @Test func theMostRecentCompanyRecordWinsPerFieldInEitherOrder() async throws {
+        var results: [[String]] = []
+        for order in [["sf", "hs"], ["hs", "sf"]] {
+            let ws = try Workspace()
+            try ws.write("sf/Account.csv", #""Id","IsDeleted","Name","Website","Industry","NumberOfEmployees","SystemModstamp""# + "\n"
+                + #""0015g00000Nw1aCAAR","false","Kestrel Health","https://www.kestrelhealth.com","Healthcare","2300","2025-03-20T10:00:00.000Z""# + "\n")
+            try ws.write("hs/companies.csv", """
+                Record ID,Company name,Company Domain Name,Industry,Number of Employees,Last Modified Date
+                20011223302,Kestrel Health Inc.,kestrelhealth.com,Hospital & Health Care,,2025-04-18 17:31
+
+                """)
+            let sources = [
+                "sf": "  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n",
+                "hs": "  - {name: hs, type: files, path: hs, format: hubspot-companies-export}\n",
+            ]
+            _ = try await ws.ingest(order.map { sources[$0]! }.joined())
+            results.append(try ws.strings(
+                "SELECT account_id || ' ' || name || ' ' || domain || ' ' || industry || ' ' || employees FROM accounts"))
+        }
+        #expect(results[0] == results[1])
+        #expect(results[0].count == 1)
+        #expect(results[0].first?.hasSuffix(" Kestrel Health Inc. kestrelhealth.com Hospital & Health Care 2300") == true)
+    }
+}

@@ -16,6 +16,9 @@ enum Migrations {
         migrator.registerMigration(M0004_IdentityGraph.identifier) { db in
             try db.execute(sql: M0004_IdentityGraph.sql)
         }
+        migrator.registerMigration(M0005_AccountRecords.identifier) { db in
+            try db.execute(sql: M0005_AccountRecords.sql)
+        }
         return migrator
     }
 }

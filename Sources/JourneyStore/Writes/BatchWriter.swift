@@ -386,6 +386,12 @@ struct BatchWriter {
                 .execute(arguments: [key, key + "#", key + "$"])
         }
         try db.cachedStatement(sql: "DELETE FROM person_records WHERE record_key = ?").execute(arguments: [key])
+        if let account = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT account_id FROM account_records WHERE record_key = ?"), arguments: [key])
+        {
+            try db.cachedStatement(sql: "DELETE FROM account_records WHERE record_key = ?").execute(arguments: [key])
+            touchedAccounts.insert(account)
+        }
         try db.cachedStatement(sql: "DELETE FROM opportunities WHERE opportunity_id = ?").execute(arguments: [key])
     }
 
@@ -393,7 +399,7 @@ struct BatchWriter {
         let version = record.version?.iso8601
         var accountId: String?
         if let account = record.account {
-            accountId = try upsertAccount(account, version: version)
+            accountId = try upsertAccount(account, version: version, recordKey: key)
         }
         if !record.identifiers.isEmpty || record.person != nil {
             let firstSeen = record.person?.createdAt?.iso8601 ?? version ?? now

@@ -115,7 +115,7 @@ extension BatchWriter {
     }
 
     /// Tables that point at an account.
-    private static let accountReferences = ["account_identifiers", "persons", "person_records", "touchpoints", "opportunities"]
+    private static let accountReferences = ["account_identifiers", "account_records", "persons", "person_records", "touchpoints", "opportunities"]
 
     private mutating func mergeAccount(_ other: String, into survivor: String) throws {
         try db.execute(
@@ -151,6 +151,7 @@ extension BatchWriter {
     /// Each account the batch touched takes the id its most durable identifier gives, so account
     /// ids do not depend on which record or email named the company first.
     mutating func rekeyTouchedAccounts() throws {
+        try refreshAccounts()
         for accountId in touchedAccounts.sorted() {
             let ids = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT kind, value FROM account_identifiers WHERE account_id = ?"), arguments: [accountId]
@@ -179,6 +180,37 @@ extension BatchWriter {
         touchedAccounts.removeAll()
     }
 
+    /// Re-derives each touched account's attributes from its live company records: the most recent
+    /// non-empty value per field (an account only emails named keeps its domain).
+    private mutating func refreshAccounts() throws {
+        for accountId in touchedAccounts.sorted() {
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT version_at, name, domain, industry, employees, annual_revenue, source FROM account_records
+                    WHERE account_id = ? ORDER BY coalesce(version_at, ''), record_key
+                    """),
+                arguments: [accountId])
+            guard !rows.isEmpty else { continue }
+            var name: String?, domain: String?, industry: String?, employees: Int?, revenue: Double?, source: String?, updated: String?
+            for row in rows {
+                name = row[1] ?? name
+                domain = row[2] ?? domain
+                industry = row[3] ?? industry
+                employees = row[4] ?? employees
+                revenue = row[5] ?? revenue
+                source = row[6]
+                if let v: String = row[0] { updated = max(updated ?? v, v) }
+            }
+            try db.cachedStatement(
+                sql: """
+                    UPDATE accounts SET name = ?, domain = coalesce(?, domain), industry = ?, employees = ?, annual_revenue = ?,
+                      source = coalesce(?, source), updated_at = max(updated_at, coalesce(?, updated_at))
+                    WHERE account_id = ?
+                    """
+            ).execute(arguments: [name, domain, industry, employees, revenue, source, updated, accountId])
+        }
+    }
+
     /// Who holds an identifier in `identifiers` or `account_identifiers`.
     private func owner(of id: Identifier, in table: String, column: String) throws -> String? {
         try String.fetchOne(
@@ -186,7 +218,9 @@ extension BatchWriter {
             arguments: [id.kind.rawValue, id.value])
     }
 
-    mutating func upsertAccount(_ facts: AccountFacts, version: String?) throws -> String? {
+    /// Links a company record to its account and keeps what it says (the account's attributes are
+    /// derived from all its records at the end of the batch).
+    mutating func upsertAccount(_ facts: AccountFacts, version: String?, recordKey: String) throws -> String? {
         var ids = facts.identifiers
         if let d = facts.domain.flatMap({ Identifier.normalized(kind: .domain, raw: $0) }), !ids.contains(d) { ids.append(d) }
         guard let first = ids.first else { return nil }
@@ -208,12 +242,10 @@ extension BatchWriter {
         let domain = facts.domain.flatMap { Domain.normalize($0) }
         try db.cachedStatement(
             sql: """
-                UPDATE accounts SET name = coalesce(?, name), domain = coalesce(?, domain), industry = coalesce(?, industry),
-                  employees = coalesce(?, employees), annual_revenue = coalesce(?, annual_revenue), source = ?,
-                  updated_at = max(updated_at, ?)
-                WHERE account_id = ?
+                INSERT OR REPLACE INTO account_records (record_key, account_id, source, version_at, name, domain, industry, employees, annual_revenue)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [facts.name, domain, facts.industry, facts.employees, facts.annualRevenue, source, stamp, resolved])
+        ).execute(arguments: [recordKey, resolved, source, version, facts.name, domain, facts.industry, facts.employees, facts.annualRevenue])
         return resolved
     }
 
