@@ -95,7 +95,7 @@ import Testing
     static func ownership(_ ws: Workspace) throws -> [String] {
         try ws.strings("""
             SELECT 'person ' || person_id || ' ' || coalesce(primary_email, '-') || ' ' || coalesce(account_id, '-') FROM persons
-            UNION ALL SELECT 'identifier ' || kind || ':' || value || ' ' || person_id FROM identifiers
+            UNION ALL SELECT 'identifier ' || kind || ':' || value || ' ' || person_id || ' ' || source FROM identifiers
             UNION ALL SELECT 'record ' || record_key || ' ' || person_id FROM person_records
             UNION ALL SELECT 'touchpoint ' || touchpoint_id || ' ' || coalesce(person_id, '-') || ' ' || coalesce(account_id, '-') FROM touchpoints
             UNION ALL SELECT 'conflict ' || kind || ':' || value || ' ' || record_key || ' ' || existing_record FROM identity_conflicts
@@ -168,7 +168,7 @@ import Testing
             SELECT 'account ' || account_id || ' ' || coalesce(name, '-') || ' ' || coalesce(domain, '-') FROM accounts
             UNION ALL SELECT 'account-id ' || kind || ':' || value || ' ' || account_id FROM account_identifiers
             UNION ALL SELECT 'person ' || person_id || ' ' || coalesce(account_id, '-') FROM persons
-            UNION ALL SELECT 'identifier ' || kind || ':' || value || ' ' || person_id FROM identifiers
+            UNION ALL SELECT 'identifier ' || kind || ':' || value || ' ' || person_id || ' ' || source FROM identifiers
             UNION ALL SELECT 'opportunity ' || opportunity_id || ' ' || coalesce(account_id, '-') FROM opportunities
             UNION ALL SELECT 'touchpoint ' || touchpoint_id || ' ' || coalesce(person_id, '-') || ' ' || coalesce(account_id, '-') FROM touchpoints
             ORDER BY 1

@@ -33,6 +33,8 @@ struct IdentityResolver {
         var aliases: [String: [Identifier]] = [:]
         var recordPerson: [String: String] = [:]
         var owner: [Identifier: String] = [:]
+        /// The source each owned identifier is credited to.
+        var ownerSource: [Identifier: String] = [:]
         /// For a whole-graph rebuild: the identifiers touchpoints name their persons by.
         var referenced: Set<Identifier>?
     }
@@ -107,8 +109,11 @@ struct IdentityResolver {
                     if hasAliases { recordQueue += try strings("SELECT record_key FROM identity_aliases WHERE kind = ? AND value = ?", args) }
                     if hasReleased { recordQueue += try strings("SELECT record_key FROM released_identifiers WHERE kind = ? AND value = ?", args) }
                 }
-                if let p = try strings("SELECT person_id FROM identifiers WHERE kind = ? AND value = ?", args).first {
+                if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT person_id, source FROM identifiers WHERE kind = ? AND value = ?"),
+                                              arguments: args) {
+                    let p: String = row[0]
                     region.owner[id] = p
+                    region.ownerSource[id] = row[1]
                     visitPerson(p)
                 }
             } else if let p = personQueue.popLast() {
@@ -145,9 +150,10 @@ struct IdentityResolver {
             region.deletedIds[row[0], default: []].append(id)
             region.identifiers.insert(id)
         }
-        for row in try Row.fetchAll(db, sql: "SELECT kind, value, person_id FROM identifiers") {
+        for row in try Row.fetchAll(db, sql: "SELECT kind, value, person_id, source FROM identifiers") {
             let id = Identifier(kind: IdentifierKind(rawValue: row[0]), value: row[1])
             region.owner[id] = row[2]
+            region.ownerSource[id] = row[3]
             region.identifiers.insert(id)
         }
         region.persons = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
@@ -293,9 +299,9 @@ struct IdentityResolver {
         }
         // Persons whose records changed (moved, new or updated in this batch) re-derive their attributes.
         for key in region.records {
-            guard let now = result.personOfNode[key] else { continue }
-            if region.recordPerson[key] != now || changes.records.contains(key) {
-                changed.insert(now)
+            guard let current = result.personOfNode[key] else { continue }
+            if region.recordPerson[key] != current || changes.records.contains(key) {
+                changed.insert(current)
                 if let before = region.recordPerson[key], newIds.contains(before) { changed.insert(before) }
             }
         }
@@ -305,18 +311,26 @@ struct IdentityResolver {
             let key = node.key.hasPrefix("deleted:") ? String(node.key.dropFirst(8)) : node.key
             for id in node.identifiers where claimantOf[id] == nil { claimantOf[id] = key }
         }
-        for (id, personId) in result.owner where region.owner[id] != personId {
-            let claimant = claimantOf[id]
-            let src = try claimant.flatMap { k in
-                try String.fetchOne(db.cachedStatement(sql: "SELECT source FROM source_records WHERE record_key = ?"),
-                                    arguments: [k.hasPrefix("merge:") ? String(k.dropFirst(6)) : k])
-            } ?? source
+        // An identifier is credited to the source of its first claimant (by key), not to whichever
+        // source happened to bring it first.
+        var sourceOfRecord: [String: String] = [:]
+        for (id, personId) in result.owner {
+            var credited: String?
+            if let claimant = claimantOf[id] {
+                let key = claimant.hasPrefix("merge:") ? String(claimant.dropFirst(6)) : claimant
+                if sourceOfRecord[key] == nil {
+                    sourceOfRecord[key] = try String.fetchOne(
+                        db.cachedStatement(sql: "SELECT source FROM source_records WHERE record_key = ?"), arguments: [key])
+                }
+                credited = sourceOfRecord[key]
+            }
+            guard region.owner[id] != personId || (credited != nil && credited != region.ownerSource[id]) else { continue }
             try db.cachedStatement(
                 sql: """
                     INSERT INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (kind, value) DO UPDATE SET person_id = excluded.person_id
+                    ON CONFLICT (kind, value) DO UPDATE SET person_id = excluded.person_id, source = excluded.source
                     """
-            ).execute(arguments: [id.kind.rawValue, id.value, personId, src])
+            ).execute(arguments: [id.kind.rawValue, id.value, personId, credited ?? region.ownerSource[id] ?? source])
         }
         for id in region.owner.keys where result.owner[id] == nil {
             try db.cachedStatement(sql: "DELETE FROM identifiers WHERE kind = ? AND value = ?").execute(arguments: [id.kind.rawValue, id.value])
