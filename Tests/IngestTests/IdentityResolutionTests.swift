@@ -220,4 +220,19 @@ import Testing
         #expect(results[0].count == 1)
         #expect(results[0].first?.hasSuffix(" Kestrel Health Inc. kestrelhealth.com Hospital & Health Care 2300") == true)
     }
+
+    @Test func anAccountWhoseCompanyRecordsAreAllDeletedKeepsOnlyItsDomain() async throws {
+        let ws = try Workspace()
+        let header = #""Id","IsDeleted","Name","Website","Industry","NumberOfEmployees","SystemModstamp""#
+        try ws.write("sf/Account.csv", header + "\n"
+            + #""0015g00000Nw1aCAAR","false","Kestrel Health","https://www.kestrelhealth.com","Healthcare","2300","2025-03-20T10:00:00.000Z""# + "\n")
+        let yaml = "  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n"
+        _ = try await ws.ingest(yaml)
+        #expect(try ws.strings("SELECT name FROM accounts") == ["Kestrel Health"])
+        try ws.write("sf/Account-2.csv", header + "\n"
+            + #""0015g00000Nw1aCAAR","true","Kestrel Health","https://www.kestrelhealth.com","Healthcare","2300","2025-04-01T10:00:00.000Z""# + "\n")
+        _ = try await ws.ingest(yaml)
+        #expect(try ws.strings("SELECT coalesce(name, '-') || ' ' || domain || ' ' || coalesce(industry, '-') FROM accounts")
+            == ["- kestrelhealth.com -"])
+    }
 }

@@ -181,7 +181,8 @@ extension BatchWriter {
     }
 
     /// Re-derives each touched account's attributes from its live company records: the most recent
-    /// non-empty value per field (an account only emails named keeps its domain).
+    /// non-empty value per field; an account without any (named by emails, or whose records were
+    /// all deleted) has only its domain.
     private mutating func refreshAccounts() throws {
         for accountId in touchedAccounts.sorted() {
             let rows = try Row.fetchAll(
@@ -190,7 +191,17 @@ extension BatchWriter {
                     WHERE account_id = ? ORDER BY coalesce(version_at, ''), record_key
                     """),
                 arguments: [accountId])
-            guard !rows.isEmpty else { continue }
+            guard !rows.isEmpty else {
+                // No company record left (all deleted): only what its identifiers say remains.
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE accounts SET name = NULL, industry = NULL, employees = NULL, annual_revenue = NULL,
+                          domain = (SELECT min(value) FROM account_identifiers WHERE account_id = ?1 AND kind = 'domain')
+                        WHERE account_id = ?1
+                        """
+                ).execute(arguments: [accountId])
+                continue
+            }
             var name: String?, domain: String?, industry: String?, employees: Int?, revenue: Double?, source: String?, updated: String?
             for row in rows {
                 name = row[1] ?? name
