@@ -26,5 +26,7 @@ public struct IdentityRules: Sendable, Equatable {
     public static let prioritizableFields = ["email", "first_name", "last_name", "title", "owner", "score"]
 
     public func isShared(_ normalizedEmail: String) -> Bool { SharedMailbox.isShared(normalizedEmail, localParts: sharedMailboxes) }
+    /// Whether an identifier may link records into one person (a shared mailbox may not).
+    public func links(_ id: Identifier) -> Bool { id.kind != .email || !isShared(id.value) }
     public func isFreeMail(_ domain: String) -> Bool { freeMailDomains.contains(domain.lowercased()) }
 }

@@ -56,6 +56,8 @@ import Testing
         #expect(merge["because_of"] as? String == "marketo:leads:3004")
         #expect(merge["reason"] as? String == "shared identifier")
         let mergeId = try #require(merge["merge_id"] as? Int)
+        let nobody = try CLIRunner.run(["identity", "merges", "--config", config, "--person", "nobody@nowhere.example"])
+        #expect(nobody.status == 64 && nobody.stderr.contains("no person found"))
 
         let undo = try CLIRunner.run(["identity", "unmerge", "--config", config, String(mergeId)])
         #expect(undo.status == 0, "\(undo.stderr)")

@@ -236,3 +236,39 @@ import Testing
             == ["- kestrelhealth.com -"])
     }
 }
+
+/// Rules and history: a changed email keeps naming its person; a rebuild applies changed rules.
+@Suite struct IdentityRuleChangeTests {
+    static let yaml = """
+          - {name: mkto, type: files, path: mkto, format: marketo-leads-export, settle: 0s}
+          - {name: hs, type: files, path: hs, format: hubspot-contacts-export, settle: 0s}
+
+        """
+
+    @Test func anEmailARecordUsedToHaveStillNamesItsPerson() async throws {
+        let ws = try Workspace()
+        try ws.write("mkto/leads-1.csv", "id,email,updatedAt\n3004,maya@old-job.example,2025-03-01T00:00:00Z\n")
+        _ = try await ws.ingest(Self.yaml)
+        try ws.write("mkto/leads-2.csv", "id,email,updatedAt\n3004,maya@brightwave.io,2025-05-01T00:00:00Z\n")
+        // A HubSpot contact still on the old address is the same person.
+        try ws.write("hs/contacts.csv", "Record ID,Email,Last Modified Date\n501,maya@old-job.example,2025-04-01 00:00\n")
+        _ = try await ws.ingest(Self.yaml)
+        #expect(try ws.count("SELECT count(*) FROM persons") == 1)
+        #expect(try ws.strings("SELECT primary_email FROM persons") == ["maya@brightwave.io"])
+        #expect(try ws.count("SELECT count(*) FROM identifiers WHERE kind = 'email'") == 2)
+    }
+
+    @Test func aRebuildAppliesAChangedSharedMailboxList() async throws {
+        let ws = try Workspace()
+        try ws.write("mkto/leads.csv", "id,email,updatedAt\n3004,events@brightwave.io,2025-03-01T00:00:00Z\n")
+        try ws.write("hs/contacts.csv", "Record ID,Email,Last Modified Date\n501,events@brightwave.io,2025-04-01 00:00\n")
+        _ = try await ws.ingest(Self.yaml)
+        #expect(try ws.count("SELECT count(*) FROM persons") == 1)
+        // The operator adds `events` to the shared mailboxes: the existing link goes on rebuild.
+        var rules = IdentityRules()
+        rules.sharedMailboxes.insert("events")
+        let report = try JourneyStore(path: ws.storePath, identity: rules).rebuildIdentity()
+        #expect(report.personsBefore == 1 && report.personsAfter == 2)
+        #expect(try ws.count("SELECT count(*) FROM identifiers WHERE kind = 'email'") == 0)
+    }
+}

@@ -60,6 +60,7 @@ extension JourneyStore {
             let resolver = IdentityResolver(db: db, rules: identity, now: time.iso8601, source: "identity")
             let outcome = try resolver.resolve(try resolver.wholeGraph(), changes: .init(), whole: true)
             writer.touchedPersons = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
+            writer.receivedTouchpoints = outcome.receivedTouchpoints
             try writer.refreshPersons()
             func moved(_ table: String, _ key: String, _ before: String) throws -> Int {
                 try Int.fetchOne(db, sql: """

@@ -17,6 +17,8 @@ struct IdentityResolver {
     struct Outcome {
         var persons: Set<String> = []
         var removed: Set<String> = []
+        /// Persons touchpoints moved to: those without an account take the person's.
+        var receivedTouchpoints: Set<String> = []
         var links = 0
         var conflicts = 0
     }
@@ -63,7 +65,6 @@ struct IdentityResolver {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM \(table))") ?? true
     }
 
-    func linking(_ id: Identifier) -> Bool { id.kind != .email || !rules.isShared(id.value) }
 
     /// Walks from the changed records and persons along shared identifiers and current person
     /// membership until nothing new is reached: every component the change can affect, whole.
@@ -84,27 +85,22 @@ struct IdentityResolver {
                     visitPerson(p)
                     let ids = try identifiers("SELECT kind, value FROM record_identifiers WHERE record_key = ?", r)
                     region.recordIds[r] = ids
-                    ids.filter(linking).forEach(visit)
+                    ids.filter(rules.links).forEach(visit)
                 }
-                if hasReleased {
-                    let ids = try identifiers("SELECT kind, value FROM released_identifiers WHERE record_key = ?", r)
-                    if !ids.isEmpty {
-                        region.deletedRecords.insert(r)
-                        region.deletedIds[r] = ids
-                        ids.filter(linking).forEach(visit)
-                    }
+                // What a deleted record was known by, and what a source merged into a record.
+                if hasReleased, case let ids = try identifiers("SELECT kind, value FROM released_identifiers WHERE record_key = ?", r), !ids.isEmpty {
+                    region.deletedRecords.insert(r)
+                    region.deletedIds[r] = ids
+                    ids.filter(rules.links).forEach(visit)
                 }
-                if hasAliases {
-                    let aliases = try identifiers("SELECT kind, value FROM identity_aliases WHERE record_key = ?", r)
-                    if !aliases.isEmpty {
-                        region.aliasRecords.insert(r)
-                        region.aliases[r] = aliases
-                        aliases.forEach(visit)
-                    }
+                if hasAliases, case let ids = try identifiers("SELECT kind, value FROM identity_aliases WHERE record_key = ?", r), !ids.isEmpty {
+                    region.aliasRecords.insert(r)
+                    region.aliases[r] = ids
+                    ids.forEach(visit)
                 }
             } else if let id = idQueue.popLast() {
                 let args: StatementArguments = [id.kind.rawValue, id.value]
-                if linking(id) {
+                if rules.links(id) {
                     recordQueue += try strings("SELECT record_key FROM record_identifiers WHERE kind = ? AND value = ?", args)
                     if hasAliases { recordQueue += try strings("SELECT record_key FROM identity_aliases WHERE kind = ? AND value = ?", args) }
                     if hasReleased { recordQueue += try strings("SELECT record_key FROM released_identifiers WHERE kind = ? AND value = ?", args) }
@@ -179,7 +175,7 @@ struct IdentityResolver {
         for line in encoded.split(separator: "\n") {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let id = Identifier(kind: IdentifierKind(rawValue: String(line[..<colon])), value: String(line[line.index(after: colon)...]))
-            if linking(id) { return id }
+            if rules.links(id) { return id }
         }
         return nil
     }
@@ -194,14 +190,13 @@ struct IdentityResolver {
 
     /// Resolves a region and writes what changed.
     func resolve(_ region: Region, changes: Changes, whole: Bool = false) throws -> Outcome {
-        let hasReleased = try exists("released_identifiers")
         var nodes: [IdentityPartition.Node] = []
         var claimed: Set<Identifier> = []
         var previous: [String: String] = [:]
         for key in region.records {
             let ids = region.recordIds[key] ?? []
             claimed.formUnion(ids)
-            let links = ids.filter(linking)
+            let links = ids.filter(rules.links)
             nodes.append(.init(key: key, role: .record(object: Self.objectPrefix(key)),
                                identifiers: links.isEmpty ? [IdentityPartition.recordIdentifier(key)] : links))
             if !changes.newRecords.contains(key) { previous[key] = changes.previousPerson[key] ?? region.recordPerson[key] }
@@ -214,22 +209,20 @@ struct IdentityResolver {
         }
         var ofDeleted: Set<Identifier> = []
         for key in region.deletedRecords where !region.records.contains(key) {
-            let ids = (region.deletedIds[key] ?? []).filter(linking)
+            let ids = (region.deletedIds[key] ?? []).filter(rules.links)
             ofDeleted.formUnion(ids)
             nodes.append(.init(key: "deleted:" + key, role: .deleted, identifiers: ids))
         }
-        for id in region.identifiers where !claimed.contains(id) && id.kind.rawValue != "record" {
-            if ofDeleted.contains(id) { continue }
-            if hasReleased, try isReleased(id) { continue }
+        // Identifiers nobody claims (live or deleted) are persons of their own while touchpoints name them.
+        for id in region.identifiers where !claimed.contains(id) && !ofDeleted.contains(id) && id.kind.rawValue != "record" && rules.links(id) {
             if whole {
                 guard region.referenced?.contains(id) == true else { continue }
             } else {
-                // Still named by a touchpoint? Only its current person's touchpoints can name it.
-                guard let p = region.owner[id], linking(id),
+                // Only its current person's touchpoints can name it.
+                guard let p = region.owner[id],
                     try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM touchpoints WHERE person_id = ?)"), arguments: [p]) == true
                 else { continue }
             }
-            guard linking(id) else { continue }
             nodes.append(.init(key: "ref:" + id.description, role: .reference, identifiers: [id]))
             if let p = region.owner[id] { previous["ref:" + id.description] = p }
         }
@@ -371,7 +364,7 @@ struct IdentityResolver {
                     UPDATE touchpoints SET person_id = ?, account_id = CASE WHEN account_id IS ? THEN NULL ELSE account_id END
                     WHERE person_id = ? AND coalesce(person_ref, '') = ?
                     """, arguments: [target, oldAccount, p, encoded])
-                if let target { outcome.persons.insert(target) }
+                if let target { outcome.receivedTouchpoints.insert(target) }
             }
         }
         // Orphaned touchpoints whose identifier someone holds again go back to a person.
@@ -384,7 +377,7 @@ struct IdentityResolver {
                     try db.cachedStatement(sql: "UPDATE touchpoints SET person_id = ? WHERE touchpoint_id = ?").execute(arguments: [personId, touchpointId])
                 }
                 try db.cachedStatement(sql: "DELETE FROM orphan_touchpoints WHERE kind = ? AND value = ?").execute(arguments: args)
-                outcome.persons.insert(personId)
+                outcome.receivedTouchpoints.insert(personId)
             }
         }
         // 5. Persons that did not survive: merged into another, split, or left with no live record.
@@ -453,6 +446,7 @@ struct IdentityResolver {
         }
         outcome.links = result.links.count
         outcome.persons.formUnion(changed)
+        outcome.persons.formUnion(outcome.receivedTouchpoints)
         for p in newIds where changes.persons.contains(p) { outcome.persons.insert(p) }
         return outcome
     }
@@ -464,20 +458,6 @@ struct IdentityResolver {
 
     /// A sorted JSON array of strings (node keys: record keys, `merge:…`, `ref:kind:value`).
     static func json(_ strings: [String]) -> String {
-        var out = "["
-        for (i, string) in strings.sorted().enumerated() {
-            if i > 0 { out += "," }
-            out += "\""
-            for scalar in string.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            out += "\""
-        }
-        return out + "]"
+        "[" + strings.sorted().map(JSONObjectWriter.quoted).joined(separator: ",") + "]"
     }
 }

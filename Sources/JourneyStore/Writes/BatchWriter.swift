@@ -88,6 +88,8 @@ struct BatchWriter {
     var personAccountCache: [String: String?] = [:]
     var touchedPersons: Set<String> = []
     var touchedAccounts: Set<String> = []
+    /// Persons that touchpoints moved to in this batch (see `refreshPersons`).
+    var receivedTouchpoints: Set<String> = []
     var changes = IdentityResolver.Changes()
     private var tombstonesExist: Bool?
     private var releasedKnown: Bool?

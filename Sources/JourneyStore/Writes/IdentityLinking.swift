@@ -10,7 +10,7 @@ extension BatchWriter {
     /// A provisional person for a record: the current owner of one of its identifiers, or a new
     /// person named by them. Unowned identifiers are linked to it for the rest of the batch.
     mutating func provisionalPerson(_ ids: [Identifier], recordKey: String, firstSeen: String) throws -> String {
-        let linking = ids.filter { $0.kind != .email || !rules.isShared($0.value) }
+        let linking = ids.filter(rules.links)
         let ids = linking.isEmpty ? [IdentityPartition.recordIdentifier(recordKey)] : linking
         var personId: String?
         for id in ids {
@@ -34,7 +34,7 @@ extension BatchWriter {
     /// is not a shared mailbox. A reference to someone not seen yet creates a person named by it;
     /// a reference to a deleted person's identifier gives none.
     mutating func personFor(reference ids: [Identifier], firstSeen: String) throws -> PersonReference {
-        guard let ref = ids.first(where: { $0.kind != .email || !rules.isShared($0.value) }) else { return .nobody }
+        guard let ref = ids.first(where: rules.links) else { return .nobody }
         if let p = try lookupPerson(ref) { return .person(p) }
         if try releasedExist(), try IdentityResolver(db: db, rules: rules, now: now, source: source).isReleased(ref) { return .deleted(ref) }
         let personId = try createPerson(IdentityPartition.personId(anchor: ref), firstSeen: firstSeen)
@@ -74,6 +74,7 @@ extension BatchWriter {
             let outcome = try resolver.resolve(try resolver.region(from: changes), changes: changes)
             touchedPersons.subtract(outcome.removed)
             touchedPersons.formUnion(outcome.persons)
+            receivedTouchpoints.formUnion(outcome.receivedTouchpoints)
             personCache.removeAll()
             personAccountCache.removeAll()
         }
@@ -346,7 +347,7 @@ extension BatchWriter {
                     sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS ?"
                 ).execute(arguments: [account, personId, oldAccount])
             }
-            if account != nil {
+            if account != nil, receivedTouchpoints.contains(personId) {
                 // Touchpoints that came over from another person take this person's account.
                 try db.cachedStatement(sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS NULL")
                     .execute(arguments: [account, personId])
@@ -354,5 +355,6 @@ extension BatchWriter {
             personAccountCache[personId] = .some(account)
         }
         touchedPersons.removeAll()
+        receivedTouchpoints.removeAll()
     }
 }
