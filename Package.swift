@@ -36,6 +36,12 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
+        // Identity resolution: persons and accounts from the identity graph, merge log and undo.
+        // Runs inside the store's batch transaction through the store's identity hook.
+        .target(
+            name: "Identity",
+            dependencies: ["JourneyModel", "JourneyStore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         // Sources: file drop, parsers, vendor presets and mappings.
         .target(
             name: "Connectors",
@@ -49,7 +55,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", "Connectors",
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -58,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "journeylake",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon",
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,7 +76,7 @@ let package = Package(
         .target(
             name: "JourneyTesting",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", "Connectors", "Daemon",
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -79,6 +85,16 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], swiftSettings: strict),
+        .testTarget(
+            name: "IdentityTests",
+            dependencies: ["JourneyModel", "JourneyStore", "Identity", "Connectors", "Daemon", "JourneyTesting",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DaemonTests",
+            dependencies: ["JourneyModel", "JourneyStore", "Identity", "Connectors", "Daemon", "JourneyTesting",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .testTarget(name: "JourneyConfigTests", dependencies: ["JourneyConfig", "Connectors"], swiftSettings: strict),
         .testTarget(
             name: "IngestTests",

@@ -1,6 +1,7 @@
 import Foundation
 public import Connectors
-import JourneyModel
+import Identity
+public import JourneyModel
 public import JourneyStore
 import Logging
 import Metrics
@@ -18,17 +19,25 @@ public struct SourceOutcome: Sendable {
 public struct Ingestor: Sendable {
     public let store: JourneyStore
     public let batchSize: Int
+    /// Identity resolution, run in each batch's transaction.
+    public let identity: IdentityRules
+    public let derive: DerivePipeline
     let logger: Logger
 
     /// Without a logger only warnings are logged (libraries stay quiet by default).
-    public init(store: JourneyStore, batchSize: Int, logger: Logger? = nil) {
-        self.store = store
-        self.batchSize = batchSize
-        self.logger = logger ?? {
+    public init(
+        store: JourneyStore, batchSize: Int, identity: IdentityRules = .default, derivers: [any Deriver] = [], logger: Logger? = nil
+    ) {
+        let logger = logger ?? {
             var quiet = Logger(label: "journeylake.ingest")
             quiet.logLevel = .warning
             return quiet
         }()
+        self.store = store
+        self.batchSize = batchSize
+        self.identity = identity
+        self.derive = DerivePipeline(store: store, derivers: derivers, logger: logger)
+        self.logger = logger
     }
 
     /// One pass over one source. Never throws: a failing source is recorded and reported, and the
@@ -37,9 +46,12 @@ public struct Ingestor: Sendable {
         _ source: any IngestSource, waitForSettling: Bool, shouldStop: @escaping @Sendable () -> Bool = { false }
     ) async -> SourceOutcome {
         let control = PassControl(batchSize: batchSize, waitForSettling: waitForSettling, shouldStop: shouldStop)
+        // Work an earlier process left queued (it stopped between a batch and its derive) comes first.
+        await derive.drain()
         var report: PassReport
         do {
-            report = try await source.runPass(sink: StoreSink(store: store), control: control)
+            let sink = StoreSink(store: store, identity: IdentityResolution(rules: identity), derive: derive)
+            report = try await source.runPass(sink: sink, control: control)
         } catch {
             report = PassReport()
             report.status = .failed

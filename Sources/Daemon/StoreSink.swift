@@ -2,9 +2,12 @@ import Connectors
 import JourneyModel
 import JourneyStore
 
-/// The journey store as the destination of a source's batches.
+/// The journey store as the destination of a source's batches: each batch commits with identity
+/// resolved in its transaction, then the derivers see what it changed.
 struct StoreSink: BatchSink {
     let store: JourneyStore
+    let identity: any IdentityHook
+    let derive: DerivePipeline
 
     func fileProgress(source: String) async throws -> [String: FileProgress] {
         try store.fileProgress(source: source)
@@ -15,6 +18,8 @@ struct StoreSink: BatchSink {
     }
 
     func commit(_ batch: WriteBatch) async throws -> [String: StreamCounts] {
-        try await store.write(batch)
+        let outcome = try await store.write(batch, identity: identity, queueDerive: derive.isActive)
+        if outcome.changesDerivedData { await derive.drain() }
+        return outcome.counts
     }
 }

@@ -6,13 +6,10 @@ public import JourneyModel
 public final class JourneyStore: Sendable {
     public let path: String
     public let pool: DatabasePool
-    /// How records are linked into persons and accounts.
-    public let identity: IdentityRules
 
     /// Opens (creating if needed) and migrates the store for writing.
-    public init(path: String, identity: IdentityRules = .default) throws {
+    public init(path: String) throws {
         self.path = path
-        self.identity = identity
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

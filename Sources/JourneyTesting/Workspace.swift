@@ -58,8 +58,8 @@ public final class Workspace {
         -> [SourceOutcome]
     {
         let (config, sources) = try sources(sourcesYAML, batchSize: batchSize)
-        let store = try JourneyStore(path: config.store.path, identity: config.identity)
-        let ingestor = Ingestor(store: store, batchSize: config.store.batchSize)
+        let store = try JourneyStore(path: config.store.path)
+        let ingestor = Ingestor(store: store, batchSize: config.store.batchSize, identity: config.identity)
         var out: [SourceOutcome] = []
         for s in sources { out.append(await ingestor.run(s, waitForSettling: false, shouldStop: shouldStop)) }
         return out

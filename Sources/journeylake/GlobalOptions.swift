@@ -45,7 +45,7 @@ extension ConfigOption {
     /// The config and the store opened for writing, for the commands that change it.
     func loadStore() throws -> (JourneyLakeConfig, JourneyStore) {
         let (config, _) = try catching { try load() }
-        do { return (config, try JourneyStore(path: config.store.path, identity: config.identity)) } catch { fail(.store("\(error)")) }
+        do { return (config, try JourneyStore(path: config.store.path)) } catch { fail(.store("\(error)")) }
     }
 
     /// The config and the store opened read-only, for the commands that only report.

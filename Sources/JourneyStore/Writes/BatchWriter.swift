@@ -3,22 +3,27 @@ import GRDB
 public import JourneyModel
 
 extension JourneyStore {
-    /// Writes a batch in one transaction: raw versions, canonical rows, quarantine, progress and
-    /// sync state commit together or not at all, so a crash can neither lose nor double anything.
-    public func write(_ batch: WriteBatch) throws -> [String: StreamCounts] {
-        try pool.write { db in
-            var writer = try BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601, rules: identity)
-            return try writer.apply(batch)
-        }
+    /// Writes a batch in one transaction: raw versions, canonical rows, identity, quarantine,
+    /// progress and sync state commit together or not at all, so a crash can neither lose nor
+    /// double anything. With `queueDerive`, the persons and accounts it changed are queued for the
+    /// derivers in the same transaction (see `DeriveQueue`), so derived data can lag but is never
+    /// silently stale.
+    public func write(_ batch: WriteBatch, identity: any IdentityHook, queueDerive: Bool = false) throws -> BatchOutcome {
+        try pool.write { db in try Self.apply(batch, db: db, identity: identity, queueDerive: queueDerive) }
     }
 
     /// The same, from async code: GRDB runs the transaction on its writer queue, so the caller's
     /// thread stays free to parse the next batch.
-    public func write(_ batch: WriteBatch) async throws -> [String: StreamCounts] {
-        try await pool.write { db in
-            var writer = try BatchWriter(db: db, source: batch.source, now: batch.fetchedAt.iso8601, rules: identity)
-            return try writer.apply(batch)
-        }
+    public func write(_ batch: WriteBatch, identity: any IdentityHook, queueDerive: Bool = false) async throws -> BatchOutcome {
+        try await pool.write { db in try Self.apply(batch, db: db, identity: identity, queueDerive: queueDerive) }
+    }
+
+    private static func apply(_ batch: WriteBatch, db: Database, identity: any IdentityHook, queueDerive: Bool) throws -> BatchOutcome {
+        let now = batch.fetchedAt.iso8601
+        var writer = try BatchWriter(db: db, source: batch.source, now: now, identity: identity.begin(db, source: batch.source, now: now))
+        let outcome = try writer.apply(batch)
+        if queueDerive { try DeriveQueue.enqueue(outcome, db: db, at: now) }
+        return outcome
     }
 
     /// Records a source-level or stream-level failure without touching its data.
@@ -83,16 +88,18 @@ struct BatchWriter {
     let db: Database
     let source: String
     let now: String
-    var personCache: [Identifier: String] = [:]
-    var accountCache: [Identifier: String] = [:]
-    var personAccountCache: [String: String?] = [:]
-    var touchedPersons: Set<String> = []
-    var touchedAccounts: Set<String> = []
-    /// Persons that touchpoints moved to in this batch (see `refreshPersons`).
-    var receivedTouchpoints: Set<String> = []
-    var changes = IdentityResolver.Changes()
+    let identity: any IdentityBatch
+    /// What the batch changed in identity's input, handed to `identity.finish`.
+    var changes = IdentityChanges()
+    var outcome = BatchOutcome()
+    /// Touchpoints wait until identity has resolved the batch, so each is written once, with its
+    /// final person and account.
+    private var pendingTouchpoints: [PendingTouchpoint] = []
+    /// Records with touchpoints in `pendingTouchpoints` (a second version in the same batch replaces them).
+    private var pendingRecords: Set<String> = []
+    /// Persons the batch's new touchpoints went to (before the exact pass; `finish` reports moves).
+    private var touchpointPersons: Set<String> = []
     private var tombstonesExist: Bool?
-    private var releasedKnown: Bool?
     private var orphansKnown: Bool?
     /// What each updated record's previous version said about consent (for explicit opt-ins).
     private var previousConsent: [String: (consent: Bool?, since: String?, optIn: Bool?)] = [:]
@@ -101,13 +108,11 @@ struct BatchWriter {
     private let claimRecord: HotStatement
     private let insertTouchpoint: HotStatement
 
-    let rules: IdentityRules
-
-    init(db: Database, source: String, now: String, rules: IdentityRules) throws {
-        self.rules = rules
+    init(db: Database, source: String, now: String, identity: any IdentityBatch) throws {
         self.db = db
         self.source = source
         self.now = now
+        self.identity = identity
         insertRaw = try HotStatement(db, sql: """
             INSERT OR IGNORE INTO raw_records (source, stream, external_id, content_hash, payload, fetched_at, origin)
             VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -123,7 +128,7 @@ struct BatchWriter {
             """)
     }
 
-    mutating func apply(_ batch: WriteBatch) throws -> [String: StreamCounts] {
+    mutating func apply(_ batch: WriteBatch) throws -> BatchOutcome {
         var counts: [String: StreamCounts] = [:]
         for item in batch.items {
             switch item {
@@ -143,6 +148,7 @@ struct BatchWriter {
             }
         }
         try finishIdentity()
+        try writePendingTouchpoints()
         if let p = batch.fileProgress {
             try db.execute(
                 sql: """
@@ -172,7 +178,24 @@ struct BatchWriter {
                     """,
                 arguments: [source, stream, batch.cursors[stream], now, c.new + c.updated + c.deleted, c.read, c.quarantined])
         }
-        return counts
+        outcome.counts = counts
+        return outcome
+    }
+
+    /// Resolves what the batch touched exactly; what it changed joins the batch's outcome.
+    private mutating func finishIdentity() throws {
+        // References are settled once every record of the batch is in, so a touchpoint naming a
+        // record of this same batch finds that record's person.
+        for tp in pendingTouchpoints { try identity.reference(tp.facts.person, firstSeen: tp.occurredAt) }
+        let resolved = try identity.finish(changes)
+        outcome.persons.formUnion(resolved.persons)
+        outcome.persons.formUnion(touchpointPersons)
+        outcome.persons.subtract(resolved.removedPersons)
+        outcome.removedPersons = resolved.removedPersons
+        outcome.accounts.formUnion(resolved.accounts)
+        outcome.accounts.subtract(resolved.removedAccounts)
+        outcome.removedAccounts = resolved.removedAccounts
+        changes = IdentityChanges()
     }
 
     enum Outcome { case new, updated, unchanged, deleted }
@@ -294,7 +317,6 @@ struct BatchWriter {
             table = "identity_aliases (record_key, kind, value) VALUES (?, ?, ?)"
         } else if try tombstoneTime(key) != nil {
             table = "released_identifiers (record_key, kind, value, released_at) VALUES (?, ?, ?, '\(now)')"
-            releasedKnown = true
         } else {
             return
         }
@@ -302,14 +324,6 @@ struct BatchWriter {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO \(table)").execute(arguments: [key, id.kind.rawValue, id.value])
         }
         changes.records.insert(key)
-    }
-
-    /// Whether any identifier was ever released (most stores: none, so the lookup is skipped).
-    mutating func releasedExist() throws -> Bool {
-        if releasedKnown == nil {
-            releasedKnown = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM released_identifiers)") ?? true
-        }
-        return releasedKnown!
     }
 
     /// Identifiers a source says are one person with this record (a merge survivor's absorbed
@@ -354,7 +368,6 @@ struct BatchWriter {
                     SELECT kind, value, record_key, ? FROM record_identifiers WHERE record_key = ?
                     """
             ).execute(arguments: [now, key])
-            releasedKnown = true
             try db.cachedStatement(sql: "DELETE FROM identity_aliases WHERE record_key = ?").execute(arguments: [key])
         } else {
             // Merged away: everything it was known by now names the survivor.
@@ -369,19 +382,30 @@ struct BatchWriter {
     /// Removes what a record contributed to the live tables (its raw versions stay). An update
     /// keeps the identifiers earlier versions claimed: a changed email still names the person.
     private mutating func removeLiveRows(key: String) throws {
+        if pendingRecords.remove(key) != nil {
+            pendingTouchpoints.removeAll { $0.record == key }
+        }
         if let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT person_id, consent_email, consent_since, consent_opt_in FROM person_records WHERE record_key = ?"),
             arguments: [key])
         {
             let person: String = row[0]
-            touchedPersons.insert(person)
             changes.persons.insert(person)
             changes.records.insert(key)
             if changes.previousPerson[key] == nil, !changes.newRecords.contains(key) { changes.previousPerson[key] = person }
             previousConsent[key] = (row[1], row[2], row[3])
         }
-        try db.cachedStatement(sql: "DELETE FROM touchpoints WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)")
-            .execute(arguments: [key, key + "#", key + "$"])
+        // A record's touchpoints are keyed by it: `key` alone, or `key#suffix` for several.
+        for row in try Row.fetchAll(
+            db.cachedStatement(sql: """
+                DELETE FROM touchpoints WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)
+                RETURNING touchpoint_id, person_id
+                """),
+            arguments: [key, key + "#", key + "$"])
+        {
+            outcome.touchpointsRemoved.insert(row[0])
+            if let person: String = row[1] { touchpointPersons.insert(person) }
+        }
         if orphansKnown == nil { orphansKnown = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM orphan_touchpoints)") ?? true }
         if orphansKnown == true {
             try db.cachedStatement(sql: "DELETE FROM orphan_touchpoints WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)")
@@ -392,21 +416,26 @@ struct BatchWriter {
             db.cachedStatement(sql: "SELECT account_id FROM account_records WHERE record_key = ?"), arguments: [key])
         {
             try db.cachedStatement(sql: "DELETE FROM account_records WHERE record_key = ?").execute(arguments: [key])
-            touchedAccounts.insert(account)
+            changes.accounts.insert(account)
         }
-        try db.cachedStatement(sql: "DELETE FROM opportunities WHERE opportunity_id = ?").execute(arguments: [key])
+        for account in try String?.fetchAll(
+            db.cachedStatement(sql: "DELETE FROM opportunities WHERE opportunity_id = ? RETURNING account_id"), arguments: [key])
+        {
+            if let account { outcome.accounts.insert(account) }
+        }
     }
 
     private mutating func insertCanonical(_ record: CanonicalRecord, key: String, stream: String, externalId: String) throws {
         let version = record.version?.iso8601
         var accountId: String?
         if let account = record.account {
-            accountId = try upsertAccount(account, version: version, recordKey: key)
+            accountId = try identity.account(ofCompanyRecord: account, key: key, version: version)
         }
         if !record.identifiers.isEmpty || record.person != nil {
             let firstSeen = record.person?.createdAt?.iso8601 ?? version ?? now
             if changes.previousPerson[key] == nil { changes.newRecords.insert(key) }
-            let personId = try provisionalPerson(record.identifiers + record.mergedAliases, recordKey: key, firstSeen: firstSeen)
+            let personId = try identity.person(forRecord: key, identifiers: record.identifiers + record.mergedAliases, firstSeen: firstSeen)
+            changes.records.insert(key)
             // A live record listing records its system merged into it links them even though they
             // are records of the same object (the source said they are one person).
             try recordAliases(record.mergedAliases, key: key)
@@ -416,7 +445,7 @@ struct BatchWriter {
             }
             let facts = record.person ?? PersonFacts()
             var personAccount: String?
-            if let ref = facts.account { personAccount = try resolveAccount(ref, firstSeen: firstSeen) }
+            if let ref = facts.account { personAccount = try identity.account(named: ref, firstSeen: firstSeen) }
             // When this record's consent took its current value; a no that became a yes is an
             // explicit opt-in, which alone lifts an opt-out.
             var consentSince = version ?? now
@@ -440,11 +469,10 @@ struct BatchWriter {
                 facts.phone, facts.owner, facts.consentEmail, facts.vendorStage, facts.score, personAccount,
                 facts.createdAt?.iso8601, facts.consentEmail == nil ? nil : consentSince, facts.consentEmail == nil ? nil : optIn,
             ])
-            touchedPersons.insert(personId)
         }
         if let opp = record.opportunity {
             var oppAccount: String?
-            if let ref = opp.account { oppAccount = try resolveAccount(ref, firstSeen: version ?? now) }
+            if let ref = opp.account { oppAccount = try identity.account(named: ref, firstSeen: version ?? now) }
             try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO opportunities (opportunity_id, account_id, name, stage, amount, currency, close_date,
@@ -455,29 +483,58 @@ struct BatchWriter {
                 key, oppAccount ?? accountId, opp.name, opp.stage, opp.amount, opp.currency, opp.closeDate, opp.isWon,
                 opp.isClosed, source, externalId, version,
             ])
+            if let account = oppAccount ?? accountId { outcome.accounts.insert(account) }
         }
         for tp in record.touchpoints {
             let occurred = tp.occurredAt.iso8601
+            // The account a touchpoint names is created now, so the batch's account pass sees it.
+            if let ref = tp.account { _ = try identity.account(named: ref, firstSeen: occurred) }
+            pendingTouchpoints.append(PendingTouchpoint(
+                id: tp.suffix.isEmpty ? key : "\(key)#\(tp.suffix)", record: key, facts: tp, occurredAt: occurred, stream: stream,
+                externalId: externalId))
+            pendingRecords.insert(key)
+        }
+    }
+
+    /// A touchpoint of the batch, written once identity has resolved the batch.
+    private struct PendingTouchpoint {
+        var id: String
+        var record: String
+        var facts: TouchpointFacts
+        var occurredAt: String
+        var stream: String
+        var externalId: String
+    }
+
+    /// Writes the batch's touchpoints with their final person and account: the account the source
+    /// named, else the person's.
+    private mutating func writePendingTouchpoints() throws {
+        for pending in pendingTouchpoints {
+            let tp = pending.facts
             var personId: String?
-            let id = tp.suffix.isEmpty ? key : "\(key)#\(tp.suffix)"
-            switch try personFor(reference: tp.person, firstSeen: occurred) {
+            switch try identity.owner(ofTouchpoint: tp.person) {
             case .person(let p): personId = p
             case .nobody: break
             case .deleted(let ref):
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO orphan_touchpoints (kind, value, touchpoint_id) VALUES (?, ?, ?)")
-                    .execute(arguments: [ref.kind.rawValue, ref.value, id])
+                    .execute(arguments: [ref.kind.rawValue, ref.value, pending.id])
                 orphansKnown = true
             }
-            var tpAccount: String?
-            if let ref = tp.account { tpAccount = try resolveAccount(ref, firstSeen: occurred) }
-            if tpAccount == nil, let personId { tpAccount = try currentAccount(of: personId) }
+            var account: String?
+            if let ref = tp.account { account = try identity.account(named: ref, firstSeen: pending.occurredAt) }
+            if account == nil, let personId { account = try identity.account(ofPerson: personId) }
             let t = insertTouchpoint
-            t.text(1, id); t.text(2, personId); t.text(3, tpAccount); t.text(4, occurred); t.text(5, tp.channel)
+            t.text(1, pending.id); t.text(2, personId); t.text(3, account); t.text(4, pending.occurredAt); t.text(5, tp.channel)
             t.text(6, tp.action); t.text(7, tp.side.rawValue); t.text(8, tp.campaign); t.text(9, tp.content)
-            t.text(10, tp.owner); t.double(11, tp.value); t.text(12, source); t.text(13, stream); t.text(14, externalId)
-            t.text(15, tp.attributes); t.text(16, IdentityResolver.encodeReferences(tp.person))
+            t.text(10, tp.owner); t.double(11, tp.value); t.text(12, source); t.text(13, pending.stream); t.text(14, pending.externalId)
+            t.text(15, tp.attributes); t.text(16, IdentifierList.encode(tp.person))
             try t.run()
+            outcome.touchpointsAdded.insert(pending.id)
+            if let personId { outcome.persons.insert(personId) }
+            if let account { outcome.accounts.insert(account) }
         }
+        pendingTouchpoints.removeAll()
+        pendingRecords.removeAll()
     }
 
     private func insertQuarantine(_ q: QuarantinedInput) throws {

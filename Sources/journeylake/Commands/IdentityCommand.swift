@@ -1,10 +1,19 @@
 import ArgumentParser
 import Foundation
 import GRDB
+import Identity
 import JourneyConfig
 import JourneyModel
 import JourneyStore
 import Logging
+
+extension ConfigOption {
+    /// Identity maintenance on the configured store, under the configured identity rules.
+    func loadIdentityMaintenance() throws -> IdentityMaintenance {
+        let (config, store) = try loadStore()
+        return IdentityMaintenance(store: store, rules: config.identity)
+    }
+}
 
 /// `journeylake identity …`
 struct IdentityCommand: AsyncParsableCommand {
@@ -100,8 +109,8 @@ struct IdentityCommand: AsyncParsableCommand {
 
         func run() async throws {
             bootstrapLogging(default: .warning)
-            let (_, store) = try options.loadStore()
-            IdentityCommand.apply(outcome: "undone") { try store.unmerge(mergeId) }
+            let identity = try options.loadIdentityMaintenance()
+            IdentityCommand.apply(outcome: "undone") { try identity.unmerge(mergeId) }
         }
     }
 
@@ -115,8 +124,8 @@ struct IdentityCommand: AsyncParsableCommand {
 
         func run() async throws {
             bootstrapLogging(default: .warning)
-            let (_, store) = try options.loadStore()
-            IdentityCommand.apply(outcome: "may link again") { try store.relink(mergeId) }
+            let identity = try options.loadIdentityMaintenance()
+            IdentityCommand.apply(outcome: "may link again") { try identity.relink(mergeId) }
         }
     }
 
@@ -131,9 +140,9 @@ struct IdentityCommand: AsyncParsableCommand {
 
         func run() async throws {
             bootstrapLogging(default: .warning)
-            let (_, store) = try options.loadStore()
+            let identity = try options.loadIdentityMaintenance()
             let r: IdentityRebuildReport
-            do { r = try store.rebuildIdentity() } catch { fail(.store("\(error)")) }
+            do { r = try identity.rebuild() } catch { fail(.store("\(error)")) }
             let cells: [TableRenderer.Cell] = [r.personsBefore, r.personsAfter, r.recordsMoved, r.touchpointsMoved, r.linksMade, r.conflicts]
                 .map { .int(Int64($0)) }
             print(TableRenderer(

@@ -29,8 +29,9 @@ struct Ingest: AsyncParsableCommand {
         }
         let selected = allSources.filter { s in source.isEmpty ? true : source.contains(s.name) }
         let store: JourneyStore
-        do { store = try JourneyStore(path: config.store.path, identity: config.identity) } catch { fail(.store("\(error)")) }
-        let ingestor = Ingestor(store: store, batchSize: config.store.batchSize, logger: Logger(label: "journeylake.ingest"))
+        do { store = try JourneyStore(path: config.store.path) } catch { fail(.store("\(error)")) }
+        let ingestor = Ingestor(
+            store: store, batchSize: config.store.batchSize, identity: config.identity, logger: Logger(label: "journeylake.ingest"))
         var outcomes: [SourceOutcome] = []
         for s in selected {
             outcomes.append(await ingestor.run(s, waitForSettling: true))

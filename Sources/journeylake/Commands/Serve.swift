@@ -22,9 +22,9 @@ struct Serve: AsyncParsableCommand {
         let (config, sources) = try catching { try options.load() }
         let logger = Logger(label: "journeylake")
         let store: JourneyStore
-        do { store = try JourneyStore(path: config.store.path, identity: config.identity) } catch { fail(.store("\(error)")) }
+        do { store = try JourneyStore(path: config.store.path) } catch { fail(.store("\(error)")) }
         let service = PollingService(
-            ingestor: Ingestor(store: store, batchSize: config.store.batchSize, logger: logger),
+            ingestor: Ingestor(store: store, batchSize: config.store.batchSize, identity: config.identity, logger: logger),
             sources: sources.filter { _ in true }, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,16 +1,56 @@
 import Foundation
-import GRDB
-import JourneyModel
+public import GRDB
+public import JourneyModel
+public import JourneyStore
 
-/// Identity during a batch: each record and touchpoint gets a provisional person at once (so
-/// the rest of the batch can find it), and at the end of the batch `IdentityResolver` re-resolves
-/// exactly the part of the graph the batch touched — merging, splitting and re-keying persons so
-/// the result is the same whatever order and batches the data came in.
-extension BatchWriter {
+/// Identity resolution for the batch writer: the daemon gives the store this hook, and the store
+/// runs it inside each batch's transaction.
+public struct IdentityResolution: IdentityHook {
+    /// How records are linked into persons and accounts.
+    public let rules: IdentityRules
+
+    public init(rules: IdentityRules = .default) { self.rules = rules }
+
+    public func begin(_ db: Database, source: String, now: String) throws -> any IdentityBatch {
+        IdentitySession(db: db, rules: rules, source: source, now: now)
+    }
+}
+
+/// Identity during one transaction: each record gets a provisional person at once (so the rest of
+/// the batch can find it), and `finish` re-resolves exactly the part of the graph the batch
+/// touched — merging, splitting and re-keying persons so the result is the same whatever order
+/// and batches the data came in — then re-derives the affected persons' and accounts' attributes.
+final class IdentitySession: IdentityBatch {
+    let db: Database
+    let rules: IdentityRules
+    /// Credited as the source of identifiers and accounts this session creates.
+    let source: String
+    let now: String
+    private var personCache: [Identifier: String] = [:]
+    private var accountCache: [Identifier: String] = [:]
+    private var personAccountCache: [String: String?] = [:]
+    /// Persons whose attributes must be re-derived.
+    var touchedPersons: Set<String> = []
+    private var touchedAccounts: Set<String> = []
+    /// Accounts that were joined into another or re-keyed away.
+    private var removedAccounts: Set<String> = []
+    /// Persons that touchpoints moved to (see `refreshPersons`).
+    var receivedTouchpoints: Set<String> = []
+    /// Identifiers the batch's touchpoints name their persons by.
+    private var references: Set<Identifier> = []
+    private var releasedKnown: Bool?
+
+    init(db: Database, rules: IdentityRules, source: String, now: String) {
+        self.db = db
+        self.rules = rules
+        self.source = source
+        self.now = now
+    }
+
     /// A provisional person for a record: the current owner of one of its identifiers, or a new
     /// person named by them. Unowned identifiers are linked to it for the rest of the batch.
-    mutating func provisionalPerson(_ ids: [Identifier], recordKey: String, firstSeen: String) throws -> String {
-        let linking = ids.filter(rules.links)
+    func person(forRecord recordKey: String, identifiers: [Identifier], firstSeen: String) throws -> String {
+        let linking = identifiers.filter(rules.links)
         let ids = linking.isEmpty ? [IdentityPartition.recordIdentifier(recordKey)] : linking
         var personId: String?
         for id in ids {
@@ -18,11 +58,11 @@ extension BatchWriter {
         }
         let resolved = try personId ?? createPerson(IdentityPartition.personId(anchor: IdentityPartition.anchor(of: ids)!), firstSeen: firstSeen)
         try link(ids.filter { personCache[$0] == nil }, to: resolved)
-        changes.records.insert(recordKey)
+        touchedPersons.insert(resolved)
         return resolved
     }
 
-    private mutating func link(_ ids: [Identifier], to personId: String) throws {
+    private func link(_ ids: [Identifier], to personId: String) throws {
         for id in ids {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [id.kind.rawValue, id.value, personId, source])
@@ -30,29 +70,40 @@ extension BatchWriter {
         }
     }
 
-    /// The person a touchpoint refers to: the owner of the first identifier its source named that
-    /// is not a shared mailbox. A reference to someone not seen yet creates a person named by it;
-    /// a reference to a deleted person's identifier gives none.
-    mutating func personFor(reference ids: [Identifier], firstSeen: String) throws -> PersonReference {
-        guard let ref = ids.first(where: rules.links) else { return .nobody }
-        if let p = try lookupPerson(ref) { return .person(p) }
-        if try releasedExist(), try IdentityResolver(db: db, rules: rules, now: now, source: source).isReleased(ref) { return .deleted(ref) }
+    /// The identifier a touchpoint belongs by: the first its source named that is not a shared mailbox.
+    private func chosen(_ ids: [Identifier]) -> Identifier? { ids.first(where: rules.links) }
+
+    /// A reference to someone not seen yet creates a person named by it; a reference to a deleted
+    /// person's identifier creates none.
+    func reference(_ ids: [Identifier], firstSeen: String) throws {
+        guard let ref = chosen(ids) else { return }
+        references.insert(ref)
+        if try lookupPerson(ref) != nil || isReleased(ref) { return }
         let personId = try createPerson(IdentityPartition.personId(anchor: ref), firstSeen: firstSeen)
         touchedPersons.insert(personId)
+        try link([ref], to: personId)
+    }
+
+    func owner(ofTouchpoint ids: [Identifier]) throws -> TouchpointOwner {
+        guard let ref = chosen(ids) else { return .nobody }
+        if let p = try lookupPerson(ref) { return .person(p) }
+        if try isReleased(ref) { return .deleted(ref) }
+        // Every reference was given a person before the batch was resolved; one that lost it
+        // (nothing should) gets it back rather than a touchpoint without a person.
+        let personId = try createPerson(IdentityPartition.personId(anchor: ref), firstSeen: now)
         try link([ref], to: personId)
         return .person(personId)
     }
 
-    /// Whose a touchpoint is.
-    enum PersonReference {
-        case person(String)
-        /// The source named nobody (or only shared mailboxes).
-        case nobody
-        /// It names a deleted person: kept without one until a live record claims the identifier.
-        case deleted(Identifier)
+    private func isReleased(_ ref: Identifier) throws -> Bool {
+        if releasedKnown == nil {
+            releasedKnown = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM released_identifiers)") ?? true
+        }
+        guard releasedKnown == true else { return false }
+        return try IdentityResolver(db: db, rules: rules, now: now, source: source).isReleased(ref)
     }
 
-    mutating func lookupPerson(_ id: Identifier) throws -> String? {
+    func lookupPerson(_ id: Identifier) throws -> String? {
         if let cached = personCache[id] { return cached }
         let p = try owner(of: id, in: "identifiers", column: "person_id")
         if let p { personCache[id] = p }
@@ -66,24 +117,32 @@ extension BatchWriter {
         return personId
     }
 
-    /// Resolves what the batch touched exactly, then re-derives the affected persons' attributes.
-    mutating func finishIdentity() throws {
+    /// Resolves what the batch touched exactly, then re-derives the affected persons' and accounts' attributes.
+    func finish(_ changes: IdentityChanges) throws -> IdentityOutcome {
+        var result = IdentityOutcome()
+        touchedAccounts.formUnion(changes.accounts)
         if !changes.records.isEmpty || !changes.persons.isEmpty {
+            var changes = changes
             changes.persons.formUnion(touchedPersons)
             let resolver = IdentityResolver(db: db, rules: rules, now: now, source: source)
-            let outcome = try resolver.resolve(try resolver.region(from: changes), changes: changes)
+            let outcome = try resolver.resolve(try resolver.region(from: changes), changes: changes, references: references)
             touchedPersons.subtract(outcome.removed)
             touchedPersons.formUnion(outcome.persons)
             receivedTouchpoints.formUnion(outcome.receivedTouchpoints)
             personCache.removeAll()
             personAccountCache.removeAll()
+            result.removedPersons = outcome.removed
+            result.links = outcome.links
+            result.conflicts = outcome.conflicts
         }
+        result.persons = touchedPersons.union(receivedTouchpoints)
         try refreshPersons()
-        try rekeyTouchedAccounts()
-        changes = IdentityResolver.Changes()
+        try rekeyTouchedAccounts(into: &result)
+        references.removeAll()
+        return result
     }
 
-    mutating func currentAccount(of personId: String) throws -> String? {
+    func account(ofPerson personId: String) throws -> String? {
         if let cached = personAccountCache[personId] { return cached }
         let a = try String.fetchOne(
             db.cachedStatement(sql: "SELECT account_id FROM persons WHERE person_id = ?"), arguments: [personId])
@@ -95,7 +154,7 @@ extension BatchWriter {
 
     /// The account an identifier names; an account referenced before its own record arrives is
     /// created empty and filled in when it does.
-    mutating func resolveAccount(_ ref: Identifier, firstSeen: String) throws -> String {
+    func account(named ref: Identifier, firstSeen: String) throws -> String {
         if let a = try lookupAccount(ref) { return a }
         let accountId = Self.accountId(anchor: ref)
         try db.cachedStatement(
@@ -108,7 +167,7 @@ extension BatchWriter {
         return accountId
     }
 
-    mutating func lookupAccount(_ id: Identifier) throws -> String? {
+    private func lookupAccount(_ id: Identifier) throws -> String? {
         if let cached = accountCache[id] { return cached }
         let a = try owner(of: id, in: "account_identifiers", column: "account_id")
         if let a { accountCache[id] = a }
@@ -118,7 +177,7 @@ extension BatchWriter {
     /// Tables that point at an account.
     private static let accountReferences = ["account_identifiers", "account_records", "persons", "person_records", "touchpoints", "opportunities"]
 
-    private mutating func mergeAccount(_ other: String, into survivor: String) throws {
+    private func mergeAccount(_ other: String, into survivor: String) throws {
         try db.execute(
             sql: """
                 UPDATE accounts SET name = coalesce(accounts.name, o.name), domain = coalesce(accounts.domain, o.domain),
@@ -128,13 +187,19 @@ extension BatchWriter {
                 FROM (SELECT * FROM accounts WHERE account_id = ?) AS o WHERE accounts.account_id = ?
                 """,
             arguments: [other, survivor])
-        for table in Self.accountReferences {
-            try db.execute(sql: "UPDATE \(table) SET account_id = ? WHERE account_id = ?", arguments: [survivor, other])
-        }
-        try db.execute(sql: "DELETE FROM accounts WHERE account_id = ?", arguments: [other])
-        for (k, v) in accountCache where v == other { accountCache[k] = survivor }
+        try move(account: other, to: survivor)
         touchedAccounts.remove(other)
         personAccountCache.removeAll()
+    }
+
+    /// Points everything at `old` to `new` (which exists) and removes `old`.
+    private func move(account old: String, to new: String) throws {
+        for table in Self.accountReferences {
+            try db.execute(sql: "UPDATE \(table) SET account_id = ? WHERE account_id = ?", arguments: [new, old])
+        }
+        try db.execute(sql: "DELETE FROM accounts WHERE account_id = ?", arguments: [old])
+        for (k, v) in accountCache where v == old { accountCache[k] = new }
+        removedAccounts.insert(old)
     }
 
     /// Kinds in the order they name an account: CRM records first, domains last.
@@ -151,7 +216,7 @@ extension BatchWriter {
 
     /// Each account the batch touched takes the id its most durable identifier gives, so account
     /// ids do not depend on which record or email named the company first.
-    mutating func rekeyTouchedAccounts() throws {
+    private func rekeyTouchedAccounts(into result: inout IdentityOutcome) throws {
         try refreshAccounts()
         for accountId in touchedAccounts.sorted() {
             let ids = try Row.fetchAll(
@@ -163,6 +228,7 @@ extension BatchWriter {
             guard desired != accountId else { continue }
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM accounts WHERE account_id = ?)", arguments: [desired]) == true {
                 try mergeAccount(accountId, into: desired)
+                touchedAccounts.insert(desired)
                 continue
             }
             try db.execute(
@@ -171,20 +237,20 @@ extension BatchWriter {
                     SELECT ?, name, domain, industry, employees, annual_revenue, source, created_at, updated_at FROM accounts WHERE account_id = ?
                     """,
                 arguments: [desired, accountId])
-            for table in Self.accountReferences {
-                try db.execute(sql: "UPDATE \(table) SET account_id = ? WHERE account_id = ?", arguments: [desired, accountId])
-            }
-            try db.execute(sql: "DELETE FROM accounts WHERE account_id = ?", arguments: [accountId])
-            for (k, v) in accountCache where v == accountId { accountCache[k] = desired }
+            try move(account: accountId, to: desired)
+            touchedAccounts.insert(desired)
         }
         if !touchedAccounts.isEmpty { personAccountCache.removeAll() }
+        result.accounts = touchedAccounts.subtracting(removedAccounts)
+        result.removedAccounts = removedAccounts
         touchedAccounts.removeAll()
+        removedAccounts.removeAll()
     }
 
     /// Re-derives each touched account's attributes from its live company records: the most recent
     /// non-empty value per field; an account without any (named by emails, or whose records were
     /// all deleted) has only its domain.
-    private mutating func refreshAccounts() throws {
+    private func refreshAccounts() throws {
         for accountId in touchedAccounts.sorted() {
             let rows = try Row.fetchAll(
                 db.cachedStatement(sql: """
@@ -232,7 +298,7 @@ extension BatchWriter {
 
     /// Links a company record to its account and keeps what it says (the account's attributes are
     /// derived from all its records at the end of the batch).
-    mutating func upsertAccount(_ facts: AccountFacts, version: String?, recordKey: String) throws -> String? {
+    func account(ofCompanyRecord facts: AccountFacts, key recordKey: String, version: String?) throws -> String? {
         var ids = facts.identifiers
         if let d = facts.domain.flatMap({ Identifier.normalized(kind: .domain, raw: $0) }), !ids.contains(d) { ids.append(d) }
         guard let first = ids.first else { return nil }
@@ -241,7 +307,7 @@ extension BatchWriter {
             if let a = try lookupAccount(id), !found.contains(a) { found.append(a) }
         }
         let stamp = version ?? now
-        let resolved = try found.first ?? resolveAccount(first, firstSeen: stamp)
+        let resolved = try found.first ?? account(named: first, firstSeen: stamp)
         // One company record naming two accounts (its CRM id and a domain another account holds)
         // makes them one account, whichever arrived first.
         for other in found.dropFirst() { try mergeAccount(other, into: resolved) }
@@ -265,7 +331,7 @@ extension BatchWriter {
 
     /// Re-derives the attributes of the persons this batch touched from their live records:
     /// the most recent non-empty value per field; an opt-out anywhere wins (conservative consent).
-    mutating func refreshPersons() throws {
+    func refreshPersons() throws {
         for personId in touchedPersons.sorted() {
             guard let person = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT created_at, account_id FROM persons WHERE person_id = ?"), arguments: [personId])
@@ -332,7 +398,7 @@ extension BatchWriter {
             if account == nil, let email, !rules.isShared(email), let domain = EmailAddress.domain(of: email),
                 !rules.isFreeMail(domain), let ref = Identifier.normalized(kind: .domain, raw: domain)
             {
-                account = try resolveAccount(ref, firstSeen: created)
+                account = try self.account(named: ref, firstSeen: created)
             }
             let oldAccount: String? = person[1]
             try db.cachedStatement(

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import JourneyModel
+import JourneyStore
 
 /// Re-resolves the part of the identity graph a change can reach and writes the difference:
 /// which person owns each identifier, each record and each touchpoint. Incremental resolution
@@ -41,15 +42,7 @@ struct IdentityResolver {
         var referenced: Set<Identifier>?
     }
 
-    /// Records touched by the batch: their person before it started (for updated and deleted
-    /// records), and which records are new.
-    struct Changes {
-        var records: Set<String> = []
-        var persons: Set<String> = []
-        var previousPerson: [String: String] = [:]
-        var newRecords: Set<String> = []
-        var newAliases: Set<String> = []
-    }
+    typealias Changes = IdentityChanges
 
     // MARK: Loading
 
@@ -165,19 +158,9 @@ struct IdentityResolver {
 
     // MARK: Touchpoint references
 
-    /// `kind:value` lines, the identifiers a touchpoint's source named its person by.
-    static func encodeReferences(_ ids: [Identifier]) -> String? {
-        ids.isEmpty ? nil : ids.map(\.description).joined(separator: "\n")
-    }
-
     /// The identifier a touchpoint belongs by: the first its source gave that is not a shared mailbox.
     func chosenReference(_ encoded: String) -> Identifier? {
-        for line in encoded.split(separator: "\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let id = Identifier(kind: IdentifierKind(rawValue: String(line[..<colon])), value: String(line[line.index(after: colon)...]))
-            if rules.links(id) { return id }
-        }
-        return nil
+        IdentifierList.decode(encoded).first(where: rules.links)
     }
 
     func isReleased(_ id: Identifier) throws -> Bool {
@@ -188,8 +171,9 @@ struct IdentityResolver {
 
     // MARK: Resolving
 
-    /// Resolves a region and writes what changed.
-    func resolve(_ region: Region, changes: Changes, whole: Bool = false) throws -> Outcome {
+    /// Resolves a region and writes what changed. `references` are the identifiers touchpoints
+    /// about to be written name their persons by (they keep those persons alive).
+    func resolve(_ region: Region, changes: Changes, references: Set<Identifier> = [], whole: Bool = false) throws -> Outcome {
         var nodes: [IdentityPartition.Node] = []
         var claimed: Set<Identifier> = []
         var previous: [String: String] = [:]
@@ -218,10 +202,13 @@ struct IdentityResolver {
             if whole {
                 guard region.referenced?.contains(id) == true else { continue }
             } else {
-                // Only its current person's touchpoints can name it.
-                guard let p = region.owner[id],
-                    try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM touchpoints WHERE person_id = ?)"), arguments: [p]) == true
-                else { continue }
+                // Only its current person's touchpoints, or the batch's own, can name it.
+                guard let p = region.owner[id] else { continue }
+                if !references.contains(id) {
+                    guard try Bool.fetchOne(
+                        db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM touchpoints WHERE person_id = ?)"), arguments: [p]) == true
+                    else { continue }
+                }
             }
             nodes.append(.init(key: "ref:" + id.description, role: .reference, identifiers: [id]))
             if let p = region.owner[id] { previous["ref:" + id.description] = p }
@@ -399,9 +386,7 @@ struct IdentityResolver {
                         """,
                     arguments: [now, p])
             }
-            for table in ["stage_history", "next_actions"] {
-                try run("DELETE FROM \(table) WHERE person_id = ?", arguments: [p])
-            }
+            // What was derived for it goes with it when the derivers see it in `removedPersons`.
             try run("DELETE FROM persons WHERE person_id = ?", arguments: [p])
             outcome.removed.insert(p)
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 public import JourneyModel
+public import JourneyStore
 
 /// What `identity rebuild` changed.
 public struct IdentityRebuildReport: Sendable, Equatable {
@@ -43,12 +44,23 @@ public enum IdentityError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 }
 
-extension JourneyStore {
+/// Identity maintenance on a store: rebuild, unmerge, relink. Each runs in one write transaction
+/// through the same resolver the batches use.
+public struct IdentityMaintenance: Sendable {
+    public let store: JourneyStore
+    /// How records are linked into persons and accounts.
+    public let rules: IdentityRules
+
+    public init(store: JourneyStore, rules: IdentityRules = .default) {
+        self.store = store
+        self.rules = rules
+    }
+
     /// Re-resolves every person from the live records, source merges, deleted records and
     /// separations — what incremental resolution must always agree with. Run after changing the
     /// identity rules (shared mailboxes, source priorities) to apply them to existing data.
-    public func rebuildIdentity(at time: Timestamp = Timestamp(Date())) throws -> IdentityRebuildReport {
-        try pool.write { db in
+    public func rebuild(at time: Timestamp = Timestamp(Date())) throws -> IdentityRebuildReport {
+        try store.pool.write { db in
             // Who owned what before, kept in SQLite's temp store rather than in memory (1M+ touchpoints).
             try db.execute(sql: """
                 CREATE TEMP TABLE rebuild_records AS SELECT record_key AS id, person_id FROM person_records;
@@ -56,12 +68,12 @@ extension JourneyStore {
                 """)
             defer { try? db.execute(sql: "DROP TABLE temp.rebuild_records; DROP TABLE temp.rebuild_touchpoints") }
             let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
-            var writer = try BatchWriter(db: db, source: "identity", now: time.iso8601, rules: identity)
-            let resolver = IdentityResolver(db: db, rules: identity, now: time.iso8601, source: "identity")
+            let session = IdentitySession(db: db, rules: rules, source: Self.source, now: time.iso8601)
+            let resolver = IdentityResolver(db: db, rules: rules, now: time.iso8601, source: Self.source)
             let outcome = try resolver.resolve(try resolver.wholeGraph(), changes: .init(), whole: true)
-            writer.touchedPersons = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
-            writer.receivedTouchpoints = outcome.receivedTouchpoints
-            try writer.refreshPersons()
+            session.touchedPersons = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
+            session.receivedTouchpoints = outcome.receivedTouchpoints
+            try session.refreshPersons()
             func moved(_ table: String, _ key: String, _ before: String) throws -> Int {
                 try Int.fetchOne(db, sql: """
                     SELECT count(*) FROM \(table) t JOIN temp.\(before) b ON b.id = t.\(key) WHERE t.person_id IS NOT b.person_id
@@ -78,7 +90,7 @@ extension JourneyStore {
     /// Undoes a logged merge: its two sides are kept apart from now on (the next sync does not
     /// link them again), and the persons, identifiers and touchpoints they reach are re-resolved.
     public func unmerge(_ mergeId: Int64, at time: Timestamp = Timestamp(Date())) throws -> UnmergeReport {
-        try pool.write { db in
+        try store.pool.write { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT via_kind, via_value, kept_nodes, merged_nodes, undone_at FROM person_merges WHERE merge_id = ?",
                 arguments: [mergeId])
@@ -103,7 +115,7 @@ extension JourneyStore {
     /// (they become one person again if their data still links them, logged as a new merge; the
     /// undone one stays in the log as history).
     public func relink(_ mergeId: Int64, at time: Timestamp = Timestamp(Date())) throws -> UnmergeReport {
-        try pool.write { db in
+        try store.pool.write { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT via_kind, via_value FROM person_merges WHERE merge_id = ?", arguments: [mergeId])
             else { throw IdentityError.noSuchMerge(mergeId) }
@@ -121,9 +133,9 @@ extension JourneyStore {
             for prefix in ["merge:", "deleted:"] where node.hasPrefix(prefix) { return String(node.dropFirst(prefix.count)) }
             return node
         }
-        var writer = try BatchWriter(db: db, source: "identity", now: time.iso8601, rules: identity)
-        writer.changes.records = Set(keys)
-        try writer.finishIdentity()
+        var changes = IdentityChanges()
+        changes.records = Set(keys)
+        _ = try IdentitySession(db: db, rules: rules, source: Self.source, now: time.iso8601).finish(changes)
         var persons: [String: [String]] = [:]
         for key in keys {
             if let p = try String.fetchOne(db, sql: "SELECT person_id FROM person_records WHERE record_key = ?", arguments: [key]) {
@@ -132,4 +144,7 @@ extension JourneyStore {
         }
         return persons.mapValues { $0.sorted() }
     }
+
+    /// Credited as the source of identifiers that maintenance links without a claimant.
+    static let source = "identity"
 }

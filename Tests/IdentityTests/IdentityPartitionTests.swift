@@ -1,7 +1,7 @@
 import JourneyModel
 import Testing
 
-@testable import JourneyStore
+@testable import Identity
 
 /// The partition rules on their own: guards, source merges, separations, deleted records.
 @Suite struct IdentityPartitionTests {

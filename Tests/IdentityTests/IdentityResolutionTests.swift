@@ -2,6 +2,7 @@ import Connectors
 import Daemon
 import Foundation
 import GRDB
+import Identity
 import JourneyModel
 import JourneyStore
 import JourneyTesting
@@ -146,7 +147,7 @@ import Testing
                 #expect(incremental.contains { $0.hasPrefix("conflict ") } || !data.values.joined().contains { $0.contains("dup,") })
             }
             // A rebuild from scratch agrees with what incremental resolution left.
-            let report = try JourneyStore(path: ws.storePath).rebuildIdentity()
+            let report = try IdentityMaintenance(store: JourneyStore(path: ws.storePath)).rebuild()
             #expect(report.recordsMoved == 0 && report.touchpointsMoved == 0 && report.personsBefore == report.personsAfter)
             let rebuilt = try Self.ownership(ws)
             #expect(rebuilt == incremental, "seed \(seed) round \(round): \(Self.difference(rebuilt, incremental))")
@@ -267,7 +268,7 @@ import Testing
         // The operator adds `events` to the shared mailboxes: the existing link goes on rebuild.
         var rules = IdentityRules()
         rules.sharedMailboxes.insert("events")
-        let report = try JourneyStore(path: ws.storePath, identity: rules).rebuildIdentity()
+        let report = try IdentityMaintenance(store: JourneyStore(path: ws.storePath), rules: rules).rebuild()
         #expect(report.personsBefore == 1 && report.personsAfter == 2)
         #expect(try ws.count("SELECT count(*) FROM identifiers WHERE kind = 'email'") == 0)
     }

@@ -1,0 +1,55 @@
+import Foundation
+public import JourneyStore
+import JourneyModel
+import Logging
+import Metrics
+
+/// Runs the registered derivers over what committed batches queued, one bounded transaction per
+/// step. It runs after every batch and at the start of every pass, so work a crash left queued
+/// is done before anything new: derived data catches up, it never silently falls behind.
+public struct DerivePipeline: Sendable {
+    public let store: JourneyStore
+    public let derivers: [any Deriver]
+    let logger: Logger
+
+    public init(store: JourneyStore, derivers: [any Deriver], logger: Logger) {
+        self.store = store
+        self.derivers = derivers
+        self.logger = logger
+    }
+
+    /// Whether batches must queue their changes (only when someone will read them).
+    public var isActive: Bool { !derivers.isEmpty }
+
+    /// A deriver that failed: its transaction rolled back, its work stays queued for the next drain.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var deriver: String
+        public var message: String
+        public var description: String {
+            "deriver \(deriver) failed (its work stays queued and is retried after the next batch): \(message)"
+        }
+    }
+
+    /// Works off everything queued. A failing deriver does not stop the others or the ingest.
+    @discardableResult
+    public func drain(at time: Timestamp = Timestamp(.now)) async -> [Failure] {
+        guard isActive else { return [] }
+        var failures: [Failure] = []
+        for deriver in derivers {
+            do {
+                while try await !store.deriveStep(deriver, at: time).isEmpty {}
+            } catch {
+                let failure = Failure(deriver: deriver.name, message: "\(error)")
+                logger.error("derive failed", metadata: ["deriver": "\(deriver.name)", "error": "\(failure.message)"])
+                Counter(label: "journeylake_derive_failures_total", dimensions: [("deriver", deriver.name)]).increment()
+                failures.append(failure)
+            }
+        }
+        do {
+            try await store.pruneDeriveQueue(keepingFor: derivers.map(\.name))
+        } catch {
+            logger.warning("cannot prune the derive queue", metadata: ["error": "\(error)"])
+        }
+        return failures
+    }
+}

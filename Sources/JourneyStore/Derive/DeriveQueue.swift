@@ -1,0 +1,144 @@
+import Foundation
+public import GRDB
+public import JourneyModel
+
+/// Something computed from the journey store for the persons and accounts a batch changed
+/// (stages, scores, SLA state, next actions). Registered with the daemon, which runs it after
+/// each batch, and again for whatever is still queued after a crash.
+public protocol Deriver: Sendable {
+    /// Stable name, the key of its progress in `derive_state`; renaming it derives everything again.
+    var name: String { get }
+    /// Re-derives what `work` names, writing only through `db` (the deriver's transaction:
+    /// its output and its progress commit together). `work.everything` asks for a full derive.
+    func derive(_ work: DeriveWork, db: Database) throws
+}
+
+/// What a deriver is asked to recompute: the union of the batches it has not seen yet.
+public struct DeriveWork: Sendable, Equatable {
+    public var persons: Set<String> = []
+    public var removedPersons: Set<String> = []
+    public var accounts: Set<String> = []
+    public var removedAccounts: Set<String> = []
+    /// The deriver has never run on this store (or was reset): derive every person and account.
+    public var everything = false
+
+    public init() {}
+
+    public var isEmpty: Bool {
+        !everything && persons.isEmpty && removedPersons.isEmpty && accounts.isEmpty && removedAccounts.isEmpty
+    }
+}
+
+/// The durable list of what batches changed, waiting for derivers (`derive_queue`), and how far
+/// each deriver has got (`derive_state`).
+///
+/// A batch queues its changes in its own transaction; a deriver's output and its new position
+/// commit in another. A crash between the two leaves the work queued, so it is done on the next
+/// drain: derived data can lag a batch, never silently miss one.
+public enum DeriveQueue {
+    /// How many queue entries one derive transaction takes at most, so a long backlog (a
+    /// backfill, derivers failing for a while) is worked off in bounded steps.
+    public static let chunk = 20_000
+
+    /// Queues a batch's changes; called inside the batch's transaction.
+    static func enqueue(_ outcome: BatchOutcome, db: Database, at now: String) throws {
+        try enqueue(persons: outcome.persons, removedPersons: outcome.removedPersons,
+                    accounts: outcome.accounts, removedAccounts: outcome.removedAccounts, db: db, at: now)
+    }
+
+    /// Queues changes made outside a batch (identity maintenance), in the caller's transaction.
+    public static func enqueue(
+        persons: Set<String>, removedPersons: Set<String> = [], accounts: Set<String> = [], removedAccounts: Set<String> = [],
+        db: Database, at now: String
+    ) throws {
+        let insert = try db.cachedStatement(sql: "INSERT INTO derive_queue (kind, id, removed, queued_at) VALUES (?, ?, ?, ?)")
+        for (kind, ids, removed) in [("person", persons, false), ("person", removedPersons, true),
+                                     ("account", accounts, false), ("account", removedAccounts, true)] {
+            for id in ids.sorted() { try insert.execute(arguments: [kind, id, removed, now]) }
+        }
+    }
+
+    /// Runs one step of a deriver in one transaction: the queued work after its position (at
+    /// most `chunk` entries), its output, its new position. Returns the work it did (empty when
+    /// it was up to date). A deriver that throws rolls back whole and sees the same work again.
+    public static func step(_ deriver: any Deriver, db: Database, at now: String) throws -> DeriveWork {
+        let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM derive_queue") ?? 0
+        var work = DeriveWork()
+        var upTo = last
+        if let done = try Int64.fetchOne(db, sql: "SELECT done_seq FROM derive_state WHERE deriver = ?", arguments: [deriver.name]) {
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT seq, kind, id, removed FROM derive_queue WHERE seq > ? ORDER BY seq LIMIT ?",
+                arguments: [done, chunk])
+            guard let end: Int64 = rows.last?[0] else { return work }
+            upTo = end
+            for row in rows {
+                let id: String = row[2]
+                switch (row[1] as String, row[3] as Bool) {
+                case ("person", false): work.persons.insert(id)
+                case ("person", true): work.removedPersons.insert(id)
+                case (_, false): work.accounts.insert(id)
+                default: work.removedAccounts.insert(id)
+                }
+            }
+            // A person removed and then made again (or the reverse) is judged by how it ends.
+            let livePersons = try existing("persons", "person_id", work.persons.union(work.removedPersons), db: db)
+            work.removedPersons = work.persons.union(work.removedPersons).subtracting(livePersons)
+            work.persons = livePersons
+            let liveAccounts = try existing("accounts", "account_id", work.accounts.union(work.removedAccounts), db: db)
+            work.removedAccounts = work.accounts.union(work.removedAccounts).subtracting(liveAccounts)
+            work.accounts = liveAccounts
+        } else {
+            work.everything = true
+        }
+        try deriver.derive(work, db: db)
+        try db.execute(
+            sql: """
+                INSERT INTO derive_state (deriver, done_seq, updated_at) VALUES (?, ?, ?)
+                ON CONFLICT (deriver) DO UPDATE SET done_seq = excluded.done_seq, updated_at = excluded.updated_at
+                """,
+            arguments: [deriver.name, upTo, now])
+        return work
+    }
+
+    /// Drops the entries every given deriver has done (all of them when none is given).
+    public static func prune(keepingFor derivers: [String], db: Database) throws {
+        let names = "[" + derivers.map(JSONObjectWriter.quoted).joined(separator: ",") + "]"
+        let done = derivers.isEmpty
+            ? try Int64.fetchOne(db, sql: "SELECT max(seq) FROM derive_queue")
+            : try Int64.fetchOne(db, sql: """
+                SELECT CASE WHEN count(*) = (SELECT count(*) FROM json_each(?1)) THEN min(done_seq) ELSE 0 END
+                FROM derive_state WHERE deriver IN (SELECT value FROM json_each(?1))
+                """, arguments: [names])
+        guard let done, done > 0 else { return }
+        try db.execute(sql: "DELETE FROM derive_queue WHERE seq <= ?", arguments: [done])
+    }
+
+    /// Entries waiting for a deriver (for `journeylake sources`, metrics and tests).
+    public static func backlog(of deriver: String, db: Database) throws -> Int {
+        let done = try Int64.fetchOne(db, sql: "SELECT done_seq FROM derive_state WHERE deriver = ?", arguments: [deriver]) ?? 0
+        return try Int.fetchOne(db, sql: "SELECT count(*) FROM derive_queue WHERE seq > ?", arguments: [done]) ?? 0
+    }
+
+    private static func existing(_ table: String, _ column: String, _ ids: Set<String>, db: Database) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        let statement = try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(table) WHERE \(column) = ?)")
+        return try Set(ids.filter { try Bool.fetchOne(statement, arguments: [$0]) == true })
+    }
+}
+
+extension JourneyStore {
+    /// One step of a deriver in its own transaction (see `DeriveQueue.step`).
+    public func deriveStep(_ deriver: any Deriver, at time: Timestamp) async throws -> DeriveWork {
+        try await pool.write { db in try DeriveQueue.step(deriver, db: db, at: time.iso8601) }
+    }
+
+    /// Drops queue entries every given deriver has done.
+    public func pruneDeriveQueue(keepingFor derivers: [String]) async throws {
+        try await pool.write { db in try DeriveQueue.prune(keepingFor: derivers, db: db) }
+    }
+
+    /// Queue entries a deriver has not done yet.
+    public func deriveBacklog(of deriver: String) throws -> Int {
+        try pool.read { db in try DeriveQueue.backlog(of: deriver, db: db) }
+    }
+}
