@@ -95,6 +95,10 @@ let package = Package(
             dependencies: ["JourneyModel", "JourneyStore", "Identity", "Connectors", "Daemon", "JourneyTesting",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
+        .testTarget(
+            name: "JourneyStoreTests",
+            dependencies: ["JourneyModel", "JourneyStore", "JourneyTesting", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .testTarget(name: "JourneyConfigTests", dependencies: ["JourneyConfig", "Connectors"], swiftSettings: strict),
         .testTarget(
             name: "IngestTests",

@@ -51,9 +51,13 @@ public struct IdentityMaintenance: Sendable {
     /// How records are linked into persons and accounts.
     public let rules: IdentityRules
 
-    public init(store: JourneyStore, rules: IdentityRules = .default) {
+    /// Whether the persons a change reaches are queued for the derivers (as batches do).
+    public let queueDerive: Bool
+
+    public init(store: JourneyStore, rules: IdentityRules = .default, queueDerive: Bool = false) {
         self.store = store
         self.rules = rules
+        self.queueDerive = queueDerive
     }
 
     /// Re-resolves every person from the live records, source merges, deleted records and
@@ -71,9 +75,14 @@ public struct IdentityMaintenance: Sendable {
             let session = IdentitySession(db: db, rules: rules, source: Self.source, now: time.iso8601)
             let resolver = IdentityResolver(db: db, rules: rules, now: time.iso8601, source: Self.source)
             let outcome = try resolver.resolve(try resolver.wholeGraph(), changes: .init(), whole: true)
-            session.touchedPersons = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
+            let everyone = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
+            session.touchedPersons = everyone
             session.receivedTouchpoints = outcome.receivedTouchpoints
             try session.refreshPersons()
+            if queueDerive {
+                try DeriveQueue.enqueue(persons: everyone, removedPersons: outcome.removed,
+                                       db: db, at: time.iso8601)
+            }
             func moved(_ table: String, _ key: String, _ before: String) throws -> Int {
                 try Int.fetchOne(db, sql: """
                     SELECT count(*) FROM \(table) t JOIN temp.\(before) b ON b.id = t.\(key) WHERE t.person_id IS NOT b.person_id
@@ -135,7 +144,11 @@ public struct IdentityMaintenance: Sendable {
         }
         var changes = IdentityChanges()
         changes.records = Set(keys)
-        _ = try IdentitySession(db: db, rules: rules, source: Self.source, now: time.iso8601).finish(changes)
+        let outcome = try IdentitySession(db: db, rules: rules, source: Self.source, now: time.iso8601).finish(changes)
+        if queueDerive {
+            try DeriveQueue.enqueue(persons: outcome.persons, removedPersons: outcome.removedPersons, accounts: outcome.accounts,
+                                   removedAccounts: outcome.removedAccounts, db: db, at: time.iso8601)
+        }
         var persons: [String: [String]] = [:]
         for key in keys {
             if let p = try String.fetchOne(db, sql: "SELECT person_id FROM person_records WHERE record_key = ?", arguments: [key]) {
