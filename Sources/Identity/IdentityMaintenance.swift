@@ -138,10 +138,7 @@ public struct IdentityMaintenance: Sendable {
 
     /// Re-resolves the region around a separation's nodes; returns person id → its records there.
     private func reresolve(_ db: Database, nodes: [String], at time: Timestamp) throws -> [String: [String]] {
-        let keys = nodes.map { node in
-            for prefix in ["merge:", "deleted:"] where node.hasPrefix(prefix) { return String(node.dropFirst(prefix.count)) }
-            return node
-        }
+        let keys = nodes.map { NodeKey(encoded: $0) }.map { $0.recordKey ?? $0.encoded }
         var changes = IdentityChanges()
         changes.records = Set(keys)
         let outcome = try IdentitySession(db: db, rules: rules, source: Self.source, now: time.iso8601).finish(changes)

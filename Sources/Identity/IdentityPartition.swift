@@ -24,8 +24,8 @@ struct IdentityPartition {
             /// keep naming the person its other identifiers lead to (or nobody).
             case deleted
         }
-        /// `record key`, `merge:<record key>`, `ref:<kind:value>` or `deleted:<record key>`: unique and sortable.
-        var key: String
+        /// Unique and sortable; nodes are tried in key order.
+        var key: NodeKey
         var role: Role
         /// The identifiers that may link this node (shared mailboxes already left out).
         var identifiers: [Identifier]
@@ -34,7 +34,7 @@ struct IdentityPartition {
     /// An operator's "these must not be one person" (an undone merge): two sets of node keys.
     struct Separation: Sendable, Equatable {
         var id: Int64
-        var sides: (Set<String>, Set<String>)
+        var sides: (Set<NodeKey>, Set<NodeKey>)
         static func == (a: Self, b: Self) -> Bool { a.id == b.id && a.sides.0 == b.sides.0 && a.sides.1 == b.sides.1 }
     }
 
@@ -42,9 +42,9 @@ struct IdentityPartition {
     struct Link: Sendable, Equatable {
         var via: Identifier
         /// The node whose claim of `via` made the link.
-        var node: String
-        var into: [String]
-        var joined: [String]
+        var node: NodeKey
+        var into: [NodeKey]
+        var joined: [NodeKey]
         var sourceMerge: Bool
     }
 
@@ -57,14 +57,14 @@ struct IdentityPartition {
 
     struct Person: Sendable, Equatable {
         var personId: String
-        var nodes: [String]
+        var nodes: [NodeKey]
         var identifiers: [Identifier]
     }
 
     struct Result: Sendable {
         var persons: [Person]
         var owner: [Identifier: String]
-        var personOfNode: [String: String]
+        var personOfNode: [NodeKey: String]
         var links: [Link]
         var conflicts: [Conflict]
     }
@@ -94,8 +94,7 @@ struct IdentityPartition {
     /// Whether an identifier is the record's own id (`salesforce:Lead:00Q…` and `salesforce_lead:00Q…`).
     static func isNative(_ id: Identifier, _ node: Node) -> Bool {
         guard case .record = node.role else { return false }
-        let parts = node.key.split(separator: ":", maxSplits: 2)
-        return parts.count == 3 && parts[2] == id.value
+        return RecordKey(encoded: node.key.subject)?.externalId == id.value
     }
 
     /// The synthetic identifier of a record that has no linking identifier of its own.
@@ -103,12 +102,12 @@ struct IdentityPartition {
 
     /// `previousPerson` gives the person each node belonged to before: a link between nodes that
     /// already shared a person is not news and is not reported again.
-    static func resolve(_ input: [Node], separations: [Separation], previousPerson: [String: String] = [:]) -> Result {
+    static func resolve(_ input: [Node], separations: [Separation], previousPerson: [NodeKey: String] = [:]) -> Result {
         let nodes = input.sorted { $0.key < $1.key }
         let index = Dictionary(uniqueKeysWithValues: nodes.enumerated().map { ($1.key, $0) })
         var sets = DisjointSets(count: nodes.count)
         // Per set root: live records per system object, and the separation sides it holds.
-        var objects: [[String: [String]]] = nodes.map { node in
+        var objects: [[String: [NodeKey]]] = nodes.map { node in
             if case .record(let object?) = node.role { return [object: [node.key]] }
             return [:]
         }
@@ -137,7 +136,7 @@ struct IdentityPartition {
         }
         func clash(_ a: Int, _ b: Int) -> (String, String)? {
             for object in objects[b].keys.sorted() {
-                if let mine = objects[a][object]?.min() { return (mine, objects[b][object]!.min()!) }
+                if let mine = objects[a][object]?.min() { return (mine.encoded, objects[b][object]!.min()!.encoded) }
             }
             return nil
         }
@@ -145,7 +144,7 @@ struct IdentityPartition {
             let ra = sets.find(a), rb = sets.find(b)
             guard ra != rb, !separated(ra, rb) else { return }
             if !forced, let (existing, refused) = clash(ra, rb) {
-                let refusedFor = nodes[node].role == .reference ? refused : nodes[node].key
+                let refusedFor = nodes[node].role == .reference ? refused : nodes[node].key.encoded
                 conflicts.insert(Conflict(identifier: via, refusedFor: refusedFor, existingRecord: existing))
                 return
             }
@@ -190,7 +189,7 @@ struct IdentityPartition {
         for root in nodes.indices where sets.find(root) == root && nodes[root].role != .deleted {
             let keys = members[root].map { nodes[$0].key }
             var ids = owned[root] ?? []
-            if ids.isEmpty { ids = [recordIdentifier(keys.min()!)] }
+            if ids.isEmpty { ids = [recordIdentifier(keys.min()!.encoded)] }
             ids.sort(by: precedes)
             let personId = personId(anchor: ids[0])
             personOfRoot[root] = personId
@@ -216,7 +215,7 @@ struct IdentityPartition {
         for person in persons where person.identifiers.count == 1 && ownerIds[person.identifiers[0]] == nil {
             ownerIds[person.identifiers[0]] = person.personId
         }
-        var personOfNode: [String: String] = [:]
+        var personOfNode: [NodeKey: String] = [:]
         for (i, node) in nodes.enumerated() { personOfNode[node.key] = personOfRoot[sets.find(i)] }
         return Result(
             persons: persons, owner: ownerIds, personOfNode: personOfNode, links: links,

@@ -176,26 +176,26 @@ struct IdentityResolver {
     func resolve(_ region: Region, changes: Changes, references: Set<Identifier> = [], whole: Bool = false) throws -> Outcome {
         var nodes: [IdentityPartition.Node] = []
         var claimed: Set<Identifier> = []
-        var previous: [String: String] = [:]
+        var previous: [NodeKey: String] = [:]
         for key in region.records {
             let ids = region.recordIds[key] ?? []
             claimed.formUnion(ids)
             let links = ids.filter(rules.links)
-            nodes.append(.init(key: key, role: .record(object: Self.objectPrefix(key)),
+            nodes.append(.init(key: .record(key), role: .record(object: RecordKey(encoded: key)?.objectName),
                                identifiers: links.isEmpty ? [IdentityPartition.recordIdentifier(key)] : links))
-            if !changes.newRecords.contains(key) { previous[key] = changes.previousPerson[key] ?? region.recordPerson[key] }
+            if !changes.newRecords.contains(key) { previous[.record(key)] = changes.previousPerson[key] ?? region.recordPerson[key] }
         }
         for key in region.aliasRecords {
             let ids = region.aliases[key] ?? []
             claimed.formUnion(ids)
-            nodes.append(.init(key: "merge:" + key, role: .sourceMerge, identifiers: ids))
-            if !changes.newAliases.contains(key), let p = ids.lazy.compactMap({ region.owner[$0] }).first { previous["merge:" + key] = p }
+            nodes.append(.init(key: .merge(key), role: .sourceMerge, identifiers: ids))
+            if !changes.newAliases.contains(key), let p = ids.lazy.compactMap({ region.owner[$0] }).first { previous[.merge(key)] = p }
         }
         var ofDeleted: Set<Identifier> = []
         for key in region.deletedRecords where !region.records.contains(key) {
             let ids = (region.deletedIds[key] ?? []).filter(rules.links)
             ofDeleted.formUnion(ids)
-            nodes.append(.init(key: "deleted:" + key, role: .deleted, identifiers: ids))
+            nodes.append(.init(key: .deleted(key), role: .deleted, identifiers: ids))
         }
         // Identifiers nobody claims (live or deleted) are persons of their own while touchpoints name them.
         for id in region.identifiers where !claimed.contains(id) && !ofDeleted.contains(id) && id.kind.rawValue != "record" && rules.links(id) {
@@ -210,8 +210,8 @@ struct IdentityResolver {
                     else { continue }
                 }
             }
-            nodes.append(.init(key: "ref:" + id.description, role: .reference, identifiers: [id]))
-            if let p = region.owner[id] { previous["ref:" + id.description] = p }
+            nodes.append(.init(key: .reference(id), role: .reference, identifiers: [id]))
+            if let p = region.owner[id] { previous[.reference(id)] = p }
         }
         let separations = try loadSeparations(nodes.map(\.key))
         let result = IdentityPartition.resolve(nodes, separations: separations, previousPerson: previous)
@@ -220,31 +220,27 @@ struct IdentityResolver {
         return try write(result, region: region, nodes: nodes, previous: previous, released: released, changes: changes)
     }
 
-    private func loadSeparations(_ keys: [String]) throws -> [IdentityPartition.Separation] {
+    private func loadSeparations(_ keys: [NodeKey]) throws -> [IdentityPartition.Separation] {
         guard try exists("identity_separations") else { return [] }
         var ids: Set<Int64> = []
         for key in keys {
-            ids.formUnion(try Int64.fetchAll(db.cachedStatement(sql: "SELECT separation_id FROM identity_separations WHERE node = ?"), arguments: [key]))
+            ids.formUnion(try Int64.fetchAll(
+                db.cachedStatement(sql: "SELECT separation_id FROM identity_separations WHERE node = ?"), arguments: [key.encoded]))
         }
         return try ids.sorted().map { id in
-            var sides: (Set<String>, Set<String>) = ([], [])
+            var sides: (Set<NodeKey>, Set<NodeKey>) = ([], [])
             for row in try Row.fetchAll(db, sql: "SELECT side, node FROM identity_separations WHERE separation_id = ?", arguments: [id]) {
-                if (row[0] as Int) == 0 { sides.0.insert(row[1]) } else { sides.1.insert(row[1]) }
+                let node = NodeKey(encoded: row[1])
+                if (row[0] as Int) == 0 { sides.0.insert(node) } else { sides.1.insert(node) }
             }
             return IdentityPartition.Separation(id: id, sides: sides)
         }
     }
 
-    /// `system:object` of a record key (`salesforce:Lead:00Q…` → `salesforce:Lead`).
-    static func objectPrefix(_ recordKey: String) -> String? {
-        let parts = recordKey.split(separator: ":", maxSplits: 2)
-        return parts.count == 3 ? "\(parts[0]):\(parts[1])" : nil
-    }
-
     // MARK: Writing the difference
 
     private func write(
-        _ result: IdentityPartition.Result, region: Region, nodes: [IdentityPartition.Node], previous: [String: String],
+        _ result: IdentityPartition.Result, region: Region, nodes: [IdentityPartition.Node], previous: [NodeKey: String],
         released: Set<Identifier>, changes: Changes
     ) throws -> Outcome {
         var outcome = Outcome()
@@ -261,7 +257,8 @@ struct IdentityResolver {
             let continues = Set(person.nodes.compactMap { previous[$0] } + person.identifiers.compactMap { region.owner[$0] })
             var first = continues.compactMap { created[$0] }.min()
             if first == nil {
-                for key in person.nodes where region.records.contains(key) {
+                for node in person.nodes where node.kind == .record && region.records.contains(node.subject) {
+                    let key = node.subject
                     let seen = try String.fetchOne(
                         db.cachedStatement(sql: "SELECT coalesce(created_at, version_at) FROM person_records WHERE record_key = ?"), arguments: [key])
                     if let seen, seen < (first ?? seen + "~") { first = seen }
@@ -279,7 +276,7 @@ struct IdentityResolver {
         }
         // Persons whose records changed (moved, new or updated in this batch) re-derive their attributes.
         for key in region.records {
-            guard let current = result.personOfNode[key] else { continue }
+            guard let current = result.personOfNode[.record(key)] else { continue }
             if region.recordPerson[key] != current || changes.records.contains(key) {
                 changed.insert(current)
                 if let before = region.recordPerson[key], newIds.contains(before) { changed.insert(before) }
@@ -288,16 +285,14 @@ struct IdentityResolver {
         // 2. Identifiers: owner as resolved; those nobody may hold any more are dropped.
         var claimantOf: [Identifier: String] = [:]
         for node in nodes.sorted(by: { $0.key < $1.key }) where node.role != .reference {
-            let key = node.key.hasPrefix("deleted:") ? String(node.key.dropFirst(8)) : node.key
-            for id in node.identifiers where claimantOf[id] == nil { claimantOf[id] = key }
+            for id in node.identifiers where claimantOf[id] == nil { claimantOf[id] = node.key.recordKey }
         }
         // An identifier is credited to the source of its first claimant (by key), not to whichever
         // source happened to bring it first.
         var sourceOfRecord: [String: String] = [:]
         for (id, personId) in result.owner {
             var credited: String?
-            if let claimant = claimantOf[id] {
-                let key = claimant.hasPrefix("merge:") ? String(claimant.dropFirst(6)) : claimant
+            if let key = claimantOf[id] {
                 if sourceOfRecord[key] == nil {
                     sourceOfRecord[key] = try String.fetchOne(
                         db.cachedStatement(sql: "SELECT source FROM source_records WHERE record_key = ?"), arguments: [key])
@@ -316,9 +311,9 @@ struct IdentityResolver {
             try db.cachedStatement(sql: "DELETE FROM identifiers WHERE kind = ? AND value = ?").execute(arguments: [id.kind.rawValue, id.value])
         }
         // 3. Records.
-        for key in region.records where region.recordPerson[key] != result.personOfNode[key] {
+        for key in region.records where region.recordPerson[key] != result.personOfNode[.record(key)] {
             try db.cachedStatement(sql: "UPDATE person_records SET person_id = ? WHERE record_key = ?")
-                .execute(arguments: [result.personOfNode[key], key])
+                .execute(arguments: [result.personOfNode[.record(key)], key])
         }
         // 4. Touchpoints of every person whose identifiers changed follow their reference.
         let oldPersons = region.persons
@@ -370,13 +365,17 @@ struct IdentityResolver {
         // 5. Persons that did not survive: merged into another, split, or left with no live record.
         var liveRecords: Set<String> = []
         for key in region.records { liveRecords.insert(key) }
-        var hadRecords: [String: Set<String>] = [:]
-        for (key, p) in previous where !key.hasPrefix("ref:") { hadRecords[p, default: []].insert(key) }
-        for (key, p) in changes.previousPerson { hadRecords[p, default: []].insert(key) }
+        var hadRecords: [String: Set<NodeKey>] = [:]
+        for (key, p) in previous where key.kind != .reference { hadRecords[p, default: []].insert(key) }
+        for (key, p) in changes.previousPerson { hadRecords[p, default: []].insert(.record(key)) }
         for p in oldPersons.sorted() where !newIds.contains(p) {
             let records = hadRecords[p] ?? []
-            func alive(_ key: String) -> Bool {
-                key.hasPrefix("merge:") ? region.aliasRecords.contains(String(key.dropFirst(6))) : liveRecords.contains(key) || region.aliasRecords.contains(key)
+            func alive(_ node: NodeKey) -> Bool {
+                switch node.kind {
+                case .merge: return region.aliasRecords.contains(node.subject)
+                case .record: return liveRecords.contains(node.subject) || region.aliasRecords.contains(node.subject)
+                case .deleted, .reference: return false
+                }
             }
             if !records.isEmpty, !records.contains(where: alive) {
                 try run(
@@ -425,8 +424,9 @@ struct IdentityResolver {
                     """,
                 arguments: [
                     joinedPerson, result.personOfNode[link.node], link.via.kind.rawValue, link.via.value,
-                    link.node.hasPrefix("merge:") ? String(link.node.dropFirst(6)) : link.node, now,
-                    link.sourceMerge ? "merged in the source" : "shared identifier", Self.json(link.into), Self.json(link.joined),
+                    link.node.kind == .merge ? link.node.subject : link.node.encoded, now,
+                    link.sourceMerge ? "merged in the source" : "shared identifier", Self.json(link.into.map(\.encoded)),
+                    Self.json(link.joined.map(\.encoded)),
                 ])
         }
         outcome.links = result.links.count

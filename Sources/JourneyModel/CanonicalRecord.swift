@@ -152,3 +152,15 @@ public struct CanonicalRecord: Sendable, Equatable {
     /// True when the record deletes itself (it stays in the raw zone; its live rows go).
     public var deletesItself: Bool { tombstones.contains { $0.target == key } }
 }
+
+extension RecordKey {
+    /// Reads `system:object:externalId` (the form `description` writes; the id may hold colons).
+    public init?(encoded text: some StringProtocol) {
+        let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        self.init(system: String(parts[0]), object: String(parts[1]), externalId: String(parts[2]))
+    }
+
+    /// `system:object`: the records of one system object are never one person unless merged.
+    public var objectName: String { "\(system):\(object)" }
+}

@@ -3,13 +3,18 @@ import Testing
 
 @testable import Identity
 
+/// Node keys written as they are stored (`merge:…`, `deleted:…`), for readable tests.
+extension NodeKey: ExpressibleByStringLiteral {
+    public init(stringLiteral value: String) { self.init(encoded: value) }
+}
+
 /// The partition rules on their own: guards, source merges, separations, deleted records.
 @Suite struct IdentityPartitionTests {
     typealias Node = IdentityPartition.Node
     static let email = Identifier(kind: .email, value: "maya@brightwave.io")
 
     static func record(_ key: String, _ ids: [Identifier]) -> Node {
-        Node(key: key, role: .record(object: IdentityResolver.objectPrefix(key)), identifiers: ids)
+        Node(key: .record(key), role: .record(object: RecordKey(encoded: key)?.objectName), identifiers: ids)
     }
 
     static func lead(_ id: String, _ more: [Identifier] = []) -> Node {
@@ -17,7 +22,7 @@ import Testing
     }
 
     func groups(_ result: IdentityPartition.Result) -> Set<Set<String>> {
-        Set(result.persons.map { Set($0.nodes) })
+        Set(result.persons.map { Set($0.nodes.map(\.encoded)) })
     }
 
     @Test func twoRecordsOfOneObjectAreNeverJoinedButARecordOfAnotherSystemJoinsTheFirst() {
