@@ -15,6 +15,9 @@ struct StoreSink: BatchSink {
     }
 
     func commit(_ batch: WriteBatch) async throws -> [String: StreamCounts] {
-        try await store.write(batch)
+        var counts = try await store.write(batch)
+        // The store counts every quarantine item of the batch; the split by code comes from the same items.
+        for (stream, codes) in batch.quarantineCodes { counts[stream, default: StreamCounts()].quarantinedByCode = codes }
+        return counts
     }
 }

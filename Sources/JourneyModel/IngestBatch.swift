@@ -25,11 +25,11 @@ public struct IncomingRecord: Sendable {
 public struct QuarantinedInput: Sendable {
     public var stream: String
     public var externalId: String?
-    public var reason: String
+    public var reason: QuarantineReason
     public var payload: String
     public var origin: String?
 
-    public init(stream: String, externalId: String?, reason: String, payload: String, origin: String?) {
+    public init(stream: String, externalId: String?, reason: QuarantineReason, payload: String, origin: String?) {
         self.stream = stream
         self.externalId = externalId
         self.reason = reason
@@ -84,6 +84,13 @@ public struct WriteBatch: Sendable {
         self.fileProgress = fileProgress
         self.cursors = cursors
     }
+
+    /// How many quarantine items of each code the batch holds, by stream.
+    public var quarantineCodes: [String: [QuarantineCode: Int]] {
+        var out: [String: [QuarantineCode: Int]] = [:]
+        for case .quarantine(let q) in items { out[q.stream, default: [:]][q.reason.code, default: 0] += 1 }
+        return out
+    }
 }
 
 /// What a batch did, per stream: every input is exactly one of new, updated, unchanged or quarantined.
@@ -94,6 +101,8 @@ public struct StreamCounts: Sendable, Equatable {
     public var unchanged = 0
     public var deleted = 0
     public var quarantined = 0
+    /// `quarantined`, split by reason code (for `journeylake_quarantined_total`).
+    public var quarantinedByCode: [QuarantineCode: Int] = [:]
 
     public init() {}
 
@@ -104,5 +113,6 @@ public struct StreamCounts: Sendable, Equatable {
         lhs.unchanged += rhs.unchanged
         lhs.deleted += rhs.deleted
         lhs.quarantined += rhs.quarantined
+        lhs.quarantinedByCode.merge(rhs.quarantinedByCode, uniquingKeysWith: +)
     }
 }

@@ -472,8 +472,8 @@ struct BatchWriter {
             if let ref = tp.account { tpAccount = try resolveAccount(ref, firstSeen: occurred) }
             if tpAccount == nil, let personId { tpAccount = try currentAccount(of: personId) }
             let t = insertTouchpoint
-            t.text(1, id); t.text(2, personId); t.text(3, tpAccount); t.text(4, occurred); t.text(5, tp.channel)
-            t.text(6, tp.action); t.text(7, tp.side.rawValue); t.text(8, tp.campaign); t.text(9, tp.content)
+            t.text(1, id); t.text(2, personId); t.text(3, tpAccount); t.text(4, occurred); t.text(5, tp.channel.rawValue)
+            t.text(6, tp.action.rawValue); t.text(7, tp.side.rawValue); t.text(8, tp.campaign); t.text(9, tp.content)
             t.text(10, tp.owner); t.double(11, tp.value); t.text(12, source); t.text(13, stream); t.text(14, externalId)
             t.text(15, tp.attributes); t.text(16, IdentityResolver.encodeReferences(tp.person))
             try t.run()
@@ -483,9 +483,11 @@ struct BatchWriter {
     private func insertQuarantine(_ q: QuarantinedInput) throws {
         try db.cachedStatement(
             sql: """
-                INSERT OR IGNORE INTO quarantine (source, stream, external_id, reason, payload, seen_at, origin, payload_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO quarantine (source, stream, external_id, reason, reason_code, payload, seen_at, origin, payload_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [source, q.stream, q.externalId, q.reason, q.payload, now, q.origin, ContentHash.hex(q.payload)])
+        ).execute(arguments: [
+            source, q.stream, q.externalId, q.reason.detail, q.reason.code.rawValue, q.payload, now, q.origin, ContentHash.hex(q.payload),
+        ])
     }
 }
