@@ -22,7 +22,7 @@ public enum QuarantineCode: String, Sendable, Hashable, CaseIterable, CustomStri
     case unparseableTimestamp = "unparseable_timestamp"
     /// Nothing names the person the record is about (no email, lead id or other identifier).
     case noIdentifier = "no_identifier"
-    /// The only identifiers given are invalid (a malformed email), so no person can be named.
+    /// An identifier is given but cannot be one (a malformed email): it would name the person wrongly or not at all.
     case invalidIdentifier = "invalid_identifier"
     /// A value the mapping requires besides ids and times is absent (a touchpoint's action or channel).
     case missingValue = "missing_value"
