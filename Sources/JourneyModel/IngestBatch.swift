@@ -101,7 +101,8 @@ public struct StreamCounts: Sendable, Equatable {
     public var unchanged = 0
     public var deleted = 0
     public var quarantined = 0
-    /// `quarantined`, split by reason code (for `journeylake_quarantined_total`).
+    /// `quarantined`, split by reason code, for `journeylake_quarantined_total`; the daemon's sink
+    /// fills it from the batch (the store's own counts leave it empty).
     public var quarantinedByCode: [QuarantineCode: Int] = [:]
 
     public init() {}
