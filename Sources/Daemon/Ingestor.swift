@@ -55,31 +55,34 @@ public struct Ingestor: Sendable {
         } catch {
             report = PassReport()
             report.status = .failed
-            report.errors.append((stream: "*", message: "\(error)"))
+            report.errors.append((stream: .source, message: "\(error)"))
         }
         let now = Timestamp(.now)
         do {
-            let failedStreams = Set(report.errors.map(\.stream))
-            for (stream, message) in report.errors {
-                try store.recordFailure(source: source.name, stream: stream, error: message, at: now)
-                logger.error("source failed", metadata: ["source": "\(source.name)", "stream": "\(stream)", "error": "\(message)"])
+            let failedScopes = Set(report.errors.map(\.stream))
+            for (scope, message) in report.errors {
+                try store.recordFailure(source: source.name, stream: scope.storedName, error: message, at: now)
+                logger.error("source failed", metadata: ["source": "\(source.name)", "stream": "\(scope)", "error": "\(message)"])
             }
             if report.status != .stopped {
-                var succeeded = report.counts.keys.filter { !failedStreams.contains($0) }
-                if !failedStreams.contains("*") { succeeded.append("*") }
-                try store.recordSuccess(source: source.name, streams: succeeded, at: now)
+                let succeeded = ([.source] + report.counts.keys.map(StreamScope.stream)).filter { !failedScopes.contains($0) }
+                try store.recordSuccess(source: source.name, streams: succeeded.map(\.storedName), at: now)
             }
         } catch {
             report.status = .failed
-            report.errors.append((stream: "*", message: "cannot record the pass in sync_state: \(error)"))
+            report.errors.append((stream: .source, message: "cannot record the pass in sync_state: \(error)"))
         }
-        for (stream, _) in report.errors {
-            Counter(label: "journeylake_stream_failures_total", dimensions: [("source", source.name), ("stream", stream)]).increment()
+        for (scope, _) in report.errors {
+            Counter(label: "journeylake_stream_failures_total", dimensions: [("source", source.name), ("stream", scope.storedName)]).increment()
         }
         for (stream, c) in report.counts {
             for (outcome, n) in [("new", c.new), ("updated", c.updated), ("unchanged", c.unchanged), ("deleted", c.deleted),
                                  ("quarantined", c.quarantined)] where n > 0 {
                 Counter(label: "journeylake_records_total", dimensions: [("source", source.name), ("stream", stream), ("outcome", outcome)])
+                    .increment(by: n)
+            }
+            for (code, n) in c.quarantinedByCode where n > 0 {
+                Counter(label: "journeylake_quarantined_total", dimensions: [("source", source.name), ("stream", stream), ("reason", code.rawValue)])
                     .increment(by: n)
             }
         }

@@ -25,11 +25,11 @@ public struct IncomingRecord: Sendable {
 public struct QuarantinedInput: Sendable {
     public var stream: String
     public var externalId: String?
-    public var reason: String
+    public var reason: QuarantineReason
     public var payload: String
     public var origin: String?
 
-    public init(stream: String, externalId: String?, reason: String, payload: String, origin: String?) {
+    public init(stream: String, externalId: String?, reason: QuarantineReason, payload: String, origin: String?) {
         self.stream = stream
         self.externalId = externalId
         self.reason = reason
@@ -94,6 +94,8 @@ public struct StreamCounts: Sendable, Equatable {
     public var unchanged = 0
     public var deleted = 0
     public var quarantined = 0
+    /// `quarantined`, split by reason code (reports and `journeylake_quarantined_total` group by it).
+    public var quarantinedByCode: [QuarantineCode: Int] = [:]
 
     public init() {}
 
@@ -104,5 +106,6 @@ public struct StreamCounts: Sendable, Equatable {
         lhs.unchanged += rhs.unchanged
         lhs.deleted += rhs.deleted
         lhs.quarantined += rhs.quarantined
+        lhs.quarantinedByCode.merge(rhs.quarantinedByCode, uniquingKeysWith: +)
     }
 }

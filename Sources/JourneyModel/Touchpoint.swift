@@ -6,21 +6,6 @@ public enum Side: String, Sendable, Hashable, CaseIterable {
     case sales
 }
 
-/// Channel and action vocabulary of the canonical model (DESIGN.md); mappings use these names.
-public enum Channel {
-    public static let email = "email"
-    public static let web = "web"
-    public static let form = "form"
-    public static let content = "content"
-    public static let webinar = "webinar"
-    public static let event = "event"
-    public static let paid = "paid"
-    public static let social = "social"
-    public static let phone = "phone"
-    public static let meeting = "meeting"
-    public static let crm = "crm"
-}
-
 /// A touchpoint as a mapping produces it, before identity resolution gives it a person.
 public struct TouchpointFacts: Sendable, Equatable {
     /// Distinguishes several touchpoints made from one source record (e.g. `sent`); empty for one.
@@ -29,8 +14,8 @@ public struct TouchpointFacts: Sendable, Equatable {
     public var person: [Identifier]
     public var account: Identifier?
     public var occurredAt: Timestamp
-    public var channel: String
-    public var action: String
+    public var channel: Channel
+    public var action: TouchpointAction
     public var side: Side
     public var campaign: String?
     public var content: String?
@@ -41,7 +26,7 @@ public struct TouchpointFacts: Sendable, Equatable {
 
     public init(
         suffix: String = "", person: [Identifier], account: Identifier? = nil, occurredAt: Timestamp,
-        channel: String, action: String, side: Side, campaign: String? = nil, content: String? = nil,
+        channel: Channel, action: TouchpointAction, side: Side, campaign: String? = nil, content: String? = nil,
         owner: String? = nil, value: Double? = nil, attributes: String? = nil
     ) {
         self.suffix = suffix

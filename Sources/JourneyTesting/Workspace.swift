@@ -125,7 +125,7 @@ public enum StoreDump {
         "SELECT * FROM opportunities ORDER BY opportunity_id",
         "SELECT * FROM touchpoints ORDER BY touchpoint_id",
         "SELECT * FROM deleted_records ORDER BY record_key",
-        "SELECT source, stream, external_id, reason, payload, origin FROM quarantine ORDER BY 1, 2, 5, 4",
+        "SELECT source, stream, external_id, reason, reason_code, payload, origin FROM quarantine ORDER BY 1, 2, 6, 4",
         "SELECT merged_person, into_person, via_kind, via_value, record_key, reason, kept_nodes, merged_nodes FROM person_merges ORDER BY 1, 2, 3, 4, 5",
         "SELECT * FROM identity_aliases ORDER BY 1, 2, 3",
         "SELECT kind, value, record_key FROM released_identifiers ORDER BY 1, 2, 3",

@@ -44,4 +44,28 @@ import Testing
         #expect(try metrics.expectCounter(
             "journeylake_records_total", [("source", "hubspot-metrics"), ("stream", "contacts"), ("outcome", "new")]).totalValue == 8)
     }
+
+    @Test func quarantinesAreCountedPerReasonCode() async throws {
+        let metrics = Self.metrics
+        let ws = try Workspace()
+        try ws.write("m/activities.csv", """
+            marketoGUID,leadId,activityDate,activityTypeId,campaignId,primaryAttributeValueId,primaryAttributeValue,attributes
+            1,3004,2025-02-20T16:16:51Z,10,null,1,Newsletter,null
+            2,,2025-02-20T16:16:52Z,10,null,1,Newsletter,null
+            3,,2025-02-20T16:16:53Z,10,null,1,Newsletter,null
+            4,3004,someday,10,null,1,Newsletter,null
+
+            """)
+        _ = try await ws.ingest("  - {name: quarantine-metrics, type: files, path: m, format: marketo-activities-export}\n")
+        func quarantined(_ reason: String) throws -> Int64 {
+            try metrics.expectCounter(
+                "journeylake_quarantined_total", [("source", "quarantine-metrics"), ("stream", "activities"), ("reason", reason)]
+            ).totalValue
+        }
+        #expect(try quarantined("no_identifier") == 2)
+        #expect(try quarantined("unparseable_timestamp") == 1)
+        #expect(try metrics.expectCounter(
+            "journeylake_records_total", [("source", "quarantine-metrics"), ("stream", "activities"), ("outcome", "quarantined")]
+        ).totalValue == 3)
+    }
 }

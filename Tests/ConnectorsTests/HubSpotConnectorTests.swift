@@ -97,7 +97,7 @@ import Testing
         await emulator.injectBeforeSearch(3, .status(503, body: "{}", retryAfter: nil))
         let first = try await ws.ingest(yaml)
         #expect(first[0].report.status == .partial)
-        #expect(first[0].report.errors.first?.stream == "contacts")
+        #expect(first[0].report.errors.first?.stream == .stream("contacts"))
         #expect(first[0].report.errors.first?.message.contains("HubSpot server error 503") == true)
         #expect(first.counts("hubspot", "contacts").new == 3)
         #expect(first.counts("hubspot", "companies").new == 4)

@@ -109,7 +109,7 @@ final class CountingDeriver: Deriver {
         for (n, lead) in [(1, "3001"), (2, "3003")] {
             let touch = TouchpointFacts(
                 person: [Identifier(kind: .marketoLead, value: lead)], occurredAt: Timestamp(millisecondsSinceEpoch: 1_740_000_000_000 + Int64(n)),
-                channel: "email", action: "email.opened", side: .marketing)
+                channel: .email, action: .emailOpened, side: .marketing)
             let record = CanonicalRecord(key: RecordKey(system: "marketo", object: "activities", externalId: "\(n)"), touchpoints: [touch])
             let batch = WriteBatch(source: "acts", fetchedAt: Timestamp(Date()), items: [
                 .record(IncomingRecord(stream: "activities", externalId: "\(n)", payload: "{\"n\":\(n)}", contentHash: "h\(n)", origin: nil,

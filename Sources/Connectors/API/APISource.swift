@@ -38,7 +38,7 @@ public struct APISource: IngestSource {
                     page = try await connector.readPage(stream: stream, state: state, client: client)
                 } catch {
                     // The stream ends here as failed; what was committed stays, the cursor points at it.
-                    report.errors.append((stream: stream, message: "\(error)"))
+                    report.errors.append((stream: .stream(stream), message: "\(error)"))
                     continue streams
                 }
                 for (text, object) in page.records {
@@ -59,7 +59,7 @@ public struct APISource: IngestSource {
                 pending.removeAll(keepingCapacity: true)
                 state = page.next
                 if let failure = page.failure {
-                    report.errors.append((stream: stream, message: failure))
+                    report.errors.append((stream: .stream(stream), message: failure))
                     continue streams
                 }
                 if page.caughtUp { break }

@@ -50,8 +50,8 @@ public struct PassReport: Sendable {
 
     public var status: Status = .ok
     public var counts: [String: StreamCounts] = [:]
-    /// Problems that failed part of the pass, by stream (or `*` for the source as a whole).
-    public var errors: [(stream: String, message: String)] = []
+    /// Problems that failed part of the pass: of one stream, or of the source as a whole.
+    public var errors: [(stream: StreamScope, message: String)] = []
     /// Files left for a later pass because they were still being written.
     public var waiting: [String] = []
     public var filesSkipped = 0

@@ -5,7 +5,12 @@ public import JourneyModel
 public enum MappingResult: Sendable {
     case record(externalId: String, CanonicalRecord)
     /// The record cannot be normalized; it goes to `quarantine` with this reason.
-    case quarantine(externalId: String?, reason: String)
+    case quarantine(externalId: String?, reason: QuarantineReason)
+
+    /// Shorthand for the mappings: quarantine with a code and its detail text.
+    static func quarantine(externalId: String?, _ code: QuarantineCode, _ detail: String) -> MappingResult {
+        .quarantine(externalId: externalId, reason: QuarantineReason(code, detail))
+    }
 }
 
 /// Turns the records of one export format into canonical records: pure, no I/O.
@@ -35,13 +40,13 @@ public struct FormatMismatch: Error, CustomStringConvertible, Sendable {
 
 /// Helpers shared by the vendor mappings.
 enum MapSupport {
-    /// A timestamp column that must parse when present: nil when absent, error text when malformed.
+    /// A timestamp column that must parse when present: nil when absent, an error when malformed.
     static func checkedTimestamp(
         _ row: SourceRow, _ names: [String], parser: TimestampParser = .utc
     ) -> Result<Timestamp?, MappingError> {
         guard let text = row.text(names) else { return .success(nil) }
         guard let t = parser.parse(text) else {
-            return .failure(MappingError("unparseable date '\(text)' in \(names[0])"))
+            return .failure(MappingError(.unparseableTimestamp, "unparseable date '\(text)' in \(names[0])"))
         }
         return .success(t)
     }
@@ -49,10 +54,17 @@ enum MapSupport {
     static func id(_ kind: IdentifierKind, _ raw: String?) -> Identifier? {
         Identifier.normalized(kind: kind, raw: raw)
     }
+
+    /// The quarantine for what a mapping threw. Mappings throw only `MappingError`, but `??` and
+    /// other rethrowing helpers erase the error type, so the compiler cannot know that.
+    static func quarantine(_ error: any Error, externalId: String?) -> MappingResult {
+        if let e = error as? MappingError { return .quarantine(externalId: externalId, reason: e.reason) }
+        return .quarantine(externalId: externalId, .invalidValue, "\(error)")
+    }
 }
 
 /// A reason a row cannot be mapped.
 struct MappingError: Error {
-    var reason: String
-    init(_ reason: String) { self.reason = reason }
+    var reason: QuarantineReason
+    init(_ code: QuarantineCode, _ detail: String) { self.reason = QuarantineReason(code, detail) }
 }

@@ -105,7 +105,7 @@ public struct FileDropSource: IngestSource {
     public func runPass(sink: any BatchSink, control: PassControl) async throws -> PassReport {
         var report = PassReport()
         let (files, problems) = try listFiles()
-        report.errors += problems.map { (stream: "*", message: $0) }
+        report.errors += problems.map { (stream: .source, message: $0) }
         let progress = try await sink.fileProgress(source: name)
         var committer = Committer(sink: sink)
         for var file in files {
@@ -125,7 +125,7 @@ public struct FileDropSource: IngestSource {
                 do {
                     try ArchiveEntries.extract(archive.entry, from: archive.path, to: file.readPath)
                 } catch {
-                    report.errors.append((stream: "*", message: "cannot extract \(file.path): \(error)"))
+                    report.errors.append((stream: .source, message: "cannot extract \(file.path): \(error)"))
                     continue
                 }
             }
@@ -142,10 +142,10 @@ public struct FileDropSource: IngestSource {
                 let stopped = try await reader.read(from: start, committer: &committer)
                 if stopped { report.status = .stopped; break }
             } catch let error as FileSourceError {
-                report.errors.append((stream: "*", message: error.description))
+                report.errors.append((stream: .source, message: error.description))
             } catch let error as FormatMismatch {
                 report.errors.append(
-                    (stream: "*", message: FileSourceError.unrecognizedFile(path: file.path, format: config.format, reason: error.reason).description))
+                    (stream: .source, message: FileSourceError.unrecognizedFile(path: file.path, format: config.format, reason: error.reason).description))
             }
         }
         for (stream, c) in try await committer.finish() { report.counts[stream, default: StreamCounts()] += c }

@@ -25,10 +25,15 @@ struct FileReader {
             byteOffset: offset, rowNumber: Int64(line), completed: completed)
     }
 
-    private func batch(_ items: [WriteBatch.Item], stream: String, progress: FileProgress) -> WriteBatch {
+    private func batch(_ items: [WriteBatch.Item], scope: StreamScope, progress: FileProgress) -> WriteBatch {
         WriteBatch(
             source: source.name, fetchedAt: control.clock(), items: items, fileProgress: progress,
-            cursors: [stream: "\(file.fileName)@\(progress.byteOffset)\(progress.completed ? " (done)" : "")"])
+            cursors: [scope.storedName: "\(file.fileName)@\(progress.byteOffset)\(progress.completed ? " (done)" : "")"])
+    }
+
+    /// A row the parser rejected before any mapping saw it (so it has no external id).
+    private func quarantined(_ stream: String, _ code: QuarantineCode, _ detail: String, payload: String, origin: String) -> WriteBatch.Item {
+        .quarantine(QuarantinedInput(stream: stream, externalId: nil, reason: QuarantineReason(code, detail), payload: payload, origin: origin))
     }
 
     private func mapped(_ row: SourceRow, stream: String, rawText: () -> String) -> WriteBatch.Item {
@@ -49,7 +54,8 @@ struct FileReader {
         var headerReader = try CSVReader(path: file.readPath, delimiter: source.config.delimiter)
         guard let header = try headerReader.next() else {
             headerReader.close()
-            try await committer.submit(batch([], stream: "*", progress: progress(stream: nil, offset: file.size, line: 1, completed: true)))
+            // An empty file names no stream: its progress belongs to the source as a whole.
+            try await committer.submit(batch([], scope: .source, progress: progress(stream: nil, offset: file.size, line: 1, completed: true)))
             return false
         }
         if let problem = header.malformation {
@@ -78,20 +84,18 @@ struct FileReader {
         while let record = try reader.next() {
             let origin = "\(file.fileName):\(record.line)"
             if let problem = record.malformation {
-                items.append(.quarantine(QuarantinedInput(
-                    stream: stream, externalId: nil, reason: "malformed CSV: \(problem)", payload: reader.lastRawText(), origin: origin)))
+                items.append(quarantined(stream, .malformedCSV, "malformed CSV: \(problem)", payload: reader.lastRawText(), origin: origin))
             } else if record.fields.count != columns.names.count {
-                items.append(.quarantine(QuarantinedInput(
-                    stream: stream, externalId: nil,
-                    reason: "expected \(columns.names.count) fields as in the header, found \(record.fields.count)",
-                    payload: reader.lastRawText(), origin: origin)))
+                items.append(quarantined(
+                    stream, .wrongFieldCount, "expected \(columns.names.count) fields as in the header, found \(record.fields.count)",
+                    payload: reader.lastRawText(), origin: origin))
             } else {
                 let row = SourceRow(columns: columns, values: record.fields, origin: origin, nullMarkers: nulls)
                 items.append(mapped(row, stream: stream, rawText: { reader.lastRawText() }))
             }
             if items.count >= control.batchSize {
                 try await committer.submit(
-                    batch(items, stream: stream, progress: progress(stream: stream, offset: reader.offset, line: reader.line, completed: false)))
+                    batch(items, scope: .stream(stream), progress: progress(stream: stream, offset: reader.offset, line: reader.line, completed: false)))
                 items.removeAll(keepingCapacity: true)
                 if control.shouldStop() {
                     try await committer.drain()
@@ -100,7 +104,7 @@ struct FileReader {
             }
         }
         try await committer.submit(
-            batch(items, stream: stream, progress: progress(stream: stream, offset: reader.offset, line: reader.line, completed: true)))
+            batch(items, scope: .stream(stream), progress: progress(stream: stream, offset: reader.offset, line: reader.line, completed: true)))
         return false
     }
 
@@ -130,13 +134,12 @@ struct FileReader {
             lastLine = chunk.line
             let origin = "\(file.fileName):\(chunk.line)"
             if chunk.truncated {
-                items.append(.quarantine(QuarantinedInput(
-                    stream: stream, externalId: nil, reason: "truncated JSON at the end of the file", payload: chunk.text, origin: origin)))
+                items.append(quarantined(stream, .malformedJSON, "truncated JSON at the end of the file", payload: chunk.text, origin: origin))
             } else {
                 do {
                     let value = try decoder.decode(JSONValue.self, from: Data(chunk.text.utf8))
                     guard case .object(let object) = value else {
-                        throw MappingError("expected a JSON object, found \(chunk.text.prefix(20))")
+                        throw MappingError(.malformedJSON, "expected a JSON object, found \(chunk.text.prefix(20))")
                     }
                     let row = SourceRow(json: object, origin: origin, nullMarkers: nulls)
                     var item = mapped(row, stream: stream, rawText: { chunk.text })
@@ -150,13 +153,12 @@ struct FileReader {
                 } catch let e as MappingError {
                     items.append(.quarantine(QuarantinedInput(stream: stream, externalId: nil, reason: e.reason, payload: chunk.text, origin: origin)))
                 } catch {
-                    items.append(.quarantine(QuarantinedInput(
-                        stream: stream, externalId: nil, reason: "invalid JSON: \(Self.describe(error))", payload: chunk.text, origin: origin)))
+                    items.append(quarantined(stream, .malformedJSON, "invalid JSON: \(Self.describe(error))", payload: chunk.text, origin: origin))
                 }
             }
             if items.count >= control.batchSize {
                 try await committer.submit(
-                    batch(items, stream: stream, progress: progress(stream: stream, offset: reader.offset, line: lastLine + 1, completed: false)))
+                    batch(items, scope: .stream(stream), progress: progress(stream: stream, offset: reader.offset, line: lastLine + 1, completed: false)))
                 items.removeAll(keepingCapacity: true)
                 if control.shouldStop() {
                     try await committer.drain()
@@ -165,7 +167,7 @@ struct FileReader {
             }
         }
         try await committer.submit(
-            batch(items, stream: stream, progress: progress(stream: stream, offset: reader.offset, line: lastLine, completed: true)))
+            batch(items, scope: .stream(stream), progress: progress(stream: stream, offset: reader.offset, line: lastLine, completed: true)))
         return false
     }
 

@@ -128,12 +128,12 @@ public struct ColumnMapping: RecordMapping {
     }
 
     public func map(_ row: SourceRow, stream: String) -> MappingResult {
-        guard let id = row.text(idColumn) else { return .quarantine(externalId: nil, reason: "no value in id column '\(idColumn)'") }
+        guard let id = row.text(idColumn) else { return .quarantine(externalId: nil, .missingExternalID, "no value in id column '\(idColumn)'") }
         let key = RecordKey(system: system, object: stream, externalId: id)
         do {
             func time(_ column: String?, _ label: String) throws -> Timestamp? {
                 guard let column, let text = row.text(column) else { return nil }
-                guard let t = parser.parse(text) else { throw MappingError("unparseable date '\(text)' in \(label)") }
+                guard let t = parser.parse(text) else { throw MappingError(.unparseableTimestamp, "unparseable date '\(text)' in \(label)") }
                 return t
             }
             func fieldTime(_ field: String) throws -> Timestamp? { try time(fields[field], fields[field] ?? field) }
@@ -152,18 +152,22 @@ public struct ColumnMapping: RecordMapping {
                 if let i = Identifier.normalized(kind: kind, raw: row.text(column)) { ids.append(i) }
             }
             let account = value("account_domain", row).flatMap { Identifier.normalized(kind: .domain, raw: $0) }
+            func noPerson() -> MappingError {
+                guard let rawEmail else { return MappingError(.noIdentifier, "no person identifier") }
+                return MappingError(.invalidIdentifier, "invalid email '\(rawEmail)' and no other identifier")
+            }
             switch recordType {
             case .touchpoint:
-                guard let at = try fieldTime("occurred_at") else { throw MappingError("no value for occurred_at") }
-                guard !ids.isEmpty else {
-                    throw MappingError(rawEmail.map { "invalid email '\($0)' and no other identifier" } ?? "no person identifier")
-                }
-                guard let action = value("action", row), let channel = value("channel", row) else {
-                    throw MappingError("no action or channel")
+                guard let at = try fieldTime("occurred_at") else { throw MappingError(.missingTimestamp, "no value for occurred_at") }
+                guard !ids.isEmpty else { throw noPerson() }
+                // Any action or channel text is accepted: a mapping may name a vocabulary of its own.
+                guard let action = value("action", row).map(TouchpointAction.init(rawValue:)), let channel = value("channel", row).map(Channel.init(rawValue:))
+                else {
+                    throw MappingError(.missingValue, "no action or channel")
                 }
                 let sideText = value("side", row) ?? ""
                 guard let side = Side(rawValue: sideText.lowercased()) else {
-                    throw MappingError("side '\(sideText)' is neither marketing nor sales")
+                    throw MappingError(.invalidValue, "side '\(sideText)' is neither marketing nor sales")
                 }
                 record.touchpoints.append(
                     TouchpointFacts(
@@ -171,9 +175,7 @@ public struct ColumnMapping: RecordMapping {
                         campaign: value("campaign", row), content: value("content", row), owner: value("owner", row),
                         value: value("value", row).flatMap(Double.init), attributes: value("attributes", row)))
             case .person:
-                guard !ids.isEmpty else {
-                    throw MappingError(rawEmail.map { "invalid email '\($0)' and no other identifier" } ?? "no person identifier")
-                }
+                guard !ids.isEmpty else { throw noPerson() }
                 record.identifiers = ids
                 let consent = value("consent_email", row).map { ["true", "1", "yes", "opted_in", "subscribed"].contains($0.lowercased()) }
                 record.person = PersonFacts(
@@ -197,10 +199,8 @@ public struct ColumnMapping: RecordMapping {
                     closeDate: value("close_date", row), isWon: won, isClosed: closed)
             }
             return .record(externalId: id, record)
-        } catch let e as MappingError {
-            return .quarantine(externalId: id, reason: e.reason)
         } catch {
-            return .quarantine(externalId: id, reason: "\(error)")
+            return MapSupport.quarantine(error, externalId: id)
         }
     }
 }

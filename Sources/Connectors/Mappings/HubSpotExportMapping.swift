@@ -43,7 +43,7 @@ public struct HubSpotExportMapping: RecordMapping {
     }
 
     public func map(_ row: SourceRow, stream: String) -> MappingResult {
-        guard let id = row.text("Record ID", "hs_object_id", "id") else { return .quarantine(externalId: nil, reason: "no Record ID") }
+        guard let id = row.text("Record ID", "hs_object_id", "id") else { return .quarantine(externalId: nil, .missingExternalID, "no Record ID") }
         let key = RecordKey(system: Self.system, object: stream, externalId: id)
         do {
             let version = try MapSupport.checkedTimestamp(row, ["Last Modified Date", "lastmodifieddate", "hs_lastmodifieddate"], parser: parser).get()
@@ -60,7 +60,7 @@ public struct HubSpotExportMapping: RecordMapping {
                     .split(whereSeparator: { $0 == ";" || $0 == "," }).compactMap { MapSupport.id(.hubspotContact, String($0)) } ?? []
                 if !merged.isEmpty { record.mergedAliases = [Identifier(kind: .hubspotContact, value: id)] + merged }
                 if let email = row.text("Email", "email") {
-                    guard let e = MapSupport.id(.email, email) else { throw MappingError("invalid email '\(email)'") }
+                    guard let e = MapSupport.id(.email, email) else { throw MappingError(.invalidIdentifier, "invalid email '\(email)'") }
                     record.identifiers.append(e)
                 }
                 if let lead = MapSupport.id(.salesforceLead, row.text("Salesforce Lead ID", "salesforceleadid")) {
@@ -100,17 +100,15 @@ public struct HubSpotExportMapping: RecordMapping {
                 if let created {
                     record.touchpoints.append(
                         TouchpointFacts(
-                            suffix: "created", person: [], account: account, occurredAt: created, channel: Channel.crm,
-                            action: "opportunity.created", side: .sales, content: row.text("Deal Name", "dealname"),
+                            suffix: "created", person: [], account: account, occurredAt: created, channel: .crm,
+                            action: .opportunityCreated, side: .sales, content: row.text("Deal Name", "dealname"),
                             owner: row.text("Deal owner", "hubspot_owner_id"), value: row.double("Amount", "amount"),
                             attributes: attributes(["deal_id": id, "stage": stage])))
                 }
             }
             return .record(externalId: id, record)
-        } catch let e as MappingError {
-            return .quarantine(externalId: id, reason: e.reason)
         } catch {
-            return .quarantine(externalId: id, reason: "\(error)")
+            return MapSupport.quarantine(error, externalId: id)
         }
     }
 }

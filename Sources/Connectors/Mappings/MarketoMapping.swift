@@ -41,14 +41,14 @@ public struct MarketoMapping: RecordMapping {
     public func map(_ row: SourceRow, stream: String) -> MappingResult {
         if stream == "activity_types" {
             // The instance's activity type catalogue (custom types included): kept in the raw zone.
-            guard let id = row.text("id") else { return .quarantine(externalId: nil, reason: "an activity type without an id") }
+            guard let id = row.text("id") else { return .quarantine(externalId: nil, .missingExternalID, "an activity type without an id") }
             return .record(externalId: id, CanonicalRecord(key: RecordKey(system: Self.system, object: stream, externalId: id)))
         }
         return stream == Object.activities.rawValue ? mapActivity(row) : mapLead(row)
     }
 
     private func mapLead(_ row: SourceRow) -> MappingResult {
-        guard let id = row.text("id", "Id", "Lead ID") else { return .quarantine(externalId: nil, reason: "no lead id") }
+        guard let id = row.text("id", "Id", "Lead ID") else { return .quarantine(externalId: nil, .missingExternalID, "no lead id") }
         let key = RecordKey(system: Self.system, object: Object.leads.rawValue, externalId: id)
         do {
             let updated = try MapSupport.checkedTimestamp(row, ["updatedAt", "Updated At"], parser: parser).get()
@@ -84,14 +84,14 @@ public struct MarketoMapping: RecordMapping {
     }
 
     private func mapActivity(_ row: SourceRow) -> MappingResult {
-        guard let guid = row.text("marketoGUID") else { return .quarantine(externalId: nil, reason: "no marketoGUID") }
-        guard let leadId = row.text("leadId") else { return .quarantine(externalId: guid, reason: "no leadId") }
-        guard let dateText = row.text("activityDate") else { return .quarantine(externalId: guid, reason: "no activityDate") }
+        guard let guid = row.text("marketoGUID") else { return .quarantine(externalId: nil, .missingExternalID, "no marketoGUID") }
+        guard let leadId = row.text("leadId") else { return .quarantine(externalId: guid, .noIdentifier, "no leadId") }
+        guard let dateText = row.text("activityDate") else { return .quarantine(externalId: guid, .missingTimestamp, "no activityDate") }
         guard let at = parser.parse(dateText) else {
-            return .quarantine(externalId: guid, reason: "unparseable date '\(dateText)' in activityDate")
+            return .quarantine(externalId: guid, .unparseableTimestamp, "unparseable date '\(dateText)' in activityDate")
         }
         guard let typeText = row.text("activityTypeId"), let type = Int(typeText) else {
-            return .quarantine(externalId: guid, reason: "activityTypeId '\(row.text("activityTypeId") ?? "")' is not a number")
+            return .quarantine(externalId: guid, .invalidValue, "activityTypeId '\(row.text("activityTypeId") ?? "")' is not a number")
         }
         let key = RecordKey(system: Self.system, object: Object.activities.rawValue, externalId: guid)
         var record = CanonicalRecord(key: key, version: at)
@@ -99,32 +99,32 @@ public struct MarketoMapping: RecordMapping {
         let primary = row.text("primaryAttributeValue")
         let attributesText = row.text("attributes")
         let campaignId = row.text("campaignId")
-        func touch(_ channel: String, _ action: String, campaign: String? = nil) {
+        func touch(_ channel: Channel, _ action: TouchpointAction, campaign: String? = nil) {
             record.touchpoints.append(
                 TouchpointFacts(
                     person: person, occurredAt: at, channel: channel, action: action, side: .marketing,
                     campaign: campaign ?? campaignId, content: primary, attributes: attributesText))
         }
         switch type {
-        case 1: touch(Channel.web, "web.visit")
-        case 2: touch(Channel.form, "form.submitted")
-        case 3: touch(Channel.web, "web.clicked")
-        case 6: touch(Channel.email, "email.sent")
-        case 7: touch(Channel.email, "email.delivered")
-        case 8, 27: touch(Channel.email, "email.bounced")
-        case 9: touch(Channel.email, "email.unsubscribed")
-        case 10: touch(Channel.email, "email.opened")
-        case 11: touch(Channel.email, "email.clicked")
+        case 1: touch(.web, .webVisit)
+        case 2: touch(.form, .formSubmitted)
+        case 3: touch(.web, .webClicked)
+        case 6: touch(.email, .emailSent)
+        case 7: touch(.email, .emailDelivered)
+        case 8, 27: touch(.email, .emailBounced)
+        case 9: touch(.email, .emailUnsubscribed)
+        case 10: touch(.email, .emailOpened)
+        case 11: touch(.email, .emailClicked)
         case 104:
             // Program status changes: the new status says what happened (webinar registered,
             // attended, no-show); no-shows keep their own action so nothing counts them as attendance.
             let status = Self.attribute("New Status", in: attributesText)?.lowercased() ?? ""
             switch status {
-            case "registered": touch(Channel.webinar, "webinar.registered", campaign: primary)
-            case "attended", "attended on-demand": touch(Channel.webinar, "webinar.attended", campaign: primary)
-            case "no show", "no-show": touch(Channel.webinar, "webinar.no_show", campaign: primary)
-            case "invited": touch(Channel.webinar, "webinar.invited", campaign: primary)
-            default: touch(Channel.event, "program.status_changed", campaign: primary)
+            case "registered": touch(.webinar, .webinarRegistered, campaign: primary)
+            case "attended", "attended on-demand": touch(.webinar, .webinarAttended, campaign: primary)
+            case "no show", "no-show": touch(.webinar, .webinarNoShow, campaign: primary)
+            case "invited": touch(.webinar, .webinarInvited, campaign: primary)
+            default: touch(.event, .programStatusChanged, campaign: primary)
             }
         case 37:
             // Delete Lead: the lead record is tombstoned; its id is the primary attribute value id.

@@ -30,17 +30,15 @@ public struct SalesforceMapping: RecordMapping {
     }
 
     public func map(_ row: SourceRow, stream: String) -> MappingResult {
-        guard let rawId = row.text("Id") else { return .quarantine(externalId: nil, reason: "no Id") }
+        guard let rawId = row.text("Id") else { return .quarantine(externalId: nil, .missingExternalID, "no Id") }
         guard let id = SalesforceID.normalize(rawId) else {
-            return .quarantine(externalId: rawId, reason: "Id '\(rawId)' is not a 15- or 18-character Salesforce id")
+            return .quarantine(externalId: rawId, .invalidExternalID, "Id '\(rawId)' is not a 15- or 18-character Salesforce id")
         }
         let object = stream == "bulk" ? (SalesforceID.objectName(forKeyPrefix: id) ?? "bulk") : stream
         do {
             return .record(externalId: id, try mapObject(object, id: id, row: row))
-        } catch let e as MappingError {
-            return .quarantine(externalId: id, reason: e.reason)
         } catch {
-            return .quarantine(externalId: id, reason: "\(error)")
+            return MapSupport.quarantine(error, externalId: id)
         }
     }
 
@@ -70,7 +68,7 @@ public struct SalesforceMapping: RecordMapping {
             record.identifiers = [Identifier(kind: kind, value: id)]
             let email = row.text("Email")
             if let email {
-                guard let e = MapSupport.id(.email, email) else { throw MappingError("invalid email '\(email)'") }
+                guard let e = MapSupport.id(.email, email) else { throw MappingError(.invalidIdentifier, "invalid email '\(email)'") }
                 record.identifiers.append(e)
             }
             if object == "Lead", row.bool("IsConverted") == true,
@@ -101,23 +99,23 @@ public struct SalesforceMapping: RecordMapping {
             if let created = try ts(row, "CreatedDate") {
                 record.touchpoints.append(
                     TouchpointFacts(
-                        suffix: "created", person: [], account: account, occurredAt: created, channel: Channel.crm,
-                        action: "opportunity.created", side: .sales, campaign: row.text("CampaignId"),
+                        suffix: "created", person: [], account: account, occurredAt: created, channel: .crm,
+                        action: .opportunityCreated, side: .sales, campaign: row.text("CampaignId"),
                         content: row.text("Name"), owner: owner, value: row.double("Amount"),
                         attributes: attributes(["opportunity_id": id, "stage": row.text("StageName")])))
             }
         case "OpportunityHistory":
-            guard let created = try ts(row, "CreatedDate") else { throw MappingError("no CreatedDate") }
+            guard let created = try ts(row, "CreatedDate") else { throw MappingError(.missingTimestamp, "no CreatedDate") }
             let stage = row.text("StageName") ?? ""
-            let action: String
+            let action: TouchpointAction
             switch stage.lowercased() {
-            case "closed won": action = "opportunity.won"
-            case "closed lost": action = "opportunity.lost"
-            default: action = "opportunity.stage_changed"
+            case "closed won": action = .opportunityWon
+            case "closed lost": action = .opportunityLost
+            default: action = .opportunityStageChanged
             }
             record.touchpoints.append(
                 TouchpointFacts(
-                    person: [], occurredAt: created, channel: Channel.crm, action: action, side: .sales,
+                    person: [], occurredAt: created, channel: .crm, action: action, side: .sales,
                     content: stage, value: row.double("Amount"),
                     attributes: attributes([
                         "opportunity_id": row.text("OpportunityId").flatMap(SalesforceID.normalize), "stage": stage,
@@ -129,17 +127,17 @@ public struct SalesforceMapping: RecordMapping {
             let completedAt = try ts(row, "CompletedDateTime")
             guard completedAt != nil || status == "completed" || row.bool("IsClosed") == true else { break }
             guard let at = try completedAt ?? ts(row, "ActivityDate") ?? ts(row, "CreatedDate") else {
-                throw MappingError("completed Task without a date")
+                throw MappingError(.missingTimestamp, "completed Task without a date")
             }
             let subtype = (row.text("TaskSubtype") ?? row.text("Type") ?? "").lowercased()
-            let channel: String, action: String
+            let channel: Channel, action: TouchpointAction
             switch subtype {
             case "call":
-                channel = Channel.phone
-                action = row.text("CallType")?.lowercased() == "inbound" ? "call.inbound" : "call.outbound"
-            case "email", "listemail": channel = Channel.email; action = "email.sent"
-            case "linkedin": channel = Channel.social; action = "social.message"
-            default: channel = Channel.crm; action = "task.completed"
+                channel = .phone
+                action = row.text("CallType")?.lowercased() == "inbound" ? .callInbound : .callOutbound
+            case "email", "listemail": channel = .email; action = .emailSent
+            case "linkedin": channel = .social; action = .socialMessage
+            default: channel = .crm; action = .taskCompleted
             }
             record.touchpoints.append(
                 TouchpointFacts(
@@ -152,12 +150,12 @@ public struct SalesforceMapping: RecordMapping {
                     ])))
         case "Event":
             guard let at = try ts(row, "StartDateTime", "ActivityDateTime") ?? ts(row, "ActivityDate") else {
-                throw MappingError("Event without StartDateTime or ActivityDateTime")
+                throw MappingError(.missingTimestamp, "Event without StartDateTime or ActivityDateTime")
             }
             record.touchpoints.append(
                 TouchpointFacts(
                     person: whoIdentifiers(row.text("WhoId")), account: whatAccount(row), occurredAt: at,
-                    channel: Channel.meeting, action: "meeting.held", side: .sales, content: row.text("Subject"),
+                    channel: .meeting, action: .meetingHeld, side: .sales, content: row.text("Subject"),
                     owner: owner, value: row.double("DurationInMinutes"),
                     attributes: attributes(["location": row.text("Location"), "what_id": row.text("WhatId")])))
         case "CampaignMember":
@@ -168,12 +166,12 @@ public struct SalesforceMapping: RecordMapping {
             let (channel, action) = Self.campaignMemberAction(status: status, responded: row.bool("HasResponded") ?? false)
             // The status is the member's current one: attendance and no-shows are set after the
             // event, so they date from the last change, a response from when it first came.
-            let settled = ["webinar.attended", "webinar.no_show"].contains(action)
+            let settled = action == .webinarAttended || action == .webinarNoShow
             let when = settled
                 ? try ts(row, "LastModifiedDate", "SystemModstamp")
                 : try ts(row, "FirstRespondedDate") ?? ts(row, "CreatedDate")
             guard let at = try when ?? ts(row, "CreatedDate") else {
-                throw MappingError("CampaignMember without CreatedDate")
+                throw MappingError(.missingTimestamp, "CampaignMember without CreatedDate")
             }
             record.touchpoints.append(
                 TouchpointFacts(
@@ -187,16 +185,16 @@ public struct SalesforceMapping: RecordMapping {
     }
 
     /// CampaignMember statuses: responses count, mere membership and no-shows are kept apart.
-    static func campaignMemberAction(status: String, responded: Bool) -> (String, String) {
+    static func campaignMemberAction(status: String, responded: Bool) -> (Channel, TouchpointAction) {
         switch status.lowercased() {
-        case "registered": return (Channel.webinar, "webinar.registered")
-        case "attended": return (Channel.webinar, "webinar.attended")
-        case "no show", "no-show", "noshow": return (Channel.webinar, "webinar.no_show")
-        case "sent": return (Channel.email, "campaign.sent")
-        case "opened": return (Channel.email, "email.opened")
-        case "clicked": return (Channel.email, "email.clicked")
-        case "responded": return (Channel.event, "campaign.responded")
-        default: return (Channel.event, responded ? "campaign.responded" : "campaign.member")
+        case "registered": return (.webinar, .webinarRegistered)
+        case "attended": return (.webinar, .webinarAttended)
+        case "no show", "no-show", "noshow": return (.webinar, .webinarNoShow)
+        case "sent": return (.email, .campaignSent)
+        case "opened": return (.email, .emailOpened)
+        case "clicked": return (.email, .emailClicked)
+        case "responded": return (.event, .campaignResponded)
+        default: return (.event, responded ? .campaignResponded : .campaignMember)
         }
     }
 

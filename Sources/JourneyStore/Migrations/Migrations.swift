@@ -19,6 +19,9 @@ enum Migrations {
         migrator.registerMigration(M0005_AccountRecords.identifier) { db in
             try db.execute(sql: M0005_AccountRecords.sql)
         }
+        migrator.registerMigration(M0006_QuarantineReasonCode.identifier) { db in
+            try db.execute(sql: M0006_QuarantineReasonCode.sql)
+        }
         migrator.registerMigration(M0007_DeriveQueue.identifier) { db in
             try db.execute(sql: M0007_DeriveQueue.sql)
         }

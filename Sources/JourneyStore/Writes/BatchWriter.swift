@@ -135,6 +135,7 @@ struct BatchWriter {
             case .quarantine(let q):
                 counts[q.stream, default: StreamCounts()].read += 1
                 counts[q.stream, default: StreamCounts()].quarantined += 1
+                counts[q.stream, default: StreamCounts()].quarantinedByCode[q.reason.code, default: 0] += 1
                 try insertQuarantine(q)
             case .record(let r):
                 counts[r.stream, default: StreamCounts()].read += 1
@@ -524,8 +525,8 @@ struct BatchWriter {
             if let ref = tp.account { account = try identity.account(named: ref, firstSeen: pending.occurredAt) }
             if account == nil, let personId { account = try identity.account(ofPerson: personId) }
             let t = insertTouchpoint
-            t.text(1, pending.id); t.text(2, personId); t.text(3, account); t.text(4, pending.occurredAt); t.text(5, tp.channel)
-            t.text(6, tp.action); t.text(7, tp.side.rawValue); t.text(8, tp.campaign); t.text(9, tp.content)
+            t.text(1, pending.id); t.text(2, personId); t.text(3, account); t.text(4, pending.occurredAt); t.text(5, tp.channel.rawValue)
+            t.text(6, tp.action.rawValue); t.text(7, tp.side.rawValue); t.text(8, tp.campaign); t.text(9, tp.content)
             t.text(10, tp.owner); t.double(11, tp.value); t.text(12, source); t.text(13, pending.stream); t.text(14, pending.externalId)
             t.text(15, tp.attributes); t.text(16, IdentifierList.encode(tp.person))
             try t.run()
@@ -540,9 +541,11 @@ struct BatchWriter {
     private func insertQuarantine(_ q: QuarantinedInput) throws {
         try db.cachedStatement(
             sql: """
-                INSERT OR IGNORE INTO quarantine (source, stream, external_id, reason, payload, seen_at, origin, payload_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO quarantine (source, stream, external_id, reason, reason_code, payload, seen_at, origin, payload_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [source, q.stream, q.externalId, q.reason, q.payload, now, q.origin, ContentHash.hex(q.payload)])
+        ).execute(arguments: [
+            source, q.stream, q.externalId, q.reason.detail, q.reason.code.rawValue, q.payload, now, q.origin, ContentHash.hex(q.payload),
+        ])
     }
 }

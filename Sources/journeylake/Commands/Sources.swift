@@ -34,7 +34,7 @@ struct Sources: AsyncParsableCommand {
             }
         }
         for s in sources where !seen.contains(s.name) {
-            rows.append([.text(s.name), .text("*"), .text("never_run"), .null, .null, .null, .int(0), .int(0), .int(0)])
+            rows.append([.text(s.name), .text(StreamScope.source.storedName), .text("never_run"), .null, .null, .null, .int(0), .int(0), .int(0)])
         }
         print(TableRenderer(
             columns: ["source", "stream", "status", "cursor", "last_success_at", "last_error", "records_total", "read_total", "quarantined_total"],
