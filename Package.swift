@@ -63,7 +63,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         // Test support only: temporary workspaces with real stores, the CLI runner, store dumps.
@@ -92,6 +91,10 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             exclude: ["Fixtures"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "JourneyStoreTests",
+            dependencies: ["JourneyStore", "JourneyModel", "JourneyTesting"],
             swiftSettings: strict),
         .testTarget(
             name: "CLITests",
