@@ -40,28 +40,13 @@ public final class JourneyStore: Sendable {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
     }
-
-    /// Opens an existing store for reading only: every statement that would write is refused.
-    public static func openReadOnly(path: String) throws -> DatabaseQueue {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError.cannotOpen(path: path, reason: "no store at this path yet (run `journeylake ingest` first)")
-        }
-        var config = Configuration()
-        config.readonly = true
-        config.busyMode = .timeout(10)
-        do {
-            return try DatabaseQueue(path: path, configuration: config)
-        } catch {
-            throw StoreError.cannotOpen(path: path, reason: "\(error)")
-        }
-    }
 }
 
 /// Store failures, with the file they concern.
 public enum StoreError: Error, CustomStringConvertible, Sendable {
     case cannotOpen(path: String, reason: String)
     case newerSchema(path: String)
-    case writeRefused(sql: String)
+    case readFailed(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -69,8 +54,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable {
             return "cannot open the journey store \(path): \(reason)"
         case .newerSchema(let path):
             return "the journey store \(path) was migrated by a newer JourneyLake; upgrade this binary"
-        case .writeRefused(let sql):
-            return "query is read-only: statement would modify the store: \(sql.prefix(80))"
+        case .readFailed(let path, let reason):
+            return "cannot read the journey store \(path): \(reason); check that it is a JourneyLake store and that this user may read it"
         }
     }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import JourneyModel
 import JourneyStore
 import JourneyConfig
@@ -48,10 +47,10 @@ extension ConfigOption {
         do { return (config, try JourneyStore(path: config.store.path)) } catch { fail(.store("\(error)")) }
     }
 
-    /// The config and the store opened read-only, for the commands that only report.
-    func loadReadOnlyStore() throws -> (JourneyLakeConfig, DatabaseQueue) {
+    /// The config and a read-only reader on its store, for the commands that only report.
+    func openReader() throws -> (JourneyLakeConfig, JourneyReader) {
         let (config, _) = try catching { try load() }
-        do { return (config, try JourneyStore.openReadOnly(path: config.store.path)) } catch { fail(.store("\(error)")) }
+        return (config, reading { try JourneyReader(path: config.store.path) })
     }
 }
 
@@ -83,6 +82,25 @@ enum CLIError: Error, CustomStringConvertible {
         case .usage: return 64  // EX_USAGE
         }
     }
+}
+
+extension CLIError {
+    /// The exit a failed read maps to: 64 nobody found, 65 write refused or query failed, 74 the store.
+    init(reading error: any Error) {
+        switch error {
+        case let e as CLIError: self = e
+        case QueryError.noPersonFound: self = .usage("\(error)")
+        case QueryError.timeLimitExceeded(let limit, _):
+            self = .query("\(error) with --timeout, e.g. --timeout \(QueryLimits.describe(limit * 4))")
+        case is QueryError: self = .query("\(error)")
+        default: self = .store("\(error)")
+        }
+    }
+}
+
+/// Runs a read of the store; a failure prints its reason and exits with its code.
+func reading<T>(_ body: () throws -> T) -> T {
+    do { return try body() } catch { fail(CLIError(reading: error)) }
 }
 
 /// Prints an error to stderr and exits with its code.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Identity
 import JourneyConfig
 import JourneyModel
@@ -31,19 +30,11 @@ struct IdentityCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Output format: table, csv or json.") var format: OutputFormat = .table
 
         func run() async throws {
-            let (_, db) = try options.loadReadOnlyStore()
-            let rows = try db.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT c.kind, c.value, c.record_key AS refused_for, c.existing_record AS already_on,
-                           i.person_id AS held_by, c.detected_at
-                    FROM identity_conflicts c LEFT JOIN identifiers i ON i.kind = c.kind AND i.value = c.value
-                    ORDER BY c.detected_at, c.kind, c.value, c.record_key
-                    """)
+            let (_, reader) = try options.openReader()
+            let rows = reading { try reader.identityConflicts() }.map { c -> [TableRenderer.Cell] in
+                [.text(c.kind), .text(c.value), .text(c.refusedFor), .text(c.alreadyOn), .init(c.heldBy), .text(c.detectedAt)]
             }
-            let cells = rows.map { row in
-                (0..<row.count).map { i -> TableRenderer.Cell in (row[i] as String?).map { .text($0) } ?? .null }
-            }
-            print(TableRenderer(columns: ["kind", "value", "refused_for", "already_on", "held_by", "detected_at"], rows: cells).render(format))
+            print(TableRenderer(columns: ["kind", "value", "refused_for", "already_on", "held_by", "detected_at"], rows: rows).render(format))
         }
     }
 
@@ -68,30 +59,15 @@ struct IdentityCommand: AsyncParsableCommand {
         var person: String?
 
         func run() async throws {
-            let (_, db) = try options.loadReadOnlyStore()
-            let rows = try db.read { db -> [Row] in
-                var filter = ""
-                var arguments: StatementArguments = []
-                if let person {
-                    let email = Identifier.normalized(kind: .email, raw: person)?.value ?? person
-                    let id = try String.fetchOne(db, sql: "SELECT person_id FROM persons WHERE person_id = ?", arguments: [person])
-                        ?? String.fetchOne(db, sql: "SELECT person_id FROM identifiers WHERE value IN (?, ?) ORDER BY kind LIMIT 1",
-                                           arguments: [email, SalesforceID.normalize(person) ?? person])
-                    guard let id else { fail(.usage("no person found for '\(person)'")) }
-                    filter = "WHERE m.record_key IN (SELECT record_key FROM person_records WHERE person_id = ?) OR m.into_person = ?"
-                    arguments = [id, id]
-                }
-                return try Row.fetchAll(db, sql: """
-                    SELECT m.merge_id, m.merged_at, m.via_kind || ':' || m.via_value AS via, m.record_key AS because_of,
-                           coalesce(m.reason, '') AS reason, m.merged_person, m.into_person,
-                           coalesce((SELECT person_id FROM person_records WHERE record_key = m.record_key), '') AS person_now,
-                           coalesce(m.undone_at, '') AS undone_at
-                    FROM person_merges m \(filter) ORDER BY m.merge_id DESC
-                    """, arguments: arguments)
+            let (_, reader) = try options.openReader()
+            let rows = reading { try reader.mergeLog(personMatching: person) }.map { m -> [TableRenderer.Cell] in
+                [.integer(m.mergeId), .text(m.mergedAt), .text("\(m.viaKind):\(m.viaValue)"), .init(m.becauseOf), .text(m.reason ?? ""),
+                 .text(m.mergedPerson), .text(m.intoPerson), .text(m.personNow ?? ""), .text(m.undoneAt ?? "")]
             }
-            print(TableRenderer(columns: rows.first.map { Array($0.columnNames) } ?? [
-                "merge_id", "merged_at", "via", "because_of", "reason", "merged_person", "into_person", "person_now", "undone_at",
-            ], rows: rows.map(TableRenderer.Cell.row)).render(format))
+            print(TableRenderer(
+                columns: ["merge_id", "merged_at", "via", "because_of", "reason", "merged_person", "into_person", "person_now", "undone_at"],
+                rows: rows
+            ).render(format))
         }
     }
 
@@ -144,7 +120,7 @@ struct IdentityCommand: AsyncParsableCommand {
             let r: IdentityRebuildReport
             do { r = try identity.rebuild() } catch { fail(.store("\(error)")) }
             let cells: [TableRenderer.Cell] = [r.personsBefore, r.personsAfter, r.recordsMoved, r.touchpointsMoved, r.linksMade, r.conflicts]
-                .map { .int(Int64($0)) }
+                .map { .integer(Int64($0)) }
             print(TableRenderer(
                 columns: ["persons_before", "persons_after", "records_moved", "touchpoints_moved", "links_made", "conflicts"], rows: [cells]
             ).render(format))

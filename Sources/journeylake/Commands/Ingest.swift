@@ -52,12 +52,12 @@ struct Ingest: AsyncParsableCommand {
             let streams = o.report.counts.sorted { $0.key < $1.key }
             if streams.isEmpty {
                 let what = o.report.status == .ok ? (o.report.waiting.isEmpty ? "(nothing new)" : "(waiting)") : "-"
-                rows.append([.text(o.source), .text(what), .int(0), .int(0), .int(0), .int(0), .int(0), .int(0), .text(o.report.status.rawValue)])
+                rows.append([.text(o.source), .text(what), .integer(0), .integer(0), .integer(0), .integer(0), .integer(0), .integer(0), .text(o.report.status.rawValue)])
             }
             for (stream, c) in streams {
                 rows.append([
-                    .text(o.source), .text(stream), .int(Int64(c.read)), .int(Int64(c.new)), .int(Int64(c.updated)),
-                    .int(Int64(c.unchanged)), .int(Int64(c.deleted)), .int(Int64(c.quarantined)), .text(o.report.status.rawValue),
+                    .text(o.source), .text(stream), .integer(Int64(c.read)), .integer(Int64(c.new)), .integer(Int64(c.updated)),
+                    .integer(Int64(c.unchanged)), .integer(Int64(c.deleted)), .integer(Int64(c.quarantined)), .text(o.report.status.rawValue),
                 ])
             }
         }

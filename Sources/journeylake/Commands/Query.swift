@@ -1,41 +1,54 @@
 import ArgumentParser
 import Foundation
-import JourneyModel
 import JourneyConfig
-import Connectors
-import GRDB
 import JourneyStore
 
 /// `journeylake query`: read-only SQL over the journey store.
 struct Query: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a read-only SQL query against the journey store.",
-        discussion: "Statements that would write are refused (exit 65); the store is opened read-only as well.")
+        discussion: """
+            Statements that would write are refused (exit 65); the store is opened read-only as well. A statement that \
+            runs longer than --timeout is stopped (exit 65). Rows are printed as SQLite produces them: csv and json \
+            stream in constant memory however many rows there are; table sizes its columns from the first \
+            \(RowWriter<StandardOutput>.tableSampleRows) rows and then streams (a wider value after them pushes its line \
+            out of alignment; use csv or json for exact values).
+            """)
 
     @OptionGroup var options: ConfigOption
     @Option(name: .long, help: "Output format: table, csv or json.") var format: OutputFormat = .table
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Stop the statement once SQLite has spent this long executing it: 500ms, 30s, 5m, 1h; 0 for no limit. Time spent writing rows out does not count.",
+            valueName: "duration"))
+    var timeout: TimeLimit = TimeLimit(QueryLimits.defaultTime)
     @Argument(help: "One SELECT (or WITH … SELECT) statement.") var sql: String
 
     func run() async throws {
-        let (_, db) = try options.loadReadOnlyStore()
+        let (_, reader) = try options.openReader()
+        var writer = RowWriter(format: format, out: StandardOutput())
         do {
-            let table = try await db.read { db -> TableRenderer in
-                let statement = try db.makeStatement(sql: sql)
-                // ATTACH/DETACH count as read-only to SQLite (they change the connection, not the
-                // file) but would let a later statement reach other files: refused too.
-                let verb = sql.drop { $0.isWhitespace }.prefix { $0.isLetter }.uppercased()
-                guard statement.isReadonly, verb != "ATTACH", verb != "DETACH" else { throw StoreError.writeRefused(sql: sql) }
-                let columns = statement.columnNames
-                var rows: [[TableRenderer.Cell]] = []
-                let cursor = try Row.fetchCursor(statement)
-                while let row = try cursor.next() { rows.append(TableRenderer.Cell.row(row)) }
-                return TableRenderer(columns: columns, rows: rows)
-            }
-            print(table.render(format))
-        } catch let e as StoreError {
-            fail(.query("\(e)"))
-        } catch let e as DatabaseError {
-            fail(.query("query failed: \(e.message ?? "\(e)")"))
+            _ = try reader.query(sql, limits: QueryLimits(time: timeout.duration), into: &writer)
+        } catch {
+            writer.out.flush()  // the rows before the failure, then the reason
+            fail(CLIError(reading: error))
         }
+        writer.finish()
+        writer.out.flush()
     }
+}
+
+/// A `--timeout` value: an operator-style duration (`90s`, `5m`, `500ms`), 0 for none.
+struct TimeLimit: ExpressibleByArgument, CustomStringConvertible {
+    var duration: Duration?
+
+    init(_ duration: Duration?) { self.duration = duration }
+
+    init?(argument: String) {
+        guard let parsed = DurationParser.parse(argument) else { return nil }
+        duration = parsed == .zero ? nil : parsed
+    }
+
+    var description: String { duration.map(QueryLimits.describe) ?? "0" }
 }

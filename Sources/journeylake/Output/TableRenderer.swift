@@ -1,93 +1,164 @@
 import Foundation
-import GRDB
 import JourneyModel
+import JourneyStore
 
-/// Renders rows of cells as an aligned text table, CSV (RFC 4180) or a JSON array of objects.
+/// A small report held in memory (a journey, the sources, the merge log), rendered whole.
 struct TableRenderer {
-    enum Cell {
-        case null
-        case int(Int64)
-        case double(Double)
-        case text(String)
-
-        var plain: String {
-            switch self {
-            case .null: return ""
-            case .int(let i): return String(i)
-            case .double(let d): return d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : String(d)
-            case .text(let s): return s
-            }
-        }
-
-        init(_ value: DatabaseValue) {
-            switch value.storage {
-            case .null: self = .null
-            case .int64(let n): self = .int(n)
-            case .double(let d): self = .double(d)
-            case .string(let s): self = .text(s)
-            case .blob(let b): self = .text(b.base64EncodedString())
-            }
-        }
-
-        /// Every column of a row, as cells.
-        static func row(_ row: Row) -> [Cell] { (0..<row.count).map { Cell(row[$0] as DatabaseValue) } }
-
-        var json: String {
-            switch self {
-            case .null: return "null"
-            case .int(let i): return String(i)
-            case .double(let d): return d.isFinite ? String(d) : "null"
-            case .text(let s): return TableRenderer.jsonString(s)
-            }
-        }
-    }
+    typealias Cell = QueryCell
 
     var columns: [String]
     var rows: [[Cell]]
 
+    /// The report as text, without the final newline (callers `print` it).
     func render(_ format: OutputFormat) -> String {
+        var writer = RowWriter(format: format, out: "")
+        writer.columns(columns)
+        for row in rows { writer.row(row) }
+        writer.finish()
+        return String(writer.out.dropLast())
+    }
+
+    func table() -> String { render(.table) }
+    func csv() -> String { render(.csv) }
+    func json() -> String { render(.json) }
+}
+
+/// Writes rows in one report format as they arrive, so a query result of any size streams:
+/// csv and json hold one row at a time; a table holds the first `tableSampleRows` to size its
+/// columns, then streams.
+struct RowWriter<Out: TextOutputStream>: QueryResultSink {
+    /// Rows a table sizes its columns from; a later, wider value pushes its line out of alignment
+    /// rather than being cut.
+    static var tableSampleRows: Int { 1000 }
+    /// Widest a table cell gets; longer values end in `…` (csv and json are never cut).
+    static var tableCellWidth: Int { 60 }
+
+    let format: OutputFormat
+    var out: Out
+    private var names: [String] = []
+    private var count = 0
+    private var sample: [[String]] = []
+    private var widths: [Int]?
+
+    init(format: OutputFormat, out: Out) {
+        self.format = format
+        self.out = out
+    }
+
+    mutating func columns(_ names: [String]) {
+        self.names = names
+        if format == .csv { out.write(Self.csvLine(names) + "\n") }
+    }
+
+    mutating func row(_ cells: [QueryCell]) {
         switch format {
-        case .table: return table()
-        case .csv: return csv()
-        case .json: return json()
+        case .csv:
+            out.write(Self.csvLine(cells.map(\.plain)) + "\n")
+        case .json:
+            out.write((count == 0 ? "[\n  " : ",\n  ") + Self.jsonObject(names, cells))
+        case .table:
+            let clipped = cells.map { Self.clip($0.plain) }
+            if widths != nil {
+                out.write(line(clipped) + "\n")
+            } else {
+                sample.append(clipped)
+                if sample.count == Self.tableSampleRows { writeTableHead() }
+            }
+        }
+        count += 1
+    }
+
+    /// Ends the output: closes the json array, or writes the table's row count.
+    mutating func finish() {
+        switch format {
+        case .csv: break
+        case .json: out.write(count == 0 ? "[]\n" : "\n]\n")
+        case .table:
+            if widths == nil { writeTableHead() }
+            out.write("(\(count) row\(count == 1 ? "" : "s"))\n")
         }
     }
 
-    func table(maxWidth: Int = 60) -> String {
-        func clip(_ s: String) -> String {
-            let oneLine = s.replacingOccurrences(of: "\n", with: "⏎")
-            return oneLine.count > maxWidth ? String(oneLine.prefix(maxWidth - 1)) + "…" : oneLine
-        }
-        let cells = rows.map { $0.map { clip($0.plain) } }
-        var widths = columns.map(\.count)
-        for r in cells { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
-        func line(_ values: [String]) -> String {
-            values.enumerated().map { i, v in v.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }
-        var out = [line(columns), line(widths.map { String(repeating: "-", count: $0) })]
-        out += cells.map(line)
-        out.append("(\(rows.count) row\(rows.count == 1 ? "" : "s"))")
-        return out.joined(separator: "\n")
+    /// One row as a json object (`{"column": value, …}`), as `--format json` prints each.
+    static func jsonObject(_ names: [String], _ cells: [QueryCell]) -> String {
+        "{" + zip(names, cells).map { "\(JSONObjectWriter.quoted($0)): \($1.json)" }.joined(separator: ", ") + "}"
     }
 
-    func csv() -> String {
-        func quote(_ s: String) -> String {
+    private mutating func writeTableHead() {
+        var widths = names.map(\.count)
+        for r in sample { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        self.widths = widths
+        out.write(line(names) + "\n" + line(widths.map { String(repeating: "-", count: $0) }) + "\n")
+        for r in sample { out.write(line(r) + "\n") }
+        sample = []
+    }
+
+    private func line(_ values: [String]) -> String {
+        let widths = widths ?? []
+        return values.enumerated().map { i, v in
+            let width = i < widths.count ? widths[i] : 0
+            let length = v.count
+            return length < width ? v + String(repeating: " ", count: width - length) : v
+        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+    }
+
+    private static func clip(_ s: String) -> String {
+        let oneLine = s.replacingOccurrences(of: "\n", with: "⏎")
+        return oneLine.count > tableCellWidth ? String(oneLine.prefix(tableCellWidth - 1)) + "…" : oneLine
+    }
+
+    private static func csvLine(_ values: [String]) -> String {
+        values.map { s in
             s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }.joined(separator: ",")
+    }
+}
+
+extension QueryCell {
+    /// A text cell, or null for nil.
+    init(_ text: String?) { self = text.map(QueryCell.text) ?? .null }
+
+    /// How table and csv output show the value.
+    var plain: String {
+        switch self {
+        case .null: return ""
+        case .integer(let i): return String(i)
+        case .real(let d): return d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : String(d)
+        case .text(let s): return s
+        case .blob(let b): return b.base64EncodedString()
         }
-        var out = [columns.map(quote).joined(separator: ",")]
-        out += rows.map { $0.map { quote($0.plain) }.joined(separator: ",") }
-        return out.joined(separator: "\n")
     }
 
-    func json() -> String {
-        if rows.isEmpty { return "[]" }
-        let objects = rows.map { row in
-            "  {" + zip(columns, row).map { "\(TableRenderer.jsonString($0)): \($1.json)" }.joined(separator: ", ") + "}"
+    /// The value as a json literal.
+    var json: String {
+        switch self {
+        case .null: return "null"
+        case .integer(let i): return String(i)
+        case .real(let d): return d.isFinite ? String(d) : "null"
+        case .text(let s): return JSONObjectWriter.quoted(s)
+        case .blob(let b): return JSONObjectWriter.quoted(b.base64EncodedString())
         }
-        return "[\n" + objects.joined(separator: ",\n") + "\n]"
+    }
+}
+
+/// Standard output with a 64 KiB buffer: a streamed result is written in large chunks, not one
+/// system call per row. Call `flush()` before exiting.
+struct StandardOutput: TextOutputStream {
+    private var buffer: [UInt8] = []
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
     }
 
-    static func jsonString(_ s: String) -> String { JSONObjectWriter.quoted(s) }
+    mutating func flush() {
+        guard !buffer.isEmpty else { return }
+        do { try FileHandle.standardOutput.write(contentsOf: buffer) } catch {
+            fail(.store("cannot write to standard output: \(error.localizedDescription)"))
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
 }
