@@ -24,47 +24,44 @@ public struct APISource: IngestSource {
 
     public func runPass(sink: any BatchSink, control: PassControl) async throws -> PassReport {
         var report = PassReport()
+        var read: Set<String> = []
         let mapping = connector.mapping
-        streams: for stream in connector.streams {
-            var state = StreamState.parse(try await sink.cursor(source: name, stream: stream))
-            var pending: [WriteBatch.Item] = []
-            while true {
-                if control.shouldStop() {
-                    report.status = .stopped
-                    break streams
-                }
-                let page: Page
-                do {
-                    page = try await connector.readPage(stream: stream, state: state, client: client)
-                } catch {
-                    // The stream ends here as failed; what was committed stays, the cursor points at it.
-                    report.errors.append((stream: .stream(stream), message: "\(error)"))
-                    continue streams
-                }
-                for (text, object) in page.records {
-                    let row = SourceRow(json: object, origin: page.origin, nullMarkers: mapping.nullMarkers)
-                    switch mapping.map(row, stream: page.object) {
-                    case .record(let externalId, let canonical):
-                        pending.append(.record(IncomingRecord(
-                            stream: canonical.key.object, externalId: externalId, payload: text, contentHash: ContentHash.hex(text),
-                            origin: page.origin, canonical: canonical)))
-                    case .quarantine(let externalId, let reason):
-                        pending.append(.quarantine(QuarantinedInput(
-                            stream: stream, externalId: externalId, reason: reason, payload: text, origin: page.origin)))
+        let (_, counts) = try await withCommitPipeline(sink: sink) { pipeline, group in
+            var items = BatchBuilder(mapping: mapping, capacity: 0)
+            streams: for stream in connector.streams {
+                var state = StreamState.parse(try await sink.cursor(source: name, stream: stream))
+                while true {
+                    if control.shouldStop() {
+                        report.status = .stopped
+                        break streams
                     }
+                    let page: Page
+                    do {
+                        // The page before this one may still be committing: reading and writing overlap.
+                        page = try await connector.readPage(stream: stream, state: state, client: client)
+                    } catch {
+                        // The stream ends here as failed; what was committed stays, the cursor points at it.
+                        report.errors.append((stream: .stream(stream), message: "\(error)"))
+                        continue streams
+                    }
+                    for (text, object) in page.records {
+                        let row = SourceRow(json: object, origin: page.origin, nullMarkers: mapping.nullMarkers)
+                        items.add(row, stream: page.object, quarantineStream: stream, payload: text, rawText: { text })
+                    }
+                    let batch = WriteBatch(source: name, fetchedAt: control.clock(), items: items.take(), cursors: [stream: page.next.json])
+                    try await pipeline.submit(batch, in: &group)
+                    read.insert(stream)
+                    state = page.next
+                    if let failure = page.failure {
+                        report.errors.append((stream: .stream(stream), message: failure))
+                        continue streams
+                    }
+                    if page.caughtUp { break }
                 }
-                let batch = WriteBatch(source: name, fetchedAt: control.clock(), items: pending, cursors: [stream: page.next.json])
-                for (s, c) in try await sink.commit(batch) { report.counts[s, default: StreamCounts()] += c }
-                if report.counts[stream] == nil { report.counts[stream] = StreamCounts() }
-                pending.removeAll(keepingCapacity: true)
-                state = page.next
-                if let failure = page.failure {
-                    report.errors.append((stream: .stream(stream), message: failure))
-                    continue streams
-                }
-                if page.caughtUp { break }
             }
         }
+        for (s, c) in counts { report.counts[s, default: StreamCounts()] += c }
+        for stream in read where report.counts[stream] == nil { report.counts[stream] = StreamCounts() }
         if !report.errors.isEmpty, report.status == .ok {
             report.status = report.errors.count >= connector.streams.count ? .failed : .partial
         }

@@ -107,48 +107,51 @@ public struct FileDropSource: IngestSource {
         let (files, problems) = try listFiles()
         report.errors += problems.map { (stream: .source, message: $0) }
         let progress = try await sink.fileProgress(source: name)
-        var committer = Committer(sink: sink)
-        for var file in files {
-            if control.shouldStop() { report.status = .stopped; break }
-            let previous = progress[file.path]
-            if let previous, previous.completed, previous.size == file.size, previous.modifiedNanoseconds == file.modifiedNanoseconds {
-                report.filesSkipped += 1
-                continue
-            }
-            // A file modified within the settle window may still be being written.
-            guard let settled = try await waitUntilSettled(file, control: control) else {
-                report.waiting.append(file.fileName)
-                continue
-            }
-            file = settled
-            if let archive = file.archive {
-                do {
-                    try ArchiveEntries.extract(archive.entry, from: archive.path, to: file.readPath)
-                } catch {
-                    report.errors.append((stream: .source, message: "cannot extract \(file.path): \(error)"))
+        let (_, counts) = try await withCommitPipeline(sink: sink) { pipeline, group in
+            for var file in files {
+                if control.shouldStop() { report.status = .stopped; break }
+                let previous = progress[file.path]
+                if let previous, previous.completed, previous.size == file.size, previous.modifiedNanoseconds == file.modifiedNanoseconds {
+                    report.filesSkipped += 1
                     continue
                 }
-            }
-            defer { if file.archive != nil { try? FileManager.default.removeItem(atPath: file.readPath) } }
-            let head = Self.headHash(file.readPath)
-            var start: (offset: Int64, line: Int64) = (0, 1)
-            if let previous, !previous.completed, previous.size == file.size,
-                previous.modifiedNanoseconds == file.modifiedNanoseconds, previous.headHash == head
-            {
-                start = (previous.byteOffset, previous.rowNumber)
-            }
-            do {
-                let reader = FileReader(source: self, file: file, headHash: head, control: control)
-                let stopped = try await reader.read(from: start, committer: &committer)
-                if stopped { report.status = .stopped; break }
-            } catch let error as FileSourceError {
-                report.errors.append((stream: .source, message: error.description))
-            } catch let error as FormatMismatch {
-                report.errors.append(
-                    (stream: .source, message: FileSourceError.unrecognizedFile(path: file.path, format: config.format, reason: error.reason).description))
+                // A file modified within the settle window may still be being written.
+                guard let settled = try await waitUntilSettled(file, control: control) else {
+                    report.waiting.append(file.fileName)
+                    continue
+                }
+                file = settled
+                if let archive = file.archive {
+                    do {
+                        try ArchiveEntries.extract(archive.entry, from: archive.path, to: file.readPath)
+                    } catch {
+                        report.errors.append((stream: .source, message: "cannot extract \(file.path): \(error)"))
+                        continue
+                    }
+                }
+                defer { if file.archive != nil { try? FileManager.default.removeItem(atPath: file.readPath) } }
+                let head = Self.headHash(file.readPath)
+                var start: (offset: Int64, line: Int64) = (0, 1)
+                if let previous, !previous.completed, previous.size == file.size,
+                    previous.modifiedNanoseconds == file.modifiedNanoseconds, previous.headHash == head
+                {
+                    start = (previous.byteOffset, previous.rowNumber)
+                }
+                do {
+                    let reader = FileReader(source: self, file: file, headHash: head, control: control)
+                    if try await reader.read(from: start, pipeline: &pipeline, group: &group) {
+                        report.status = .stopped
+                        break
+                    }
+                } catch let error as FileSourceError {
+                    report.errors.append((stream: .source, message: error.description))
+                } catch let error as FormatMismatch {
+                    report.errors.append(
+                        (stream: .source, message: FileSourceError.unrecognizedFile(path: file.path, format: config.format, reason: error.reason).description))
+                }
             }
         }
-        for (stream, c) in try await committer.finish() { report.counts[stream, default: StreamCounts()] += c }
+        for (stream, c) in counts { report.counts[stream, default: StreamCounts()] += c }
         if !report.errors.isEmpty, report.status == .ok { report.status = .partial }
         return report
     }
@@ -166,35 +169,6 @@ public struct FileDropSource: IngestSource {
             if current.archive == nil { current.size = s.size }
             current.modifiedNanoseconds = s.mtime
         }
-    }
-}
-
-/// Commits batches while the next one is being parsed: at most one commit in flight, in order,
-/// so parsing and SQLite writing overlap on two cores without reordering anything.
-struct Committer {
-    let sink: any BatchSink
-    private var pending: Task<[String: StreamCounts], any Error>?
-    private var totals: [String: StreamCounts] = [:]
-
-    init(sink: any BatchSink) { self.sink = sink }
-
-    mutating func submit(_ batch: WriteBatch) async throws {
-        try await drain()
-        let sink = self.sink
-        pending = Task { try await sink.commit(batch) }
-    }
-
-    mutating func drain() async throws {
-        if let p = pending {
-            pending = nil
-            for (stream, c) in try await p.value { totals[stream, default: StreamCounts()] += c }
-        }
-    }
-
-    mutating func finish() async throws -> [String: StreamCounts] {
-        try await drain()
-        defer { totals = [:] }
-        return totals
     }
 }
 

@@ -12,11 +12,13 @@ struct FileReader {
     private var mapping: any RecordMapping { source.config.mapping }
 
     /// Returns true when the pass was asked to stop (after committing the current batch).
-    func read(from start: (offset: Int64, line: Int64), committer: inout Committer) async throws -> Bool {
+    func read(
+        from start: (offset: Int64, line: Int64), pipeline: inout CommitPipeline, group: inout CommitPipeline.Group
+    ) async throws -> Bool {
         if FormatRegistry.isJSON(format: source.config.format) {
-            return try await readJSON(from: start, committer: &committer)
+            return try await readJSON(from: start, pipeline: &pipeline, group: &group)
         }
-        return try await readCSV(from: start, committer: &committer)
+        return try await readCSV(from: start, pipeline: &pipeline, group: &group)
     }
 
     private func progress(stream: String?, offset: Int64, line: Int, completed: Bool) -> FileProgress {
@@ -31,32 +33,26 @@ struct FileReader {
             cursors: [scope.storedName: "\(file.fileName)@\(progress.byteOffset)\(progress.completed ? " (done)" : "")"])
     }
 
-    /// A row the parser rejected before any mapping saw it (so it has no external id).
-    private func quarantined(_ stream: String, _ code: QuarantineCode, _ detail: String, payload: String, origin: String) -> WriteBatch.Item {
-        .quarantine(QuarantinedInput(stream: stream, externalId: nil, reason: QuarantineReason(code, detail), payload: payload, origin: origin))
+    /// Commits what the builder holds, ending at `progress`; true when the pass must stop there.
+    private func submit(
+        _ items: inout BatchBuilder, stream: String?, progress: FileProgress, pipeline: inout CommitPipeline, group: inout CommitPipeline.Group
+    ) async throws -> Bool {
+        try await pipeline.submit(batch(items.take(), scope: stream.map { .stream($0) } ?? .source, progress: progress), in: &group)
+        guard !progress.completed, control.shouldStop() else { return false }
+        try await pipeline.drain(&group)
+        return true
     }
 
-    private func mapped(_ row: SourceRow, stream: String, rawText: () -> String) -> WriteBatch.Item {
-        switch mapping.map(row, stream: stream) {
-        case .record(let externalId, let canonical):
-            let payload = row.jsonPayload
-            return .record(
-                IncomingRecord(
-                    stream: canonical.key.object, externalId: externalId, payload: payload, contentHash: ContentHash.hex(payload),
-                    origin: row.origin, canonical: canonical))
-        case .quarantine(let externalId, let reason):
-            return .quarantine(
-                QuarantinedInput(stream: stream, externalId: externalId, reason: reason, payload: rawText(), origin: row.origin))
-        }
-    }
-
-    private func readCSV(from start: (offset: Int64, line: Int64), committer: inout Committer) async throws -> Bool {
+    private func readCSV(
+        from start: (offset: Int64, line: Int64), pipeline: inout CommitPipeline, group: inout CommitPipeline.Group
+    ) async throws -> Bool {
         var headerReader = try CSVReader(path: file.readPath, delimiter: source.config.delimiter)
         guard let header = try headerReader.next() else {
             headerReader.close()
             // An empty file names no stream: its progress belongs to the source as a whole.
-            try await committer.submit(batch([], scope: .source, progress: progress(stream: nil, offset: file.size, line: 1, completed: true)))
-            return false
+            var none = BatchBuilder(mapping: mapping, capacity: 0)
+            return try await submit(
+                &none, stream: nil, progress: progress(stream: nil, offset: file.size, line: 1, completed: true), pipeline: &pipeline, group: &group)
         }
         if let problem = header.malformation {
             headerReader.close()
@@ -79,36 +75,33 @@ struct FileReader {
         }
         defer { reader.close() }
         let nulls = mapping.nullMarkers
-        var items: [WriteBatch.Item] = []
-        items.reserveCapacity(control.batchSize)
+        var items = BatchBuilder(mapping: mapping, capacity: control.batchSize)
         while let record = try reader.next() {
             let origin = "\(file.fileName):\(record.line)"
             if let problem = record.malformation {
-                items.append(quarantined(stream, .malformedCSV, "malformed CSV: \(problem)", payload: reader.lastRawText(), origin: origin))
+                items.quarantine(
+                    stream: stream, reason: QuarantineReason(.malformedCSV, "malformed CSV: \(problem)"), payload: reader.lastRawText(), origin: origin)
             } else if record.fields.count != columns.names.count {
-                items.append(quarantined(
-                    stream, .wrongFieldCount, "expected \(columns.names.count) fields as in the header, found \(record.fields.count)",
-                    payload: reader.lastRawText(), origin: origin))
+                items.quarantine(
+                    stream: stream,
+                    reason: QuarantineReason(.wrongFieldCount, "expected \(columns.names.count) fields as in the header, found \(record.fields.count)"),
+                    payload: reader.lastRawText(), origin: origin)
             } else {
                 let row = SourceRow(columns: columns, values: record.fields, origin: origin, nullMarkers: nulls)
-                items.append(mapped(row, stream: stream, rawText: { reader.lastRawText() }))
+                items.add(row, stream: stream, rawText: { reader.lastRawText() })
             }
             if items.count >= control.batchSize {
-                try await committer.submit(
-                    batch(items, scope: .stream(stream), progress: progress(stream: stream, offset: reader.offset, line: reader.line, completed: false)))
-                items.removeAll(keepingCapacity: true)
-                if control.shouldStop() {
-                    try await committer.drain()
-                    return true
-                }
+                let at = progress(stream: stream, offset: reader.offset, line: reader.line, completed: false)
+                if try await submit(&items, stream: stream, progress: at, pipeline: &pipeline, group: &group) { return true }
             }
         }
-        try await committer.submit(
-            batch(items, scope: .stream(stream), progress: progress(stream: stream, offset: reader.offset, line: reader.line, completed: true)))
-        return false
+        let end = progress(stream: stream, offset: reader.offset, line: reader.line, completed: true)
+        return try await submit(&items, stream: stream, progress: end, pipeline: &pipeline, group: &group)
     }
 
-    private func readJSON(from start: (offset: Int64, line: Int64), committer: inout Committer) async throws -> Bool {
+    private func readJSON(
+        from start: (offset: Int64, line: Int64), pipeline: inout CommitPipeline, group: inout CommitPipeline.Group
+    ) async throws -> Bool {
         let stream = try mapping.stream(fileName: file.fileName, columns: ColumnIndex([]))
         var layout: JSONRecordReader.Layout = .lines
         if source.config.format == "json" {
@@ -120,7 +113,7 @@ struct FileReader {
         defer { reader.close() }
         let nulls = mapping.nullMarkers
         let decoder = JSONDecoder()
-        var items: [WriteBatch.Item] = []
+        var items = BatchBuilder(mapping: mapping, capacity: control.batchSize)
         var lastLine = Int(start.line)
         while true {
             let chunk: JSONChunk?
@@ -134,7 +127,8 @@ struct FileReader {
             lastLine = chunk.line
             let origin = "\(file.fileName):\(chunk.line)"
             if chunk.truncated {
-                items.append(quarantined(stream, .malformedJSON, "truncated JSON at the end of the file", payload: chunk.text, origin: origin))
+                items.quarantine(
+                    stream: stream, reason: QuarantineReason(.malformedJSON, "truncated JSON at the end of the file"), payload: chunk.text, origin: origin)
             } else {
                 do {
                     let value = try decoder.decode(JSONValue.self, from: Data(chunk.text.utf8))
@@ -142,33 +136,23 @@ struct FileReader {
                         throw MappingError(.malformedJSON, "expected a JSON object, found \(chunk.text.prefix(20))")
                     }
                     let row = SourceRow(json: object, origin: origin, nullMarkers: nulls)
-                    var item = mapped(row, stream: stream, rawText: { chunk.text })
-                    if case .record(var incoming) = item {
-                        // The raw zone keeps the JSON exactly as received.
-                        incoming.payload = chunk.text
-                        incoming.contentHash = ContentHash.hex(chunk.text)
-                        item = .record(incoming)
-                    }
-                    items.append(item)
+                    // The raw zone keeps the JSON exactly as received.
+                    items.add(row, stream: stream, payload: chunk.text, rawText: { chunk.text })
                 } catch let e as MappingError {
-                    items.append(.quarantine(QuarantinedInput(stream: stream, externalId: nil, reason: e.reason, payload: chunk.text, origin: origin)))
+                    items.quarantine(stream: stream, reason: e.reason, payload: chunk.text, origin: origin)
                 } catch {
-                    items.append(quarantined(stream, .malformedJSON, "invalid JSON: \(Self.describe(error))", payload: chunk.text, origin: origin))
+                    items.quarantine(
+                        stream: stream, reason: QuarantineReason(.malformedJSON, "invalid JSON: \(Self.describe(error))"), payload: chunk.text,
+                        origin: origin)
                 }
             }
             if items.count >= control.batchSize {
-                try await committer.submit(
-                    batch(items, scope: .stream(stream), progress: progress(stream: stream, offset: reader.offset, line: lastLine + 1, completed: false)))
-                items.removeAll(keepingCapacity: true)
-                if control.shouldStop() {
-                    try await committer.drain()
-                    return true
-                }
+                let at = progress(stream: stream, offset: reader.offset, line: lastLine + 1, completed: false)
+                if try await submit(&items, stream: stream, progress: at, pipeline: &pipeline, group: &group) { return true }
             }
         }
-        try await committer.submit(
-            batch(items, scope: .stream(stream), progress: progress(stream: stream, offset: reader.offset, line: lastLine, completed: true)))
-        return false
+        let end = progress(stream: stream, offset: reader.offset, line: lastLine, completed: true)
+        return try await submit(&items, stream: stream, progress: end, pipeline: &pipeline, group: &group)
     }
 
     static func describe(_ error: any Error) -> String {

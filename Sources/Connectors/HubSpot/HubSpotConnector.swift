@@ -80,12 +80,7 @@ public struct HubSpotConnector: APIConnector {
         if parts.count > 1 { return try await readArchived(object: object, stream: stream, state: state, client: client) }
         if object == "email_events" { return try await readEmailEvents(state: state, client: client) }
 
-        var window = state ?? StreamState(since: "0")
-        if !window.open {
-            // Open a window that ends at HubSpot's "now".
-            let now = try await serverNow(object: object, client: client)
-            window = StreamState(since: window.since ?? "0", until: String(now), lastId: nil, open: true)
-        }
+        let window = try await window.current(state) { try await serverNow(object: object, client: client) }
         let modified = Self.modifiedProperty(object)
         var filters: [[String: Any]] = [
             ["propertyName": modified, "operator": "GTE", "value": window.since ?? "0"],
@@ -112,10 +107,7 @@ public struct HubSpotConnector: APIConnector {
         var next = window
         let caughtUp = results.records.count < config.pageSize
         if caughtUp {
-            // The window is read: the next one starts `lookback` before this one ended.
-            let until = Int64(window.until ?? "0") ?? 0
-            let lookbackMs = config.lookback.components.seconds * 1000
-            next = StreamState(since: String(max(0, until - lookbackMs)), open: false)
+            next = self.window.closed(window)
         } else {
             next.lastId = results.lastId
         }
@@ -157,11 +149,7 @@ public struct HubSpotConnector: APIConnector {
     /// Marketing email events (`/email/public/v1/events`): a `[since, until]` window on `created`,
     /// `until` from HubSpot's clock, read with the API's offset token inside the window.
     private func readEmailEvents(state: StreamState?, client: APIClient) async throws -> Page {
-        var window = state ?? StreamState(since: "0")
-        if !window.open {
-            let now = try await serverNow(object: "contacts", client: client)
-            window = StreamState(since: window.since ?? "0", until: String(now), open: true)
-        }
+        let window = try await window.current(state) { try await serverNow(object: "contacts", client: client) }
         var components = URLComponents(url: config.baseURL.appendingPathComponent("email/public/v1/events"), resolvingAgainstBaseURL: false)!
         var query = [
             URLQueryItem(name: "startTimestamp", value: window.since), URLQueryItem(name: "endTimestamp", value: window.until),
@@ -188,8 +176,7 @@ public struct HubSpotConnector: APIConnector {
             next.pageToken = offset
             return Page(records: page.records, next: next, caughtUp: false, origin: url.absoluteString, object: "email_events")
         }
-        let until = Int64(window.until ?? "0") ?? 0
-        next = StreamState(since: String(max(0, until - config.lookback.components.seconds * 1000)), open: false)
+        next = self.window.closed(window)
         return Page(records: page.records, next: next, caughtUp: true, origin: url.absoluteString, object: "email_events")
     }
 
@@ -208,7 +195,7 @@ public struct HubSpotConnector: APIConnector {
     }
 
     /// HubSpot's clock now, in epoch ms, from the `Date` header of a one-record list call.
-    private func serverNow(object: String, client: APIClient) async throws -> Int64 {
+    private func serverNow(object: String, client: APIClient) async throws -> Timestamp {
         var components = URLComponents(url: config.baseURL.appendingPathComponent("crm/v3/objects/\(object)"), resolvingAgainstBaseURL: false)!
         components.queryItems = [URLQueryItem(name: "limit", value: "1")]
         let url = components.url!
@@ -216,8 +203,11 @@ public struct HubSpotConnector: APIConnector {
         guard let date = response.serverDate else {
             throw MalformedPage(url: url.absoluteString, reason: "no Date header: the window's upper bound must come from HubSpot's clock")
         }
-        return Int64(date.timeIntervalSince1970 * 1000)
+        return Timestamp(millisecondsSinceEpoch: Int64(date.timeIntervalSince1970 * 1000))
     }
+
+    /// Modification-time windows on HubSpot's clock.
+    var window: VendorWindow { VendorWindow(format: .epochMilliseconds, lookback: config.lookback) }
 
     struct Results {
         var records: [(text: String, object: [String: JSONValue])]

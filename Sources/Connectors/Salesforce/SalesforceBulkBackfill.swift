@@ -69,9 +69,7 @@ extension SalesforceConnector {
         let nextLocator = response.headers["sforce-locator"] ?? "null"
         if nextLocator == "null" || nextLocator.isEmpty {
             // Backfill done: REST windows continue from its upper bound.
-            let until = TimestampParser.utc.parse(window.until!)!.millisecondsSinceEpoch
-            let since = Timestamp(millisecondsSinceEpoch: max(0, until - config.lookback.components.seconds * 1000))
-            return Page(records: records, next: StreamState(since: Self.soql(since), open: false), caughtUp: true, origin: url.absoluteString, object: stream)
+            return Page(records: records, next: self.window.closed(window), caughtUp: true, origin: url.absoluteString, object: stream)
         }
         next.pageToken = Self.bulkToken(job: job, locator: nextLocator)
         return Page(records: records, next: next, caughtUp: false, origin: url.absoluteString, object: stream)

@@ -47,13 +47,9 @@ public struct SalesforceConnector: APIConnector {
     public func readPage(stream: String, state: StreamState?, client: APIClient) async throws -> Page {
         let session = try await auth.session()
         let base = session.instanceURL.appendingPathComponent("services/data/\(config.apiVersion)")
-        var window = state ?? StreamState(since: "1970-01-01T00:00:00Z")
-        if !window.open {
-            let now = try await serverNow(base: base, client: client)
-            // A first read in bulk mode is a Bulk API job over everything up to now.
-            let bulk = state == nil && config.bulkBackfill
-            window = StreamState(since: window.since ?? "1970-01-01T00:00:00Z", until: Self.soql(now), pageToken: bulk ? "bulk" : nil, open: true)
-        }
+        // A first read in bulk mode is a Bulk API job over everything up to now.
+        let bulk = state == nil && config.bulkBackfill
+        let window = try await window.current(state, pageToken: bulk ? "bulk" : nil) { try await serverNow(base: base, client: client) }
         if let token = window.pageToken, token.hasPrefix("bulk") {
             return try await readBulk(stream: stream, window: window, base: base, client: client)
         }
@@ -87,20 +83,17 @@ public struct SalesforceConnector: APIConnector {
         // A single-batch query shorter than its LIMIT read the rest of the window; after a batched
         // one, one more keyset query says whether anything is left.
         if window.pageToken == nil, result.records.count < config.pageSize {
-            // Window read: the next starts `lookback` before it ended.
-            let until = TimestampParser.utc.parse(window.until!)!.millisecondsSinceEpoch
-            let since = Timestamp(millisecondsSinceEpoch: max(0, until - config.lookback.components.seconds * 1000))
-            return Page(records: result.records, next: StreamState(since: Self.soql(since), open: false), caughtUp: true,
-                        origin: url.absoluteString, object: stream)
+            return Page(records: result.records, next: self.window.closed(window), caughtUp: true, origin: url.absoluteString, object: stream)
         }
         next.lastId = result.lastId ?? window.lastId
         return Page(records: result.records, next: next, caughtUp: false, origin: url.absoluteString, object: stream)
     }
 
     /// SOQL datetime literal, second precision, UTC.
-    static func soql(_ t: Timestamp) -> String {
-        String(t.iso8601.prefix(19)) + "Z"
-    }
+    static func soql(_ t: Timestamp) -> String { WindowTimeFormat.soqlDateTime.text(t) }
+
+    /// `SystemModstamp` windows on Salesforce's clock.
+    var window: VendorWindow { VendorWindow(format: .soqlDateTime, lookback: config.lookback) }
 
     private func serverNow(base: URL, client: APIClient) async throws -> Timestamp {
         let url = base.appendingPathComponent("limits")
