@@ -97,8 +97,8 @@ struct BatchWriter {
     private var pendingTouchpoints: [PendingTouchpoint] = []
     /// Records with touchpoints in `pendingTouchpoints` (a second version in the same batch replaces them).
     private var pendingRecords: Set<String> = []
-    /// Persons the batch's new touchpoints went to (before the exact pass; `finish` reports moves).
-    private var touchpointPersons: Set<String> = []
+    /// Persons whose touchpoints the batch took out (their record was updated or deleted).
+    private var removedTouchpointPersons: Set<String> = []
     private var tombstonesExist: Bool?
     private var orphansKnown: Bool?
     /// What each updated record's previous version said about consent (for explicit opt-ins).
@@ -190,7 +190,7 @@ struct BatchWriter {
         for tp in pendingTouchpoints { try identity.reference(tp.facts.person, firstSeen: tp.occurredAt) }
         let resolved = try identity.finish(changes)
         outcome.persons.formUnion(resolved.persons)
-        outcome.persons.formUnion(touchpointPersons)
+        outcome.persons.formUnion(removedTouchpointPersons)
         outcome.persons.subtract(resolved.removedPersons)
         outcome.removedPersons = resolved.removedPersons
         outcome.accounts.formUnion(resolved.accounts)
@@ -405,7 +405,7 @@ struct BatchWriter {
             arguments: [key, key + "#", key + "$"])
         {
             outcome.touchpointsRemoved.insert(row[0])
-            if let person: String = row[1] { touchpointPersons.insert(person) }
+            if let person: String = row[1] { removedTouchpointPersons.insert(person) }
         }
         if orphansKnown == nil { orphansKnown = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM orphan_touchpoints)") ?? true }
         if orphansKnown == true {
