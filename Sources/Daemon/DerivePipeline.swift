@@ -35,9 +35,10 @@ public struct DerivePipeline: Sendable {
     public func drain(at time: Timestamp = Timestamp(.now)) async -> [Failure] {
         guard isActive else { return [] }
         var failures: [Failure] = []
+        var worked = false
         for deriver in derivers {
             do {
-                while try await !store.deriveStep(deriver, at: time).isEmpty {}
+                while try await !store.deriveStep(deriver, at: time).isEmpty { worked = true }
             } catch {
                 let failure = Failure(deriver: deriver.name, message: "\(error)")
                 logger.error("derive failed", metadata: ["deriver": "\(deriver.name)", "error": "\(failure.message)"])
@@ -45,6 +46,8 @@ public struct DerivePipeline: Sendable {
                 failures.append(failure)
             }
         }
+        // Nothing was derived, so nothing new can be pruned: no extra write transaction per pass.
+        guard worked else { return failures }
         do {
             try await store.pruneDeriveQueue(keepingFor: derivers.map(\.name))
         } catch {

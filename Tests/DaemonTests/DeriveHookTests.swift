@@ -115,7 +115,11 @@ final class CountingDeriver: Deriver {
                 .record(IncomingRecord(stream: "activities", externalId: "\(n)", payload: "{\"n\":\(n)}", contentHash: "h\(n)", origin: nil,
                                        canonical: record)),
             ])
-            _ = try await store.write(batch, identity: IdentityResolution(), queueDerive: true)
+            let outcome = try await store.write(batch, identity: IdentityResolution(), queueDerive: true)
+            // The outcome names exactly what the batch changed.
+            #expect(outcome.touchpointsAdded == ["marketo:activities:\(n)"] && outcome.touchpointsRemoved.isEmpty)
+            #expect(outcome.persons == [try person(ws, marketo: lead)] && outcome.removedPersons.isEmpty)
+            #expect(outcome.counts["activities"]?.new == 1)
         }
         #expect(try store.deriveBacklog(of: "touch_counts") > 0)
 

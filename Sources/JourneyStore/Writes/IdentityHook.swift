@@ -58,9 +58,6 @@ public struct IdentityChanges: Sendable, Equatable {
     public var accounts: Set<String> = []
 
     public init() {}
-
-    /// Whether identity has anything to resolve.
-    public var isEmpty: Bool { records.isEmpty && persons.isEmpty && accounts.isEmpty }
 }
 
 /// What identity resolution changed in one batch.
