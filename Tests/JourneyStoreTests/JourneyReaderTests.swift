@@ -104,7 +104,9 @@ import Testing
         #expect(throws: QueryError.self) { try reader.query("SELEKT 1", into: &sink) }
     }
 
-    @Test(.timeLimit(.minutes(1))) func aRunawayQueryStopsAtItsTimeLimitWithATypedError() async throws {
+    // No test time limit: the store setup alone can take a minute on a loaded CI machine, and the
+    // query's own limit is what is under test.
+    @Test func aRunawayQueryStopsAtItsTimeLimitWithATypedError() async throws {
         let (ws, reader) = try await sampleStore()
         withExtendedLifetime(ws) {}
         let sql = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c"
