@@ -15,41 +15,49 @@ struct ConfigOption: ParsableArguments {
         config ?? ProcessInfo.processInfo.environment["JOURNEYLAKE_CONFIG"] ?? "/etc/journeylake/journeylake.yaml"
     }
 
-    /// Loads and validates the whole config, sources included; exits 78 (EX_CONFIG) when invalid.
-    func load() throws -> (JourneyLakeConfig, [any IngestSource]) {
+    /// Loads and checks the file's structure only: no connector is built and no secret resolved,
+    /// so the commands that only read the store work without the vendors' credentials.
+    func loadStructure() throws -> JourneyLakeConfig {
         do {
-            let config = try JourneyLakeConfig.load(path: path)
-            var sources: [any IngestSource] = []
-            var errors: [ConfigError] = []
-            for section in config.sources {
-                do {
-                    sources.append(try ConnectorRegistry.make(section))
-                } catch let e as ConfigError {
-                    errors.append(e)
-                } catch let e as ConfigErrors {
-                    errors.append(contentsOf: e.errors)
-                }
-            }
-            if !errors.isEmpty { throw ConfigErrors(errors) }
-            return (config, sources)
+            return try JourneyLakeConfig.load(path: path)
         } catch let e as ConfigError {
             throw CLIError.config(e.description)
         } catch let e as ConfigErrors {
             throw CLIError.config(e.description)
         }
     }
+
+    /// Loads and validates the whole config, every source built (disabled ones too, so enabling a
+    /// source later cannot surprise anyone); exits 78 (EX_CONFIG) when invalid.
+    func load() throws -> (JourneyLakeConfig, [any IngestSource]) {
+        let config = try loadStructure()
+        var sources: [any IngestSource] = []
+        var errors: [ConfigError] = []
+        for section in config.sources {
+            do {
+                sources.append(try ConnectorRegistry.make(section))
+            } catch let e as ConfigError {
+                errors.append(e)
+            } catch let e as ConfigErrors {
+                errors.append(contentsOf: e.errors)
+            }
+        }
+        if !errors.isEmpty { throw CLIError.config(ConfigErrors(errors).description) }
+        return (config, sources)
+    }
 }
 
 extension ConfigOption {
-    /// The config and the store opened for writing, for the commands that change it.
+    /// The config and the store opened for writing, for the commands that change it without
+    /// fetching (identity maintenance): they need no vendor credentials either.
     func loadStore() throws -> (JourneyLakeConfig, JourneyStore) {
-        let (config, _) = try catching { try load() }
+        let config = try catching { try loadStructure() }
         do { return (config, try JourneyStore(path: config.store.path)) } catch { fail(.store("\(error)")) }
     }
 
     /// The config and a read-only reader on its store, for the commands that only report.
     func openReader() throws -> (JourneyLakeConfig, JourneyReader) {
-        let (config, _) = try catching { try load() }
+        let config = try catching { try loadStructure() }
         return (config, reading { try JourneyReader(path: config.store.path) })
     }
 }

@@ -182,7 +182,7 @@ import Testing
 
 /// `journeylake serve`: polls, and stops cleanly on SIGTERM with exit status 0.
 @Suite struct ServeTests {
-    @Test(.timeLimit(.minutes(2))) func servePollsThenStopsOnSIGTERM() async throws {
+    @Test(.timeLimit(.minutes(10))) func servePollsThenStopsOnSIGTERM() async throws {
         let ws = try Workspace()
         try ws.copyFixtures("marketo", to: "mkto")
         let config = try ws.write("journeylake.yaml", """

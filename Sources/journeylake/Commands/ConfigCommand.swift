@@ -21,11 +21,15 @@ struct ConfigCommand: AsyncParsableCommand {
 
         func run() async throws {
             let (config, sources) = try catching { try options.load() }
+            if let problem = StoreLocation.problem(writing: config.store.path) {
+                fail(.config("\(options.path): store.path: \(problem)"))
+            }
             print("\(options.path): OK")
             print("store: \(config.store.path) (batch_size \(config.store.batchSize))")
             var failed = false
             for s in sources {
-                var line = "source \(s.name): type \(s.type), every \(s.pollInterval)"
+                let enabled = config.sources.first { $0.name == s.name }?.enabled ?? true
+                var line = "source \(s.name): type \(s.type), every \(s.pollInterval)\(enabled ? "" : " (disabled)")"
                 if connect {
                     do {
                         try await s.checkConnection()

@@ -17,7 +17,7 @@ struct Ingest: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: ConfigOption
-    @Option(name: .long, help: "Only this source (repeatable).") var source: [String] = []
+    @Option(name: .long, help: "Only this source (repeatable); runs it even when it is disabled.") var source: [String] = []
     @Option(name: .long, help: "Output format: table, csv or json.") var format: OutputFormat = .table
 
     func run() async throws {
@@ -27,7 +27,15 @@ struct Ingest: AsyncParsableCommand {
         if !unknown.isEmpty {
             fail(.usage("no source named \(unknown.joined(separator: ", ")) in \(options.path); sources: \(allSources.map(\.name).joined(separator: ", "))"))
         }
-        let selected = allSources.filter { s in source.isEmpty ? true : source.contains(s.name) }
+        // `enabled: false` keeps a source out of every all-sources run; naming it with --source is
+        // an operator's explicit request and runs it once.
+        let disabled = Set(config.sources.filter { !$0.enabled }.map(\.name))
+        let selected = allSources.filter { s in source.isEmpty ? !disabled.contains(s.name) : source.contains(s.name) }
+        if source.isEmpty {
+            for name in config.sources.map(\.name) where disabled.contains(name) {
+                printErr("journeylake: source \(name) is disabled (enabled: false); skipped")
+            }
+        }
         let store: JourneyStore
         do { store = try JourneyStore(path: config.store.path) } catch { fail(.store("\(error)")) }
         let ingestor = Ingestor(

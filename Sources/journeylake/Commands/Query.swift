@@ -23,9 +23,24 @@ struct Query: AsyncParsableCommand {
             "Stop the statement once SQLite has spent this long executing it: 500ms, 30s, 5m, 1h; 0 for no limit. Time spent writing rows out does not count.",
             valueName: "duration"))
     var timeout: TimeLimit = TimeLimit(QueryLimits.defaultTime)
-    @Argument(help: "One SELECT (or WITH … SELECT) statement.") var sql: String
+    // `.allUnrecognized` because SQL may begin with a `--` comment, which would otherwise be taken
+    // for an option; a mistyped option then arrives here as a second argument and is reported.
+    @Argument(
+        parsing: .allUnrecognized,
+        help: ArgumentHelp("One SELECT (or WITH … SELECT) statement; - reads it from stdin.", valueName: "sql"))
+    var statement: [String] = []
+
+    func validate() throws {
+        guard statement.count == 1 else {
+            throw ValidationError(
+                statement.isEmpty
+                    ? "give one SQL statement (or - to read it from stdin)"
+                    : "give one SQL statement, quoted as one argument; got \(statement.count) arguments (a mistyped option?)")
+        }
+    }
 
     func run() async throws {
+        let sql = statement[0] == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : statement[0]
         let (_, reader) = try options.openReader()
         var writer = RowWriter(format: format, out: StandardOutput())
         do {

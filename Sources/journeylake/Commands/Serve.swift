@@ -21,11 +21,17 @@ struct Serve: AsyncParsableCommand {
         bootstrapLogging(default: .info)
         let (config, sources) = try catching { try options.load() }
         let logger = Logger(label: "journeylake")
+        for section in config.sources where !section.enabled {
+            logger.notice("source disabled (enabled: false); not polled", metadata: ["source": "\(section.name)"])
+        }
+        if !config.sources.contains(where: \.enabled) {
+            fail(.config("\(options.path): every source is disabled (enabled: false); nothing to poll"))
+        }
         let store: JourneyStore
         do { store = try JourneyStore(path: config.store.path) } catch { fail(.store("\(error)")) }
         let service = PollingService(
             ingestor: Ingestor(store: store, batchSize: config.store.batchSize, identity: config.identity, logger: logger),
-            sources: sources.filter { _ in true }, logger: logger)
+            sources: sources.filter { s in config.sources.first { $0.name == s.name }?.enabled ?? true }, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

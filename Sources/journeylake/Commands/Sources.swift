@@ -13,13 +13,16 @@ struct Sources: AsyncParsableCommand {
     @Option(name: .long, help: "Output format: table, csv or json.") var format: OutputFormat = .table
 
     func run() async throws {
-        let (config, sources) = try catching { try options.load() }
+        // Reading progress needs the store only, never the vendors' credentials.
+        let config = try catching { try options.loadStructure() }
         var stored: [SyncStateRow] = []
         if FileManager.default.fileExists(atPath: config.store.path) {
             stored = reading { try JourneyReader(path: config.store.path).syncState() }
         }
         let seen = Set(stored.map(\.source))
-        stored += sources.filter { !seen.contains($0.name) }.map { SyncStateRow(source: $0.name, stream: StreamScope.source.storedName, status: "never_run") }
+        stored += config.sources.filter { !seen.contains($0.name) }.map {
+            SyncStateRow(source: $0.name, stream: StreamScope.source.storedName, status: $0.enabled ? "never_run" : "disabled")
+        }
         print(TableRenderer(
             columns: ["source", "stream", "status", "cursor", "last_success_at", "last_error", "records_total", "read_total", "quarantined_total"],
             rows: stored.map { s in
