@@ -269,3 +269,55 @@ import Testing
         #expect(try ws.strings("SELECT external_id FROM touchpoints WHERE person_id = (SELECT person_id FROM identifiers WHERE value = '3011')") == ["990001"])
     }
 }
+
+/// The same version of a record from two transports: the fuller copy stands, in any order.
+@Suite struct EqualVersionTests {
+    static let sources = """
+          - {name: sf, type: files, path: sf, format: salesforce-data-export}
+          - {name: sfbulk, type: files, path: bulk, format: salesforce-bulk-csv}
+
+        """
+    /// A REST-shaped export of a completed call (every field) and the Bulk API row of the same
+    /// version (same Id and SystemModstamp, fewer columns).
+    static func writeRich(_ ws: Workspace) throws {
+        try ws.write("sf/Task.csv", #"""
+            "Id","IsDeleted","WhoId","Subject","Status","TaskSubtype","CallType","ActivityDate","CompletedDateTime","SystemModstamp"
+            "00T5g00000Rm8AaEAJ","false","00Q5g00000Hx2KdEAJ","Call","Completed","Call","Outbound","2025-02-05","2025-02-05T10:31:40.000Z","2025-02-05T10:31:40.000Z"
+            """#)
+    }
+    static func writePoor(_ ws: Workspace) throws {
+        try ws.write("bulk/Task.csv", #"""
+            "Id","WhoId","Subject","SystemModstamp"
+            "00T5g00000Rm8AaEAJ","00Q5g00000Hx2KdEAJ","Call","2025-02-05T10:31:40.000Z"
+            """#)
+    }
+
+    @Test func aPoorerCopyOfTheSameVersionNeverErasesTheRicherOneInEitherOrder() async throws {
+        let richFirst = try Workspace()
+        try Self.writeRich(richFirst)
+        _ = try await richFirst.ingest(Self.sources)
+        #expect(try richFirst.count("SELECT count(*) FROM touchpoints") == 1)
+        try Self.writePoor(richFirst)
+        let second = try await richFirst.ingest(Self.sources)
+        #expect(second.counts("sfbulk", "Task").unchanged == 1)
+        #expect(try richFirst.strings("SELECT action FROM touchpoints") == ["call.outbound"])
+        #expect(try richFirst.strings("SELECT source FROM source_records") == ["sf"])
+        // Both copies stay in the raw zone.
+        #expect(try richFirst.count("SELECT count(*) FROM raw_records") == 2)
+
+        let poorFirst = try Workspace()
+        try Self.writePoor(poorFirst)
+        _ = try await poorFirst.ingest(Self.sources)
+        try Self.writeRich(poorFirst)
+        let then = try await poorFirst.ingest(Self.sources)
+        #expect(then.counts("sf", "Task").updated == 1)
+        #expect(try poorFirst.strings("SELECT action FROM touchpoints") == ["call.outbound"])
+        #expect(try poorFirst.dump() == richFirst.dump())
+
+        // Exactly once: running again over both folders changes nothing.
+        let before = try richFirst.dump()
+        let again = try await richFirst.ingest(Self.sources)
+        #expect(again.allSatisfy { $0.report.counts.values.allSatisfy { $0.new + $0.updated == 0 } })
+        #expect(try richFirst.dump() == before)
+    }
+}

@@ -233,7 +233,7 @@ struct BatchWriter {
             }
         }
         let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT version_at, deleted FROM source_records WHERE record_key = ?"), arguments: [key])
+            db.cachedStatement(sql: "SELECT version_at, deleted, content_hash FROM source_records WHERE record_key = ?"), arguments: [key])
         let existingVersion: String? = existing?[0]
         let existingDeleted: Bool = existing?[1] ?? false
 
@@ -271,8 +271,16 @@ struct BatchWriter {
             try db.cachedStatement(sql: "DELETE FROM released_identifiers WHERE record_key = ?").execute(arguments: [key])
             changes.records.insert(key)
         }
-        if existing != nil {
+        if let existing {
             if let existingVersion, let version, version < existingVersion {
+                try accumulateIdentifiers(record.identifiers, key: key)
+                return .unchanged
+            }
+            // The same version read through another transport (REST and a Bulk file): the fuller
+            // copy stands, whichever came first, so a poorer copy never erases what it said.
+            if let existingVersion, version == existingVersion, !existingDeleted,
+                try !EqualVersions.prefersIncoming(r, over: existing[2], key: key, db: db)
+            {
                 try accumulateIdentifiers(record.identifiers, key: key)
                 return .unchanged
             }

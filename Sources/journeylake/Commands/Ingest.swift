@@ -28,8 +28,7 @@ struct Ingest: AsyncParsableCommand {
             fail(.usage("no source named \(unknown.joined(separator: ", ")) in \(options.path); sources: \(allSources.map(\.name).joined(separator: ", "))"))
         }
         let selected = allSources.filter { s in source.isEmpty ? true : source.contains(s.name) }
-        let store: JourneyStore
-        do { store = try JourneyStore(path: config.store.path) } catch { fail(.store("\(error)")) }
+        let store = openWritableStore(config)
         let ingestor = Ingestor(
             store: store, batchSize: config.store.batchSize, identity: config.identity, logger: Logger(label: "journeylake.ingest"))
         var outcomes: [SourceOutcome] = []

@@ -21,8 +21,7 @@ struct Serve: AsyncParsableCommand {
         bootstrapLogging(default: .info)
         let (config, sources) = try catching { try options.load() }
         let logger = Logger(label: "journeylake")
-        let store: JourneyStore
-        do { store = try JourneyStore(path: config.store.path) } catch { fail(.store("\(error)")) }
+        let store = openWritableStore(config)
         let service = PollingService(
             ingestor: Ingestor(store: store, batchSize: config.store.batchSize, identity: config.identity, logger: logger),
             sources: sources.filter { _ in true }, logger: logger)
