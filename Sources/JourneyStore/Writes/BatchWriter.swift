@@ -377,6 +377,11 @@ struct BatchWriter {
                     SELECT kind, value, record_key, ? FROM record_identifiers WHERE record_key = ?
                     """
             ).execute(arguments: [now, key])
+            // What the delete itself says the record was known by (a lead only its activities named).
+            for id in t.identifiers {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO released_identifiers (kind, value, record_key, released_at) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [id.kind.rawValue, id.value, key, now])
+            }
             try db.cachedStatement(sql: "DELETE FROM identity_aliases WHERE record_key = ?").execute(arguments: [key])
         } else {
             // Merged away: everything it was known by now names the survivor.
@@ -525,9 +530,18 @@ struct BatchWriter {
             case .person(let p): personId = p
             case .nobody: break
             case .deleted(let ref):
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO orphan_touchpoints (kind, value, touchpoint_id) VALUES (?, ?, ?)")
-                    .execute(arguments: [ref.kind.rawValue, ref.value, pending.id])
+                // Its person is gone: it waits out of the live tables until a record claims `ref`.
+                try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO orphan_touchpoints (kind, value, \(ParkedTouchpoints.columns))
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                        ref.kind.rawValue, ref.value, pending.id, try tp.account.map { try identity.account(named: $0, firstSeen: pending.occurredAt) },
+                        pending.occurredAt, tp.channel.rawValue, tp.action.rawValue, tp.side.rawValue, tp.campaign, tp.content, tp.owner,
+                        tp.value, source, pending.stream, pending.externalId, tp.attributes, IdentifierList.encode(tp.person),
+                    ])
                 orphansKnown = true
+                outcome.touchpointsParked.insert(pending.id)
+                continue
             }
             var account: String?
             if let ref = tp.account { account = try identity.account(named: ref, firstSeen: pending.occurredAt) }
