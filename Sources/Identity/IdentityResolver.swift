@@ -334,12 +334,9 @@ struct IdentityResolver {
                 }
                 guard target != p else { continue }
                 if target == nil, let ref {
-                    // Its person is gone: it stays, without a person, until a live record claims its identifier again.
-                    try run(
-                        """
-                        INSERT OR IGNORE INTO orphan_touchpoints (kind, value, touchpoint_id)
-                        SELECT ?, ?, touchpoint_id FROM touchpoints WHERE person_id = ? AND coalesce(person_ref, '') = ?
-                        """, arguments: [ref.kind.rawValue, ref.value, p, encoded])
+                    // Its person is gone: it leaves the live tables until a live record claims its identifier again.
+                    try ParkedTouchpoints.park(db, person: p, personRef: encoded, under: ref, personAccount: oldAccount)
+                    continue
                 }
                 try run(
                     """
@@ -351,14 +348,7 @@ struct IdentityResolver {
         }
         // Orphaned touchpoints whose identifier someone holds again go back to a person.
         if try exists("orphan_touchpoints") {
-            for (id, personId) in result.owner {
-                let args: StatementArguments = [id.kind.rawValue, id.value]
-                let orphans = try strings("SELECT touchpoint_id FROM orphan_touchpoints WHERE kind = ? AND value = ?", args)
-                guard !orphans.isEmpty else { continue }
-                for touchpointId in orphans {
-                    try db.cachedStatement(sql: "UPDATE touchpoints SET person_id = ? WHERE touchpoint_id = ?").execute(arguments: [personId, touchpointId])
-                }
-                try db.cachedStatement(sql: "DELETE FROM orphan_touchpoints WHERE kind = ? AND value = ?").execute(arguments: args)
+            for (id, personId) in result.owner where try ParkedTouchpoints.claim(db, id, for: personId) > 0 {
                 outcome.receivedTouchpoints.insert(personId)
             }
         }
@@ -377,7 +367,9 @@ struct IdentityResolver {
                 case .deleted, .reference: return false
                 }
             }
-            if !records.isEmpty, !records.contains(where: alive) {
+            // A person only touchpoints named (its record never arrived) whose id a delete released is deleted too.
+            let onlyReleased = (oldIdentifiers[p] ?? []).allSatisfy(released.contains)
+            if (!records.isEmpty && !records.contains(where: alive)) || (records.isEmpty && onlyReleased && oldIdentifiers[p] != nil) {
                 try run(
                     """
                         INSERT OR REPLACE INTO deleted_persons (person_id, primary_email, deleted_at, reason)

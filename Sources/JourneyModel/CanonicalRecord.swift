@@ -109,11 +109,15 @@ public struct Tombstone: Sendable, Equatable {
     public var target: RecordKey
     public var deletedAt: Timestamp?
     public var reason: String
+    /// What the deleted record is known by (its own id as an identifier, e.g. `marketo_lead 7106`):
+    /// they name nobody from then on, even when the record itself never arrived.
+    public var identifiers: [Identifier]
 
-    public init(target: RecordKey, deletedAt: Timestamp?, reason: String) {
+    public init(target: RecordKey, deletedAt: Timestamp?, reason: String, identifiers: [Identifier] = []) {
         self.target = target
         self.deletedAt = deletedAt
         self.reason = reason
+        self.identifiers = identifiers
     }
 }
 

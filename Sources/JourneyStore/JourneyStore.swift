@@ -6,10 +6,26 @@ public import JourneyModel
 public final class JourneyStore: Sendable {
     public let path: String
     public let pool: DatabasePool
+    /// The writer lock this handle holds (nil for handles opened without one, e.g. in tests).
+    public let lock: StoreLock?
 
-    /// Opens (creating if needed) and migrates the store for writing.
-    public init(path: String) throws {
+    /// Opens (creating if needed) and migrates the store for writing, as the one writing process:
+    /// the writer lock is taken first, so migrations run once, under it, and a second writer
+    /// waits or fails (`whenBusy`) instead of racing this one. Every writing command opens the
+    /// store this way; the lock is held until this handle goes away.
+    public static func openForWriting(path: String, whenBusy: StoreLock.BusyPolicy) throws -> JourneyStore {
+        try JourneyStore(path: path, lock: StoreLock(storePath: path, whenBusy: whenBusy))
+    }
+
+    /// Opens (creating if needed) and migrates the store for writing, without the writer lock:
+    /// for code that already knows it is the only writer (tests, a caller holding `lock`).
+    public convenience init(path: String) throws {
+        try self.init(path: path, lock: nil)
+    }
+
+    private init(path: String, lock: StoreLock?) throws {
         self.path = path
+        self.lock = lock
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

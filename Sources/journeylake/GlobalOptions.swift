@@ -52,13 +52,27 @@ extension ConfigOption {
     /// fetching (identity maintenance): they need no vendor credentials either.
     func loadStore() throws -> (JourneyLakeConfig, JourneyStore) {
         let config = try catching { try loadStructure() }
-        do { return (config, try JourneyStore(path: config.store.path)) } catch { fail(.store("\(error)")) }
+        return (config, openWritableStore(config))
     }
 
     /// The config and a read-only reader on its store, for the commands that only report.
     func openReader() throws -> (JourneyLakeConfig, JourneyReader) {
         let config = try catching { try loadStructure() }
         return (config, reading { try JourneyReader(path: config.store.path) })
+    }
+}
+
+/// Opens the store as its one writing process: a second writer waits for the first to finish
+/// (saying so on stderr) instead of racing it; readers never wait.
+func openWritableStore(_ config: JourneyLakeConfig) -> JourneyStore {
+    let path = config.store.path
+    do {
+        return try JourneyStore.openForWriting(path: path, whenBusy: .wait { holder in
+            let who = holder.map { "another journeylake (pid \($0))" } ?? "another journeylake"
+            printErr("journeylake: \(who) holds the store \(path); waiting for it to finish")
+        })
+    } catch {
+        fail(.store("\(error)"))
     }
 }
 

@@ -252,9 +252,11 @@ import Testing
         _ = try await ws.ingest(yaml)
         #expect(try ws.strings("SELECT primary_email FROM persons") == ["stays@acme-corp.io"])
         #expect(try ws.strings("SELECT primary_email || ' ' || reason FROM deleted_persons") == ["gone.soon@acme-corp.io no live record left"])
-        // The deleted person's touchpoint stays, without a person: out of every person's journey.
+        // The deleted person's touchpoint leaves the live tables and waits, whole, for a record to claim it.
         #expect(try ws.count("SELECT count(*) FROM touchpoints WHERE person_id IS NOT NULL") == 1)
-        #expect(try ws.strings("SELECT external_id FROM touchpoints WHERE person_id IS NULL") == ["990001"])
+        #expect(try ws.count("SELECT count(*) FROM touchpoints WHERE person_id IS NULL") == 0)
+        #expect(try ws.strings("SELECT kind || ':' || value || ' ' || external_id || ' ' || action FROM orphan_touchpoints")
+            == ["marketo_lead:3009 990001 email.opened"])
         #expect(try ws.count("SELECT count(*) FROM identifiers WHERE value IN ('3009', 'gone.soon@acme-corp.io')") == 0)
         // Everything stays in the raw zone.
         #expect(try ws.count("SELECT count(*) FROM raw_records") == 7)
@@ -267,5 +269,103 @@ import Testing
         let deleted = try ws.strings("SELECT person_id FROM deleted_persons")
         #expect(newPerson.count == 1 && !deleted.contains(newPerson[0]))
         #expect(try ws.strings("SELECT external_id FROM touchpoints WHERE person_id = (SELECT person_id FROM identifiers WHERE value = '3011')") == ["990001"])
+    }
+}
+
+/// The same version of a record from two transports: the fuller copy stands, in any order.
+@Suite struct EqualVersionTests {
+    static let sources = """
+          - {name: sf, type: files, path: sf, format: salesforce-data-export}
+          - {name: sfbulk, type: files, path: bulk, format: salesforce-bulk-csv}
+
+        """
+    /// A REST-shaped export of a completed call (every field) and the Bulk API row of the same
+    /// version (same Id and SystemModstamp, fewer columns).
+    static func writeRich(_ ws: Workspace) throws {
+        try ws.write("sf/Task.csv", #"""
+            "Id","IsDeleted","WhoId","Subject","Status","TaskSubtype","CallType","ActivityDate","CompletedDateTime","SystemModstamp"
+            "00T5g00000Rm8AaEAJ","false","00Q5g00000Hx2KdEAJ","Call","Completed","Call","Outbound","2025-02-05","2025-02-05T10:31:40.000Z","2025-02-05T10:31:40.000Z"
+            """#)
+    }
+    static func writePoor(_ ws: Workspace) throws {
+        try ws.write("bulk/Task.csv", #"""
+            "Id","WhoId","Subject","SystemModstamp"
+            "00T5g00000Rm8AaEAJ","00Q5g00000Hx2KdEAJ","Call","2025-02-05T10:31:40.000Z"
+            """#)
+    }
+
+    @Test func aPoorerCopyOfTheSameVersionNeverErasesTheRicherOneInEitherOrder() async throws {
+        let richFirst = try Workspace()
+        try Self.writeRich(richFirst)
+        _ = try await richFirst.ingest(Self.sources)
+        #expect(try richFirst.count("SELECT count(*) FROM touchpoints") == 1)
+        try Self.writePoor(richFirst)
+        let second = try await richFirst.ingest(Self.sources)
+        #expect(second.counts("sfbulk", "Task").unchanged == 1)
+        #expect(try richFirst.strings("SELECT action FROM touchpoints") == ["call.outbound"])
+        #expect(try richFirst.strings("SELECT source FROM source_records") == ["sf"])
+        // Both copies stay in the raw zone.
+        #expect(try richFirst.count("SELECT count(*) FROM raw_records") == 2)
+
+        let poorFirst = try Workspace()
+        try Self.writePoor(poorFirst)
+        _ = try await poorFirst.ingest(Self.sources)
+        try Self.writeRich(poorFirst)
+        let then = try await poorFirst.ingest(Self.sources)
+        #expect(then.counts("sf", "Task").updated == 1)
+        #expect(try poorFirst.strings("SELECT action FROM touchpoints") == ["call.outbound"])
+        #expect(try poorFirst.dump() == richFirst.dump())
+
+        // Exactly once: running again over both folders changes nothing.
+        let before = try richFirst.dump()
+        let again = try await richFirst.ingest(Self.sources)
+        #expect(again.allSatisfy { $0.report.counts.values.allSatisfy { $0.new + $0.updated == 0 } })
+        #expect(try richFirst.dump() == before)
+    }
+}
+
+/// A delete names nobody from then on, even for a record that never arrived itself.
+@Suite struct DeletedUnseenRecordTests {
+    static let yaml = "  - {name: m, type: files, path: m, format: marketo-export}\n"
+    static let header = "marketoGUID,leadId,activityDate,activityTypeId,campaignId,primaryAttributeValueId,primaryAttributeValue,attributes\n"
+    static let opens = header + "880001,7106,2025-02-02T00:00:00Z,10,null,1,Newsletter,null\n880002,7106,2025-02-03T00:00:00Z,11,null,1,Newsletter,null\n"
+    static let delete = header + "880003,7106,2025-03-01T00:00:00Z,37,null,7106,Lead 7106,null\n"
+    static let later = header + "880004,7106,2025-03-05T00:00:00Z,10,null,1,Newsletter,null\n"
+
+    @Test func aDeleteLeadForALeadOnlyItsActivitiesNamedLeavesNoPersonAndLaterActivitiesCreateNone() async throws {
+        let ws = try Workspace()
+        try ws.write("m/activities1.csv", Self.opens)
+        _ = try await ws.ingest(Self.yaml)
+        #expect(try ws.count("SELECT count(*) FROM persons") == 1)
+        try ws.write("m/activities2.csv", Self.delete)
+        _ = try await ws.ingest(Self.yaml)
+        #expect(try ws.count("SELECT count(*) FROM persons") == 0)
+        #expect(try ws.count("SELECT count(*) FROM identifiers WHERE kind = 'marketo_lead' AND value = '7106'") == 0)
+        #expect(try ws.count("SELECT count(*) FROM deleted_persons") == 1)
+        #expect(try ws.count("SELECT count(*) FROM touchpoints") == 0)
+        #expect(try ws.strings("SELECT external_id FROM orphan_touchpoints ORDER BY 1") == ["880001", "880002"])
+        // A later activity of the deleted lead does not bring the person back.
+        try ws.write("m/activities3.csv", Self.later)
+        _ = try await ws.ingest(Self.yaml)
+        #expect(try ws.count("SELECT count(*) FROM persons") == 0)
+        #expect(try ws.count("SELECT count(*) FROM touchpoints") == 0)
+        #expect(try ws.strings("SELECT external_id FROM orphan_touchpoints ORDER BY 1") == ["880001", "880002", "880004"])
+
+        // The same data with the delete first gives the same store.
+        let deleteFirst = try Workspace()
+        try deleteFirst.write("m/activities2.csv", Self.delete)
+        _ = try await deleteFirst.ingest(Self.yaml)
+        try deleteFirst.write("m/activities1.csv", Self.opens)
+        try deleteFirst.write("m/activities3.csv", Self.later)
+        _ = try await deleteFirst.ingest(Self.yaml)
+        #expect(try deleteFirst.count("SELECT count(*) FROM persons") == 0)
+        #expect(try deleteFirst.strings("SELECT external_id FROM orphan_touchpoints ORDER BY 1") == ["880001", "880002", "880004"])
+
+        // A lead record newer than the delete (restored in Marketo) claims them all back.
+        try ws.write("m/leads.csv", "id,email,updatedAt\n7106,back.again@acme-corp.io,2025-04-01T00:00:00Z\n")
+        _ = try await ws.ingest(Self.yaml)
+        #expect(try ws.count("SELECT count(*) FROM persons") == 1)
+        #expect(try ws.count("SELECT count(*) FROM orphan_touchpoints") == 0)
+        #expect(try ws.count("SELECT count(*) FROM touchpoints WHERE person_id = (SELECT person_id FROM identifiers WHERE value = '7106')") == 3)
     }
 }

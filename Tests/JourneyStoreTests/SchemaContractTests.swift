@@ -33,6 +33,8 @@ import Testing
         "identity_aliases": ["record_key", "kind", "value"],
         "released_identifiers": ["kind", "value", "record_key", "released_at"],
         "identity_separations": ["separation_id", "side", "node"],
+        "orphan_touchpoints": ["kind", "value", "touchpoint_id", "account_id", "occurred_at", "channel", "action", "side", "campaign",
+                               "content", "owner", "touchpoint_value", "source", "stream", "external_id", "attributes", "person_ref"],
         "account_records": ["record_key", "account_id", "source", "version_at", "name", "domain", "industry", "employees",
                             "annual_revenue"],
     ]

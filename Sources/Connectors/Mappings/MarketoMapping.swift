@@ -132,7 +132,7 @@ public struct MarketoMapping: RecordMapping {
             record.tombstones.append(
                 Tombstone(
                     target: RecordKey(system: Self.system, object: Object.leads.rawValue, externalId: target), deletedAt: at,
-                    reason: "lead deleted in Marketo"))
+                    reason: "lead deleted in Marketo", identifiers: [Identifier(kind: .marketoLead, value: target)]))
         default:
             break  // other activity types stay in the raw zone, reachable by a later mapping
         }

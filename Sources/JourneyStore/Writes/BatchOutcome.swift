@@ -19,6 +19,9 @@ public struct BatchOutcome: Sendable, Equatable {
     /// Touchpoints the batch took out of the live tables (their record was updated or deleted);
     /// a touchpoint replaced by its record's new version is in both sets.
     public var touchpointsRemoved: Set<String> = []
+    /// Touchpoints the batch kept out of the live tables because the person they name is gone
+    /// (parked in `orphan_touchpoints` until a live record claims that identifier).
+    public var touchpointsParked: Set<String> = []
 
     public init() {}
 

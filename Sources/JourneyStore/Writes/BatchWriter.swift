@@ -233,7 +233,7 @@ struct BatchWriter {
             }
         }
         let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT version_at, deleted FROM source_records WHERE record_key = ?"), arguments: [key])
+            db.cachedStatement(sql: "SELECT version_at, deleted, content_hash FROM source_records WHERE record_key = ?"), arguments: [key])
         let existingVersion: String? = existing?[0]
         let existingDeleted: Bool = existing?[1] ?? false
 
@@ -264,21 +264,32 @@ struct BatchWriter {
                 return .unchanged
             }
             try db.cachedStatement(sql: "DELETE FROM deleted_records WHERE record_key = ?").execute(arguments: [key])
-            // Restored: everything it was known by is claimed again.
-            try db.cachedStatement(
-                sql: "INSERT OR IGNORE INTO record_identifiers (record_key, kind, value) SELECT record_key, kind, value FROM released_identifiers WHERE record_key = ?"
-            ).execute(arguments: [key])
-            try db.cachedStatement(sql: "DELETE FROM released_identifiers WHERE record_key = ?").execute(arguments: [key])
             changes.records.insert(key)
         }
-        if existing != nil {
+        if let existing {
             if let existingVersion, let version, version < existingVersion {
+                try accumulateIdentifiers(record.identifiers, key: key)
+                return .unchanged
+            }
+            // The same version read through another transport (REST and a Bulk file): the fuller
+            // copy stands, whichever came first, so a poorer copy never erases what it said.
+            if let existingVersion, version == existingVersion, !existingDeleted,
+                try !EqualVersions.prefersIncoming(r, over: existing[2], key: key, db: db)
+            {
                 try accumulateIdentifiers(record.identifiers, key: key)
                 return .unchanged
             }
             try removeLiveRows(key: key)
         }
         try upsertSourceRecord(key: key, r: r, version: version, deleted: false)
+        if tombstoneAt != nil {
+            // Restored: everything it was known by is claimed again. After the upsert, because a
+            // record deleted before it was ever fetched has no `source_records` row until now.
+            try db.cachedStatement(
+                sql: "INSERT OR IGNORE INTO record_identifiers (record_key, kind, value) SELECT record_key, kind, value FROM released_identifiers WHERE record_key = ?"
+            ).execute(arguments: [key])
+            try db.cachedStatement(sql: "DELETE FROM released_identifiers WHERE record_key = ?").execute(arguments: [key])
+        }
         try insertCanonical(record, key: key, stream: r.stream, externalId: r.externalId)
         return existing == nil ? .new : .updated
     }
@@ -369,6 +380,11 @@ struct BatchWriter {
                     SELECT kind, value, record_key, ? FROM record_identifiers WHERE record_key = ?
                     """
             ).execute(arguments: [now, key])
+            // What the delete itself says the record was known by (a lead only its activities named).
+            for id in t.identifiers {
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO released_identifiers (kind, value, record_key, released_at) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [id.kind.rawValue, id.value, key, now])
+            }
             try db.cachedStatement(sql: "DELETE FROM identity_aliases WHERE record_key = ?").execute(arguments: [key])
         } else {
             // Merged away: everything it was known by now names the survivor.
@@ -517,9 +533,18 @@ struct BatchWriter {
             case .person(let p): personId = p
             case .nobody: break
             case .deleted(let ref):
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO orphan_touchpoints (kind, value, touchpoint_id) VALUES (?, ?, ?)")
-                    .execute(arguments: [ref.kind.rawValue, ref.value, pending.id])
+                // Its person is gone: it waits out of the live tables until a record claims `ref`.
+                try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO orphan_touchpoints (kind, value, \(ParkedTouchpoints.columns))
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [
+                        ref.kind.rawValue, ref.value, pending.id, try tp.account.map { try identity.account(named: $0, firstSeen: pending.occurredAt) },
+                        pending.occurredAt, tp.channel.rawValue, tp.action.rawValue, tp.side.rawValue, tp.campaign, tp.content, tp.owner,
+                        tp.value, source, pending.stream, pending.externalId, tp.attributes, IdentifierList.encode(tp.person),
+                    ])
                 orphansKnown = true
+                outcome.touchpointsParked.insert(pending.id)
+                continue
             }
             var account: String?
             if let ref = tp.account { account = try identity.account(named: ref, firstSeen: pending.occurredAt) }

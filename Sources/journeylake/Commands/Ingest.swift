@@ -36,8 +36,7 @@ struct Ingest: AsyncParsableCommand {
                 printErr("journeylake: source \(name) is disabled (enabled: false); skipped")
             }
         }
-        let store: JourneyStore
-        do { store = try JourneyStore(path: config.store.path) } catch { fail(.store("\(error)")) }
+        let store = openWritableStore(config)
         let ingestor = Ingestor(
             store: store, batchSize: config.store.batchSize, identity: config.identity, logger: Logger(label: "journeylake.ingest"))
         var outcomes: [SourceOutcome] = []

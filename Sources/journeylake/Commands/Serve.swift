@@ -27,8 +27,7 @@ struct Serve: AsyncParsableCommand {
         if !config.sources.contains(where: \.enabled) {
             fail(.config("\(options.path): every source is disabled (enabled: false); nothing to poll"))
         }
-        let store: JourneyStore
-        do { store = try JourneyStore(path: config.store.path) } catch { fail(.store("\(error)")) }
+        let store = openWritableStore(config)
         let service = PollingService(
             ingestor: Ingestor(store: store, batchSize: config.store.batchSize, identity: config.identity, logger: logger),
             sources: sources.filter { s in config.sources.first { $0.name == s.name }?.enabled ?? true }, logger: logger)
