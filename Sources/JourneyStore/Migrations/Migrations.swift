@@ -25,6 +25,9 @@ enum Migrations {
         migrator.registerMigration(M0007_DeriveQueue.identifier) { db in
             try db.execute(sql: M0007_DeriveQueue.sql)
         }
+        migrator.registerMigration(M0008_QuarantinePosition.identifier) { db in
+            try db.execute(sql: M0008_QuarantinePosition.sql)
+        }
         return migrator
     }
 }
