@@ -17,6 +17,13 @@ public struct SalesforceMapping: RecordMapping {
     public init(formatName: String) { self.formatName = formatName }
 
     public func stream(fileName: String, columns: ColumnIndex) throws -> String {
+        // A header names the columns; an export that lost it would take its first row for one.
+        if let field = columns.names.firstIndex(where: { SalesforceID.normalize($0) != nil }) {
+            throw FormatMismatch("the first line looks like data, not a header (field \(field + 1) is a Salesforce Id): the export has no header line")
+        }
+        guard columns.contains("Id") else {
+            throw FormatMismatch("the header has no Id column")
+        }
         let base = (fileName as NSString).deletingPathExtension
         let stem = base.split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == "." || $0 == " " }).first.map(String.init) ?? base
         if let object = Self.objects.first(where: { $0.caseInsensitiveCompare(stem) == .orderedSame }) {
