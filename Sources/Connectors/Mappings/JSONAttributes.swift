@@ -1,4 +1,5 @@
 import Foundation
+import JourneyModel
 
 extension MapSupport {
     /// A source's attributes text as it goes into `touchpoints.attributes`, a JSON column that
