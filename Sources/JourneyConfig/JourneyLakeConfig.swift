@@ -84,6 +84,14 @@ public struct JourneyLakeConfig: Sendable {
         return rules
     }
 
+    /// The 1-based line and column of a UTF-8 byte offset.
+    static func position(ofByte offset: Int, in yaml: String) -> (Int?, Int?) {
+        let bytes = Array(yaml.utf8.prefix(max(0, offset)))
+        let line = bytes.count { $0 == UInt8(ascii: "\n") } + 1
+        let column = bytes.count - (bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+        return (line, column)
+    }
+
     static func describe(_ error: YamlError, file: String, yaml: String) -> ConfigError {
         switch error {
         case .duplicatedKeysInMapping(let duplicates, let context):
@@ -103,8 +111,15 @@ public struct JourneyLakeConfig: Sendable {
                 message: "duplicate key '\(key)'", hint: "each key may appear once per mapping")
         case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
             return ConfigError(file: file, line: mark.line, column: mark.column, key: "", message: "invalid YAML: \(problem)")
+        case .reader(let problem, let offset, _, _):
+            // Yams' own description quotes the offending line, which may hold an inline secret:
+            // only the position and the problem are reported.
+            let (line, column) = offset.map { Self.position(ofByte: $0, in: yaml) } ?? (nil, nil)
+            return ConfigError(file: file, line: line, column: column, key: "", message: "invalid YAML: \(problem)")
         default:
-            return ConfigError(file: file, line: nil, column: nil, key: "", message: "invalid YAML: \(error)")
+            return ConfigError(
+                file: file, line: nil, column: nil, key: "", message: "invalid YAML",
+                hint: "check the file with a YAML linter; its content is not echoed here, as it may hold secrets")
         }
     }
 }

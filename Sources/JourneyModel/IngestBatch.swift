@@ -28,13 +28,17 @@ public struct QuarantinedInput: Sendable {
     public var reason: QuarantineReason
     public var payload: String
     public var origin: String?
+    /// Where the input starts in its file (path and byte offset): what tells two identical bad rows
+    /// apart. Nil for inputs without a stable position (API pages), which their text identifies.
+    public var position: String?
 
-    public init(stream: String, externalId: String?, reason: QuarantineReason, payload: String, origin: String?) {
+    public init(stream: String, externalId: String?, reason: QuarantineReason, payload: String, origin: String?, position: String? = nil) {
         self.stream = stream
         self.externalId = externalId
         self.reason = reason
         self.payload = payload
         self.origin = origin
+        self.position = position
     }
 }
 

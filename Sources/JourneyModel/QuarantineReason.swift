@@ -28,6 +28,8 @@ public enum QuarantineCode: String, Sendable, Hashable, CaseIterable, CustomStri
     case missingValue = "missing_value"
     /// A value is outside what its field accepts (a side that is neither marketing nor sales, a non-numeric type id).
     case invalidValue = "invalid_value"
+    /// A row holds bytes that are no character in the file's encoding (`encoding:`, UTF-8 by default).
+    case invalidEncoding = "invalid_encoding"
 
     public var description: String { rawValue }
 }

@@ -103,3 +103,14 @@ extension CLITests {
         #expect(typo.stderr.contains("mistyped option"), "\(typo.stderr)")
     }
 }
+
+extension CLITests {
+    @Test func aYAMLErrorNamesLineAndColumnButNeverEchoesTheLine() throws {
+        let ws = try Workspace()
+        let config = try ws.write("journeylake.yaml", "store:\n  path: journey.sqlite\nsources:\n  - name: m\n    client_secret: \u{01}s3cr3tVALUE\n").path
+        let r = try CLIRunner.run(["config", "check", "--config", config])
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("journeylake.yaml:5:20"), "\(r.stderr)")
+        #expect(!r.stderr.contains("s3cr3t") && !r.stdout.contains("s3cr3t"), "\(r.stderr)")
+    }
+}

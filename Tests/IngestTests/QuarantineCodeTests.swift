@@ -112,10 +112,11 @@ import Testing
         #expect(try ws.strings("SELECT channel || ' ' || action FROM touchpoints") == ["crm crm.touched"])
     }
 
+    /// `invalidEncoding` is produced in MalformedFileTests (a windows-1250 file read as UTF-8).
     @Test func everyCodeIsProducedByTheTestsAbove() {
         let covered: Set<QuarantineCode> = [
             .wrongFieldCount, .invalidExternalID, .malformedCSV, .unparseableTimestamp, .noIdentifier, .missingTimestamp,
-            .invalidValue, .missingExternalID, .invalidIdentifier, .malformedJSON, .missingValue,
+            .invalidValue, .missingExternalID, .invalidIdentifier, .malformedJSON, .missingValue, .invalidEncoding,
         ]
         #expect(covered == Set(QuarantineCode.allCases))
     }

@@ -20,7 +20,7 @@ import Testing
         "stage_history": ["person_id", "stage", "entered_at", "reason"],
         "next_actions": ["person_id", "rank", "action", "channel", "side", "score", "reason", "evidence", "computed_at"],
         "quarantine": ["quarantine_id", "source", "stream", "external_id", "reason", "payload", "seen_at", "origin", "payload_hash",
-                       "reason_code"],
+                       "reason_code", "position"],
         "sync_state": ["source", "stream", "cursor", "status", "last_run_at", "last_success_at", "last_error", "records_total",
                        "read_total", "quarantined_total"],
         "deleted_records": ["record_key", "source", "stream", "external_id", "deleted_at", "reason"],

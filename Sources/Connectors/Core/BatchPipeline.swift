@@ -15,8 +15,11 @@ struct BatchBuilder {
     var count: Int { items.count }
 
     /// Maps one row of `stream`. `payload` is the text kept as received (nil: the row's own JSON
-    /// form, for tabular files); `rawText` is what a quarantine entry keeps.
-    mutating func add(_ row: SourceRow, stream: String, quarantineStream: String? = nil, payload: String? = nil, rawText: () -> String) {
+    /// form, for tabular files); `rawText` is what a quarantine entry keeps; `position` is where a
+    /// file row starts (see `QuarantinedInput.position`).
+    mutating func add(
+        _ row: SourceRow, stream: String, quarantineStream: String? = nil, payload: String? = nil, position: String? = nil, rawText: () -> String
+    ) {
         switch mapping.map(row, stream: stream) {
         case .record(let externalId, let canonical):
             let text = payload ?? row.jsonPayload
@@ -24,13 +27,17 @@ struct BatchBuilder {
                 stream: canonical.key.object, externalId: externalId, payload: text, contentHash: ContentHash.hex(text),
                 origin: row.origin, canonical: canonical)))
         case .quarantine(let externalId, let reason):
-            quarantine(stream: quarantineStream ?? stream, externalId: externalId, reason: reason, payload: rawText(), origin: row.origin)
+            quarantine(
+                stream: quarantineStream ?? stream, externalId: externalId, reason: reason, payload: rawText(), origin: row.origin, position: position)
         }
     }
 
     /// An input no mapping could see (a malformed row), or one it rejected.
-    mutating func quarantine(stream: String, externalId: String? = nil, reason: QuarantineReason, payload: String, origin: String?) {
-        items.append(.quarantine(QuarantinedInput(stream: stream, externalId: externalId, reason: reason, payload: payload, origin: origin)))
+    mutating func quarantine(
+        stream: String, externalId: String? = nil, reason: QuarantineReason, payload: String, origin: String?, position: String? = nil
+    ) {
+        items.append(
+            .quarantine(QuarantinedInput(stream: stream, externalId: externalId, reason: reason, payload: payload, origin: origin, position: position)))
     }
 
     /// The items so far, leaving the builder empty for the next batch.

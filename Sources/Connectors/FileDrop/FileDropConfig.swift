@@ -11,10 +11,12 @@ public struct FileDropConfig: Sendable {
     public var include: [String]
     public var delimiter: UInt8
     public var timeZone: TimeZone
+    /// The files' character encoding (`encoding:`, UTF-8 by default).
+    public var encoding: TextEncoding
     public var mapping: any RecordMapping
 
     public static let keys = JourneyLakeConfig.commonSourceKeys + [
-        "path", "format", "settle", "include", "delimiter", "time_zone", "mapping",
+        "path", "format", "settle", "include", "delimiter", "time_zone", "encoding", "mapping",
     ]
 
     public init(section: SourceSection) throws {
@@ -43,6 +45,17 @@ public struct FileDropConfig: Sendable {
                 throw tz.error("unknown time zone '\(try tz.string())'", hint: "use an IANA name such as America/New_York")
             }
             timeZone = zone
+        }
+        encoding = .utf8
+        if let node = keyed["encoding"] {
+            let name = try node.nonEmptyString()
+            guard let known = TextEncoding(name: name) else {
+                throw node.error(
+                    "unknown encoding '\(name)'",
+                    hint: Suggest.closest(to: name, in: TextEncoding.canonicalNames).map { "did you mean '\($0)'?" }
+                        ?? "one of: \(TextEncoding.canonicalNames.joined(separator: ", "))")
+            }
+            encoding = known
         }
         mapping = try FormatRegistry.mapping(
             format: format, formatNode: formatNode, mappingNode: keyed["mapping"], sourceName: section.name,

@@ -21,6 +21,9 @@ struct FileReader {
         return try await readCSV(from: start, pipeline: &pipeline, group: &group)
     }
 
+    /// Where an input starts: what identifies its quarantine entry (see `QuarantinedInput.position`).
+    private func position(_ offset: Int64) -> String { "\(file.path)@\(offset)" }
+
     private func progress(stream: String?, offset: Int64, line: Int, completed: Bool) -> FileProgress {
         FileProgress(
             path: file.path, stream: stream, size: file.size, modifiedNanoseconds: file.modifiedNanoseconds, headHash: headHash,
@@ -46,7 +49,8 @@ struct FileReader {
     private func readCSV(
         from start: (offset: Int64, line: Int64), pipeline: inout CommitPipeline, group: inout CommitPipeline.Group
     ) async throws -> Bool {
-        var headerReader = try CSVReader(path: file.readPath, delimiter: source.config.delimiter)
+        let encoding = source.config.encoding
+        var headerReader = try CSVReader(path: file.readPath, delimiter: source.config.delimiter, encoding: encoding)
         guard let header = try headerReader.next() else {
             headerReader.close()
             // An empty file names no stream: its progress belongs to the source as a whole.
@@ -57,6 +61,10 @@ struct FileReader {
         if let problem = header.malformation {
             headerReader.close()
             throw FileSourceError.unreadable(path: file.path, reason: "the header line is malformed: \(problem)")
+        }
+        if let problem = headerReader.invalidBytesReason(header) {
+            headerReader.close()
+            throw FileSourceError.unreadable(path: file.path, reason: "the header line: \(problem.detail)")
         }
         let columns = ColumnIndex(header.fields.map { $0.trimmingCharacters(in: .whitespaces) })
         let stream: String
@@ -69,7 +77,8 @@ struct FileReader {
         var reader: CSVReader
         if start.offset > 0 {
             headerReader.close()
-            reader = try CSVReader(path: file.readPath, offset: start.offset, line: Int(start.line), delimiter: source.config.delimiter)
+            reader = try CSVReader(
+                path: file.readPath, offset: start.offset, line: Int(start.line), delimiter: source.config.delimiter, encoding: encoding)
         } else {
             reader = headerReader
         }
@@ -78,17 +87,21 @@ struct FileReader {
         var items = BatchBuilder(mapping: mapping, capacity: control.batchSize)
         while let record = try reader.next() {
             let origin = "\(file.fileName):\(record.line)"
+            let position = position(record.startOffset)
             if let problem = record.malformation {
                 items.quarantine(
-                    stream: stream, reason: QuarantineReason(.malformedCSV, "malformed CSV: \(problem)"), payload: reader.lastRawText(), origin: origin)
+                    stream: stream, reason: QuarantineReason(.malformedCSV, "malformed CSV: \(problem)"), payload: reader.lastRawText(), origin: origin,
+                    position: position)
+            } else if let invalid = reader.invalidBytesReason(record) {
+                items.quarantine(stream: stream, reason: invalid, payload: reader.lastRawText(), origin: origin, position: position)
             } else if record.fields.count != columns.names.count {
                 items.quarantine(
                     stream: stream,
                     reason: QuarantineReason(.wrongFieldCount, "expected \(columns.names.count) fields as in the header, found \(record.fields.count)"),
-                    payload: reader.lastRawText(), origin: origin)
+                    payload: reader.lastRawText(), origin: origin, position: position)
             } else {
                 let row = SourceRow(columns: columns, values: record.fields, origin: origin, nullMarkers: nulls)
-                items.add(row, stream: stream, rawText: { reader.lastRawText() })
+                items.add(row, stream: stream, position: position, rawText: { reader.lastRawText() })
             }
             if items.count >= control.batchSize {
                 let at = progress(stream: stream, offset: reader.offset, line: reader.line, completed: false)
@@ -109,7 +122,8 @@ struct FileReader {
             let head = FileHandle(forReadingAtPath: file.readPath).flatMap { try? $0.read(upToCount: 4096) } ?? Data()
             if head.first(where: { ![32, 9, 10, 13, 0xEF, 0xBB, 0xBF].contains($0) }) == 91 { layout = .array }
         }
-        var reader = try JSONRecordReader(path: file.readPath, layout: layout, offset: start.offset, line: Int(start.line))
+        var reader = try JSONRecordReader(
+            path: file.readPath, layout: layout, offset: start.offset, line: Int(start.line), encoding: source.config.encoding)
         defer { reader.close() }
         let nulls = mapping.nullMarkers
         let decoder = JSONDecoder()
@@ -126,10 +140,22 @@ struct FileReader {
             guard let chunk else { break }
             lastLine = chunk.line
             let origin = "\(file.fileName):\(chunk.line)"
-            if chunk.truncated {
-                items.quarantine(
-                    stream: stream, reason: QuarantineReason(.malformedJSON, "truncated JSON at the end of the file"), payload: chunk.text, origin: origin)
-            } else {
+            let position = position(chunk.startOffset)
+            func quarantine(_ reason: QuarantineReason) {
+                items.quarantine(stream: stream, reason: reason, payload: chunk.text, origin: origin, position: position)
+            }
+            switch chunk.defect {
+            case .afterArrayEnd:
+                quarantine(
+                    QuarantineReason(
+                        .malformedJSON, "content after the JSON array's closing ']' (byte offset \(chunk.startOffset), line \(chunk.line))"))
+            case .truncated:
+                quarantine(QuarantineReason(.malformedJSON, "truncated JSON at the end of the file"))
+            case nil:
+                if let invalid = chunk.invalidBytes {
+                    quarantine(invalid)
+                    break
+                }
                 do {
                     let value = try decoder.decode(JSONValue.self, from: Data(chunk.text.utf8))
                     guard case .object(let object) = value else {
@@ -137,16 +163,16 @@ struct FileReader {
                     }
                     let row = SourceRow(json: object, origin: origin, nullMarkers: nulls)
                     // The raw zone keeps the JSON exactly as received.
-                    items.add(row, stream: stream, payload: chunk.text, rawText: { chunk.text })
+                    items.add(row, stream: stream, payload: chunk.text, position: position, rawText: { chunk.text })
                 } catch let e as MappingError {
-                    items.quarantine(stream: stream, reason: e.reason, payload: chunk.text, origin: origin)
+                    quarantine(e.reason)
                 } catch {
-                    items.quarantine(
-                        stream: stream, reason: QuarantineReason(.malformedJSON, "invalid JSON: \(Self.describe(error))"), payload: chunk.text,
-                        origin: origin)
+                    quarantine(
+                        QuarantineReason(.malformedJSON, "invalid JSON at byte offset \(chunk.startOffset): \(Self.describe(error))"))
                 }
             }
-            if items.count >= control.batchSize {
+            // No resume point after the array's end: a resume would take it for one inside the array.
+            if items.count >= control.batchSize, !reader.arrayEnded {
                 let at = progress(stream: stream, offset: reader.offset, line: lastLine + 1, completed: false)
                 if try await submit(&items, stream: stream, progress: at, pipeline: &pipeline, group: &group) { return true }
             }

@@ -173,7 +173,8 @@ public struct ColumnMapping: RecordMapping {
                     TouchpointFacts(
                         person: ids, account: account, occurredAt: at, channel: channel, action: action, side: side,
                         campaign: value("campaign", row), content: value("content", row), owner: value("owner", row),
-                        value: value("value", row).flatMap(Double.init), attributes: value("attributes", row)))
+                        value: value("value", row).flatMap(Double.init),
+                        attributes: try MapSupport.jsonAttributes(value("attributes", row), field: "attributes")))
             case .person:
                 guard !ids.isEmpty else { throw noPerson() }
                 record.identifiers = ids

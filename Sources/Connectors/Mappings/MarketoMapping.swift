@@ -97,7 +97,12 @@ public struct MarketoMapping: RecordMapping {
         var record = CanonicalRecord(key: key, version: at)
         let person = [Identifier(kind: .marketoLead, value: leadId)]
         let primary = row.text("primaryAttributeValue")
-        let attributesText = row.text("attributes")
+        let attributesText: String?
+        do {
+            attributesText = try MapSupport.jsonAttributes(row.text("attributes"), field: "attributes")
+        } catch {
+            return .quarantine(externalId: guid, reason: error.reason)
+        }
         let campaignId = row.text("campaignId")
         func touch(_ channel: Channel, _ action: TouchpointAction, campaign: String? = nil) {
             record.touchpoints.append(

@@ -17,6 +17,15 @@ public struct SalesforceMapping: RecordMapping {
     public init(formatName: String) { self.formatName = formatName }
 
     public func stream(fileName: String, columns: ColumnIndex) throws -> String {
+        // A header names the columns; an export that lost it would take its first row for one.
+        // Column names such as `ConvertedContactId` have an Id's length and letters too, but never
+        // a digit, while every Id's key prefix and record number carry some.
+        if let field = columns.names.firstIndex(where: { SalesforceID.normalize($0) != nil && $0.contains(where: \.isNumber) }) {
+            throw FormatMismatch("the first line looks like data, not a header (field \(field + 1) is a Salesforce Id): the export has no header line")
+        }
+        guard columns.contains("Id") else {
+            throw FormatMismatch("the header has no Id column")
+        }
         let base = (fileName as NSString).deletingPathExtension
         let stem = base.split(whereSeparator: { $0 == "_" || $0 == "-" || $0 == "." || $0 == " " }).first.map(String.init) ?? base
         if let object = Self.objects.first(where: { $0.caseInsensitiveCompare(stem) == .orderedSame }) {

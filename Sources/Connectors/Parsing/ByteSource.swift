@@ -42,6 +42,14 @@ struct ByteSource {
         return true
     }
 
+    /// Whether the unread bytes start with a UTF-8 byte-order mark (reading more if needed).
+    mutating func startsWithByteOrderMark() throws -> Bool {
+        while buffer.count - position < 3 {
+            if !(try refill(keepFrom: position)) { break }
+        }
+        return buffer.count - position >= 3 && buffer[position] == 0xEF && buffer[position + 1] == 0xBB && buffer[position + 2] == 0xBF
+    }
+
     func close() { try? handle.close() }
 }
 

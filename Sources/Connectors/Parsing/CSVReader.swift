@@ -1,10 +1,13 @@
 import Foundation
+import JourneyModel
 
 /// One CSV record as read, with where it starts and ends in the file.
 struct CSVRecord {
     var fields: [String]
     /// Set when the record breaks RFC 4180 (text after a closing quote, an unclosed quote).
     var malformation: String?
+    /// File offset and value of the record's first byte that is no character in the encoding.
+    var invalidByte: (offset: Int64, byte: UInt8)?
     var startOffset: Int64
     var endOffset: Int64
     /// Physical line where the record starts (1-based).
@@ -12,25 +15,25 @@ struct CSVRecord {
 }
 
 /// Streaming RFC 4180 reader: quoted fields with doubled quotes, line breaks inside quotes, CRLF or
-/// LF, a UTF-8 byte-order mark, NUL bytes dropped. Memory is bounded by the longest record.
+/// LF, NUL bytes dropped, fields decoded in the file's encoding. Memory is bounded by the longest
+/// record. A UTF-8 byte-order mark at the start of any line is skipped: past the first line it is
+/// what concatenating exports leaves behind, never part of the first field's value.
 struct CSVReader {
     private var source: ByteSource
     private let delimiter: UInt8
+    private let decoder: RecordDecoder
     private(set) var line: Int
     private var scratch: [UInt8] = []
     private var lastRange: Range<Int> = 0..<0
 
     /// Starts at `offset` (0 or a record boundary saved earlier) with `line` as its line number.
-    init(path: String, offset: Int64 = 0, line: Int = 1, delimiter: UInt8 = UInt8(ascii: ",")) throws {
+    init(
+        path: String, offset: Int64 = 0, line: Int = 1, delimiter: UInt8 = UInt8(ascii: ","), encoding: TextEncoding = .utf8
+    ) throws {
         source = try ByteSource(path: path, offset: offset)
         self.delimiter = delimiter
         self.line = line
-        if offset == 0 {
-            _ = try source.refill(keepFrom: 0)
-            if source.buffer.count >= 3, source.buffer[0] == 0xEF, source.buffer[1] == 0xBB, source.buffer[2] == 0xBF {
-                source.position = 3
-            }
-        }
+        decoder = RecordDecoder(encoding)
     }
 
     var offset: Int64 { source.offset }
@@ -47,6 +50,7 @@ struct CSVReader {
             let c = source.buffer[source.position]
             if c == 10 { source.position += 1; line += 1; continue }
             if c == 13 { source.position += 1; continue }
+            if c == 0xEF, decoder.encoding == .utf8, try source.startsWithByteOrderMark() { source.position += 3; continue }
             break
         }
         let startOffset = source.offset
@@ -72,7 +76,7 @@ struct CSVReader {
             fieldLoop: while true {
                 if i >= n {
                     if source.atEOF {
-                        fields.append(String(decoding: scratch, as: UTF8.self))
+                        fields.append(decoder.decode(scratch))
                         break fieldLoop
                     }
                     needMore = true
@@ -97,7 +101,7 @@ struct CSVReader {
                     if !closed {
                         if source.atEOF {
                             malformation = "unclosed quote: the field that starts on line \(startLine) never ends"
-                            fields.append(String(decoding: scratch, as: UTF8.self))
+                            fields.append(decoder.decode(scratch))
                             break fieldLoop
                         }
                         needMore = true
@@ -121,7 +125,7 @@ struct CSVReader {
                     }
                     if i >= n, !source.atEOF { needMore = true; break fieldLoop }
                 }
-                fields.append(String(decoding: scratch, as: UTF8.self))
+                fields.append(decoder.decode(scratch))
                 scratch.removeAll(keepingCapacity: true)
                 if i >= n { break fieldLoop }
                 let b = buf[i]
@@ -147,14 +151,28 @@ struct CSVReader {
         }
         lastRange = recordStart..<i
         source.position = i
+        var invalidByte: (offset: Int64, byte: UInt8)?
+        if let bad = decoder.firstInvalidByte(in: source.buffer, recordStart..<i) {
+            invalidByte = (startOffset + Int64(bad - recordStart), source.buffer[bad])
+        }
         return CSVRecord(
-            fields: fields, malformation: malformation, startOffset: startOffset, endOffset: source.offset, line: startLine)
+            fields: fields, malformation: malformation, invalidByte: invalidByte, startOffset: startOffset, endOffset: source.offset,
+            line: startLine)
+    }
+
+    /// Why `record` (the one `next()` returned last) is quarantined as invalid bytes.
+    func invalidBytesReason(_ record: CSVRecord) -> QuarantineReason? {
+        guard let bad = record.invalidByte else { return nil }
+        // The line of the bad byte, not of the record's start (a quoted field may span lines).
+        let before = source.buffer[lastRange.lowerBound..<(lastRange.lowerBound + Int(bad.offset - record.startOffset))]
+        let line = record.line + before.reduce(0) { $0 + ($1 == 10 ? 1 : 0) }
+        return decoder.invalidBytesReason(offset: bad.offset, byte: bad.byte, line: line)
     }
 
     /// The text of the record `next()` returned last, as in the file (valid until the next call);
     /// built only for records that are quarantined, to keep the hot path allocation-free.
     func lastRawText() -> String {
-        var raw = String(decoding: source.buffer[lastRange], as: UTF8.self)
+        var raw = decoder.escapedText(source.buffer[lastRange])
         while raw.hasSuffix("\n") || raw.hasSuffix("\r") { raw.removeLast() }
         return raw
     }

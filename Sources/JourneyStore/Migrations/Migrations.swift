@@ -28,6 +28,9 @@ enum Migrations {
         migrator.registerMigration(M0008_ParkedTouchpoints.identifier) { db in
             try db.execute(sql: M0008_ParkedTouchpoints.sql)
         }
+        migrator.registerMigration(M0009_QuarantinePosition.identifier) { db in
+            try db.execute(sql: M0009_QuarantinePosition.sql)
+        }
         return migrator
     }
 }

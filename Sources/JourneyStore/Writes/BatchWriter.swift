@@ -566,11 +566,12 @@ struct BatchWriter {
     private func insertQuarantine(_ q: QuarantinedInput) throws {
         try db.cachedStatement(
             sql: """
-                INSERT OR IGNORE INTO quarantine (source, stream, external_id, reason, reason_code, payload, seen_at, origin, payload_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR IGNORE INTO quarantine (source, stream, external_id, reason, reason_code, payload, seen_at, origin, payload_hash, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             source, q.stream, q.externalId, q.reason.detail, q.reason.code.rawValue, q.payload, now, q.origin, ContentHash.hex(q.payload),
+            q.position,
         ])
     }
 }
