@@ -89,6 +89,22 @@ import Testing
         #expect(try canonical(ws) == canonical(clean))
     }
 
+    @Test func aShortSearchPageWithMoreToComeIsNotTheLast() async throws {
+        let (clean, _, cleanServer, cleanYAML) = try await setUp()
+        _ = try await clean.ingest(cleanYAML)
+        await cleanServer.stop()
+
+        // Pages of 2 results under a limit of 5, each with `paging.next` while more match.
+        let (ws, emulator, server, yaml) = try await setUp(pageSize: 5)
+        defer { Task { await server.stop() } }
+        await emulator.setMaxSearchResults(2)
+        let out = try await ws.ingest(yaml)
+        #expect(out[0].report.status == .ok, "\(out[0].report.errors)")
+        #expect(out.counts("hubspot", "contacts").new == 8)
+        #expect(try ws.count("SELECT count(*) FROM touchpoints") == clean.count("SELECT count(*) FROM touchpoints"))
+        #expect(try canonical(ws) == canonical(clean))
+    }
+
     @Test func aStreamThatKeepsFailingIsRecordedAndResumesWhereItStopped() async throws {
         let (ws, emulator, server, yaml) = try await setUp(pageSize: 3, maxAttempts: 2)
         defer { Task { await server.stop() } }

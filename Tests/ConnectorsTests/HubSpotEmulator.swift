@@ -78,6 +78,9 @@ actor HubSpotEmulator {
         emailEvents.sort { ($0["created"] as! Int64, $0["id"] as! String) < ($1["created"] as! Int64, $1["id"] as! String) }
     }
 
+    /// At most this many results per search page, whatever the limit (short pages, more to come).
+    var maxSearchResults: Int?
+    func setMaxSearchResults(_ n: Int?) { maxSearchResults = n }
     func add(_ object: String, _ record: Record) { objects[object, default: [:]][record.id] = record }
     func inject(_ fault: Fault) { faults.append(fault) }
     func injectBeforeSearch(_ n: Int, _ fault: Fault) { faultsBeforeSearch[n] = fault }
@@ -169,9 +172,11 @@ actor HubSpotEmulator {
                 }
             }
         }
-        let page = Array(matching.dropFirst(after).prefix(limit))
+        // HubSpot may answer fewer results than the limit with more to come (`paging.next`).
+        let page = Array(matching.dropFirst(after).prefix(min(limit, maxSearchResults ?? limit)))
         var body: [String: Any] = ["total": matching.count, "results": page.map { json($0, object: object) }]
-        if after + limit < matching.count { body["paging"] = ["next": ["after": String(after + limit), "link": "?after=\(after + limit)"]] }
+        let end = after + page.count
+        if end < matching.count { body["paging"] = ["next": ["after": String(end), "link": "?after=\(end)"]] }
         let text = Self.text(body)
         afterSearchPage?(&objects, searches)
         return .json(text, headers: ["Date": date].merging(rateLimitHeaders) { a, _ in a })

@@ -72,6 +72,41 @@ import Testing
         #expect(try canonical(ws) == canonical(clean))
     }
 
+    @Test func aShortQueryAnswerWithMoreToComeIsNotTheLast() async throws {
+        let (clean, _, cleanServer, cleanYAML) = try await setUp()
+        _ = try await clean.ingest(cleanYAML)
+        await cleanServer.stop()
+
+        // Every query under LIMIT 4 is answered with 2 rows, `done: true` and its true totalSize.
+        let (ws, emulator, server, yaml) = try await setUp(pageSize: 4)
+        defer { Task { await server.stop() } }
+        await emulator.setMaxRowsPerQuery(2)
+        let out = try await ws.ingest(yaml)
+        #expect(out[0].report.status == .ok, "\(out[0].report.errors)")
+        #expect(out.counts("salesforce", "Task").new == 6)
+        #expect(try canonical(ws) == canonical(clean))
+    }
+
+    @Test func aKeysetContinuationAnsweredWithPassedRowsFailsTheStreamInsteadOfLooping() async throws {
+        let (ws, emulator, server, yaml) = try await setUp(pageSize: 2)
+        defer { Task { await server.stop() } }
+        await emulator.ignoreKeyset(of: "Task")
+        let out = try await ws.ingest(yaml)
+        #expect(out[0].report.status == .partial)
+        #expect(out[0].report.errors.map(\.stream) == [.stream("Task")])
+        let message = out[0].report.errors.first?.message ?? ""
+        #expect(message.contains("source 'salesforce', stream 'Task'") && message.contains("did not advance the cursor"), "\(message)")
+        #expect(message.contains(#""lastId":"#), "\(message)")
+        let taskQueries = await emulator.queries.filter { $0.contains("FROM Task ") }
+        #expect(taskQueries.count == 2, "\(taskQueries)")
+        #expect(Set(taskQueries).count == 2)
+        // The stream failed with that error; the streams after it still ran.
+        let state = try ws.strings("SELECT status || ' ' || coalesce(last_error, '') FROM sync_state WHERE source = 'salesforce' AND stream = 'Task'")
+        #expect(state.first?.hasPrefix("failed") == true && state.first?.contains("did not advance the cursor") == true, "\(state)")
+        #expect(out.counts("salesforce", "Event").new > 0)
+        #expect(out.counts("salesforce", "CampaignMember").new > 0)
+    }
+
     @Test func aMergedRecordBecomesATombstoneOfTheLoser() async throws {
         let (ws, emulator, server, yaml) = try await setUp()
         defer { Task { await server.stop() } }

@@ -34,6 +34,14 @@ actor SalesforceEmulator {
         }
     }
 
+    /// At most this many rows per query answer, with `done: true` and the true `totalSize`: the
+    /// short answer with more to come that a replayed org gives.
+    var maxRowsPerQuery: Int?
+    /// Objects whose keyset continuations (`Id > '…'`) are answered as if the query had no keyset
+    /// filter: rows the cursor already passed, again and again.
+    var ignoreKeyset: Set<String> = []
+    func setMaxRowsPerQuery(_ n: Int?) { maxRowsPerQuery = n }
+    func ignoreKeyset(of object: String) { ignoreKeyset.insert(object) }
     func setBase(_ url: String) { baseURL = url }
     func setMaxBatch(_ n: Int) { maxBatch = n }
     func failBeforeQuery(_ n: Int, status: Int, body: String) { faultsBeforeQuery[n] = (status, body) }
@@ -146,7 +154,7 @@ actor SalesforceEmulator {
         let fields = group(1)!.split(separator: ",").map(String.init)
         let object = group(2)!
         let since = TimestampParser.utc.parse(group(3)!)!, until = TimestampParser.utc.parse(group(4)!)!
-        let after = group(5)
+        let after = ignoreKeyset.contains(object) ? nil : group(5)
         let limit = Int(group(6)!)!
         let rows = (objects[object] ?? [:]).values.filter { r in
             let stamp = TimestampParser.utc.parse(r["SystemModstamp"] as! String)!
@@ -157,7 +165,7 @@ actor SalesforceEmulator {
             return out
         }
         let key = UUID().uuidString
-        pendingBatches[key] = Array(rows)
+        pendingBatches[key] = Array(rows.prefix(maxRowsPerQuery ?? rows.count))
         return batch(key: key + "-0", total: rows.count)
     }
 

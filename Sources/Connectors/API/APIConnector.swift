@@ -16,7 +16,7 @@ public protocol APIConnector: Sendable {
 
 /// A stream's resumable position, stored as JSON text in `sync_state.cursor` and committed in the
 /// same transaction as the records read up to it. Connectors decide what the fields mean.
-public struct StreamState: Codable, Sendable, Equatable {
+public struct StreamState: Codable, Sendable, Hashable {
     /// Lower bound of the current window (inclusive), e.g. a modification time in epoch ms.
     public var since: String?
     /// Upper bound of the current window (inclusive), fixed from the server's clock when it opens.
@@ -63,6 +63,9 @@ public struct Page: Sendable {
     /// Set when the stream must end failed after this page's state is committed (e.g. a vendor
     /// job that failed: the state says to start a new one next pass).
     public var failure: String?
+    /// True when asking again from the same state is the point (polling a vendor job that is
+    /// still running); any other page whose state was already asked for in this pass is a loop.
+    public var polls = false
 
     public init(records: [(text: String, object: [String: JSONValue])], next: StreamState, caughtUp: Bool, origin: String, object: String) {
         self.records = records
@@ -70,6 +73,27 @@ public struct Page: Sendable {
         self.caughtUp = caughtUp
         self.origin = origin
         self.object = object
+    }
+}
+
+/// The vendor answered a page that does not move its stream forward: the next request would
+/// repeat one already sent in this pass (a keyset continuation answered with rows the cursor had
+/// passed, a paging token handed back unchanged). The stream fails instead of looping and burning
+/// the vendor's API allocation; its committed cursor stays at the last page that advanced.
+public struct PagingLoop: Error, CustomStringConvertible, Sendable {
+    public var source: String
+    public var stream: String
+    /// The state the vendor's answer would have the stream ask from again (`sync_state.cursor` JSON).
+    public var cursor: String
+    public init(source: String, stream: String, cursor: String) {
+        self.source = source
+        self.stream = stream
+        self.cursor = cursor
+    }
+    public var description: String {
+        "source '\(source)', stream '\(stream)': the vendor's page did not advance the cursor, so the next request would repeat "
+            + "one already sent in this pass (cursor \(cursor)); the stream stops here instead of looping. The committed cursor is "
+            + "the last one that advanced; if the vendor keeps answering this way, report it to them"
     }
 }
 

@@ -30,6 +30,9 @@ public struct APISource: IngestSource {
             var items = BatchBuilder(mapping: mapping, capacity: 0)
             streams: for stream in connector.streams {
                 var state = StreamState.parse(try await sink.cursor(source: name, stream: stream))
+                // Every state this pass has asked from: a vendor answer leading back to one of
+                // them would make the loop repeat requests forever.
+                var asked: Set<StreamState> = [state ?? StreamState()]
                 while true {
                     if control.shouldStop() {
                         report.status = .stopped
@@ -42,6 +45,11 @@ public struct APISource: IngestSource {
                     } catch {
                         // The stream ends here as failed; what was committed stays, the cursor points at it.
                         report.errors.append((stream: .stream(stream), message: "\(error)"))
+                        continue streams
+                    }
+                    if !page.caughtUp, !page.polls, !asked.insert(page.next).inserted {
+                        // Nothing of this page is committed: it holds rows the cursor already passed.
+                        report.errors.append((stream: .stream(stream), message: "\(PagingLoop(source: name, stream: stream, cursor: page.next.json))"))
                         continue streams
                     }
                     for (text, object) in page.records {

@@ -105,11 +105,13 @@ public struct HubSpotConnector: APIConnector {
             results.records = try await withAssociations(results.records, object: object, to: "contacts", client: client)
         }
         var next = window
-        let caughtUp = results.records.count < config.pageSize
+        // The last page is the one without `paging.next`: HubSpot's pages can be short with more
+        // to come. The next page is the next keyset query, after this page's last id.
+        let caughtUp = results.after == nil
         if caughtUp {
             next = self.window.closed(window)
         } else {
-            next.lastId = results.lastId
+            next.lastId = results.lastId ?? window.lastId
         }
         return Page(records: results.records, next: next, caughtUp: caughtUp, origin: url.absoluteString, object: object)
     }

@@ -53,7 +53,11 @@ extension SalesforceConnector {
                 var page = Page(records: [], next: next, caughtUp: false, origin: origin, object: stream)
                 page.failure = "Salesforce Bulk API job \(job) ended \(state); a new job starts on the next pass"
                 return page
-            default: break
+            default:
+                // Still running: the next page asks the same status again, on purpose.
+                var page = Page(records: [], next: next, caughtUp: false, origin: origin, object: stream)
+                page.polls = true
+                return page
             }
             return Page(records: [], next: next, caughtUp: false, origin: origin, object: stream)
         }

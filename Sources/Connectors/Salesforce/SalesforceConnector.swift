@@ -80,9 +80,13 @@ public struct SalesforceConnector: APIConnector {
             return Page(records: result.records, next: next, caughtUp: false, origin: url.absoluteString, object: stream)
         }
         next.pageToken = nil
-        // A single-batch query shorter than its LIMIT read the rest of the window; after a batched
-        // one, one more keyset query says whether anything is left.
-        if window.pageToken == nil, result.records.count < config.pageSize {
+        // The window is read only when Salesforce says so, never because a batch was short (a
+        // batch may hold fewer rows than asked with more to come): a keyset query that matched
+        // nothing, or a single-batch query whose `totalSize` (the rows the query matched) is below
+        // its LIMIT and arrived whole. Otherwise the next keyset query after the last Id asks.
+        let exhausted = window.pageToken == nil
+            && (result.records.isEmpty || result.totalSize.map { $0 < config.pageSize && $0 == result.records.count } == true)
+        if exhausted {
             return Page(records: result.records, next: self.window.closed(window), caughtUp: true, origin: url.absoluteString, object: stream)
         }
         next.lastId = result.lastId ?? window.lastId
@@ -108,6 +112,8 @@ public struct SalesforceConnector: APIConnector {
         var records: [(text: String, object: [String: JSONValue])]
         var nextRecordsUrl: String?
         var lastId: String?
+        /// The rows the whole query matched (Salesforce's `totalSize`), not this batch's.
+        var totalSize: Int?
     }
 
     static func page(of response: HTTPResponse) throws -> QueryPage {
@@ -124,7 +130,8 @@ public struct SalesforceConnector: APIConnector {
         }
         var next: String?
         if top["done"] == .bool(false), let url = top["nextRecordsUrl"]?.text { next = url }
-        return QueryPage(records: records, nextRecordsUrl: next, lastId: lastId)
+        let totalSize = top["totalSize"]?.text.flatMap { Int($0) }
+        return QueryPage(records: records, nextRecordsUrl: next, lastId: lastId, totalSize: totalSize)
     }
 
     public func check(client: APIClient) async throws {
