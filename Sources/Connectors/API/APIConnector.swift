@@ -102,8 +102,8 @@ public struct MalformedPage: Error, CustomStringConvertible, Sendable {
     public var url: String
     public var reason: String
     public init(url: String, reason: String) {
-        self.url = url
-        self.reason = reason
+        self.url = Redaction.url(url)
+        self.reason = Redaction.message(reason)
     }
     public var description: String { "malformed response from \(url): \(reason)" }
 }

@@ -56,10 +56,19 @@ public enum ResponseVerdict: Sendable, Equatable {
 }
 
 /// Why a request finally failed, after its retries.
+///
+/// The URL and reason are scrubbed on the way in (`Redaction`): they reach logs and `last_error`.
 public struct HTTPFailure: Error, CustomStringConvertible, Sendable {
     public var url: String
     public var attempts: Int
     public var reason: String
+
+    public init(url: String, attempts: Int, reason: String) {
+        self.url = Redaction.url(url)
+        self.attempts = attempts
+        self.reason = Redaction.message(reason)
+    }
+
     public var description: String { "\(reason) (\(url), after \(attempts) attempt\(attempts == 1 ? "" : "s"))" }
 }
 
