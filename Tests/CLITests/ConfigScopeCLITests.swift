@@ -6,7 +6,7 @@ import Testing
 /// disabled source nothing at all.
 extension CLITests {
     @Test func readingTheStoreNeedsNoVendorCredentials() throws {
-        let (ws, config) = try ingestedSample()
+        let (ws, _) = try ingestedSample()
         defer { withExtendedLifetime(ws) {} }
         // The same store, now also configured with an API source whose secrets are not set.
         let withAPI = try ws.write("with-api.yaml", """
@@ -18,7 +18,6 @@ extension CLITests {
                 type: hubspot
                 token: { env: JOURNEYLAKE_TEST_UNSET_TOKEN }
             """)
-        _ = config
         let q = try CLIRunner.run(["query", "--config", withAPI.path, "--format", "csv", "SELECT count(*) AS n FROM persons"])
         #expect(q.status == 0, "\(q.stderr)")
         #expect(q.stdout == "n\n8\n")

@@ -94,9 +94,11 @@ import Testing
     @Test func anUnknownEncodingIsAConfigErrorNamingTheKnownOnes() async throws {
         let ws = try Workspace()
         try ws.write("sf/Lead.csv", "\"Id\"\n")
-        await #expect(throws: (any Error).self) {
+        let error = await #expect(throws: (any Error).self) {
             _ = try await ws.ingest("  - {name: sf, type: files, path: sf, format: salesforce-data-export, encoding: ebcdic}\n")
         }
+        let text = error.map { "\($0)" } ?? ""
+        #expect(text.contains("unknown encoding 'ebcdic'") && text.contains("windows-1252"), "\(text)")
     }
 
     @Test func marketoAttributesThatAreNotJSONQuarantineTheRow() async throws {

@@ -32,8 +32,8 @@ struct Ingest: AsyncParsableCommand {
         let disabled = Set(config.sources.filter { !$0.enabled }.map(\.name))
         let selected = allSources.filter { s in source.isEmpty ? !disabled.contains(s.name) : source.contains(s.name) }
         if source.isEmpty {
-            for name in config.sources.map(\.name) where disabled.contains(name) {
-                printErr("journeylake: source \(name) is disabled (enabled: false); skipped")
+            for section in config.sources where !section.enabled {
+                printErr("journeylake: source \(section.name) is disabled (enabled: false); skipped")
             }
         }
         let store = openWritableStore(config)
