@@ -86,6 +86,28 @@ public struct OpportunityFacts: Sendable, Equatable {
     }
 }
 
+/// What a source record says about a campaign (a Salesforce `Campaign`).
+public struct CampaignFacts: Sendable, Equatable {
+    public var name: String?
+    public var type: String?
+    public var status: String?
+    public var startDate: String?
+    public var endDate: String?
+    public var parent: String?
+
+    public init(
+        name: String? = nil, type: String? = nil, status: String? = nil, startDate: String? = nil, endDate: String? = nil,
+        parent: String? = nil
+    ) {
+        self.name = name
+        self.type = type
+        self.status = status
+        self.startDate = startDate
+        self.endDate = endDate
+        self.parent = parent
+    }
+}
+
 /// A reference to a record of some system, e.g. Marketo lead 3004 (`marketo`, `leads`, `3004`).
 public struct RecordKey: Hashable, Sendable, CustomStringConvertible {
     /// The vendor system (`salesforce`, `hubspot`, `marketo`) or, for generic files, the source name,
@@ -131,6 +153,7 @@ public struct CanonicalRecord: Sendable, Equatable {
     public var person: PersonFacts?
     public var account: AccountFacts?
     public var opportunity: OpportunityFacts?
+    public var campaign: CampaignFacts?
     public var touchpoints: [TouchpointFacts]
     /// Deletes this record carries: of itself (`IsDeleted`, archived) or of other records.
     public var tombstones: [Tombstone]
@@ -140,8 +163,8 @@ public struct CanonicalRecord: Sendable, Equatable {
 
     public init(
         key: RecordKey, version: Timestamp? = nil, identifiers: [Identifier] = [], person: PersonFacts? = nil,
-        account: AccountFacts? = nil, opportunity: OpportunityFacts? = nil, touchpoints: [TouchpointFacts] = [],
-        tombstones: [Tombstone] = []
+        account: AccountFacts? = nil, opportunity: OpportunityFacts? = nil, campaign: CampaignFacts? = nil,
+        touchpoints: [TouchpointFacts] = [], tombstones: [Tombstone] = []
     ) {
         self.key = key
         self.version = version
@@ -149,6 +172,7 @@ public struct CanonicalRecord: Sendable, Equatable {
         self.person = person
         self.account = account
         self.opportunity = opportunity
+        self.campaign = campaign
         self.touchpoints = touchpoints
         self.tombstones = tombstones
     }

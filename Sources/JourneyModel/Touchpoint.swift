@@ -23,11 +23,17 @@ public struct TouchpointFacts: Sendable, Equatable {
     public var value: Double?
     /// Extra vendor attributes as a JSON object text.
     public var attributes: String?
+    /// The record that describes the campaign (a Salesforce `Campaign`): the store shows that
+    /// record's name in `campaign` once it is known, whichever of the two arrived first.
+    public var campaignRecord: RecordKey?
+    /// Where the touchpoint sits in another record's life (an opportunity's stage rows).
+    public var lifecycle: LifecycleStep?
 
     public init(
         suffix: String = "", person: [Identifier], account: Identifier? = nil, occurredAt: Timestamp,
         channel: Channel, action: TouchpointAction, side: Side, campaign: String? = nil, content: String? = nil,
-        owner: String? = nil, value: Double? = nil, attributes: String? = nil
+        owner: String? = nil, value: Double? = nil, attributes: String? = nil, campaignRecord: RecordKey? = nil,
+        lifecycle: LifecycleStep? = nil
     ) {
         self.suffix = suffix
         self.person = person
@@ -41,5 +47,31 @@ public struct TouchpointFacts: Sendable, Equatable {
         self.owner = owner
         self.value = value
         self.attributes = attributes
+        self.campaignRecord = campaignRecord
+        self.lifecycle = lifecycle
+    }
+}
+
+/// A touchpoint's place in the life of a record it belongs to, so that the store can tell the
+/// record's creation from its later changes however the rows arrive (an opportunity's history rows
+/// come in any order, from any number of batches, before or after the opportunity itself).
+public struct LifecycleStep: Sendable, Equatable {
+    public enum Role: String, Sendable {
+        /// One row of the record's history: the earliest one is the record's creation.
+        case history
+        /// The record's own creation event, shown only while none of its history is known.
+        case creation
+    }
+
+    /// The record whose life this is (the opportunity).
+    public var record: RecordKey
+    public var role: Role
+    /// What the earliest history row shows instead of its own action.
+    public var firstAction: TouchpointAction
+
+    public init(record: RecordKey, role: Role, firstAction: TouchpointAction) {
+        self.record = record
+        self.role = role
+        self.firstAction = firstAction
     }
 }

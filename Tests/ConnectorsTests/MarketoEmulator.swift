@@ -40,6 +40,8 @@ actor MarketoEmulator {
     }
 
     func append(_ activity: [String: Any]) { log.append(activity); sortLog() }
+    /// The whole log as a bulk activities export file.
+    func bulkExport() throws -> String { try MarketoConnectorTests.bulkExport(log) }
     func setScanWindow(_ n: Int) { scanWindow = n }
     func failBeforeCall(_ n: Int, fixture: String) { faultsBeforeCall[n] = fixture }
     func expireToken() { tokenGeneration += 1 }

@@ -173,7 +173,8 @@ import Testing
         _ = try await plain.ingest("  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n")
         let canonical = "SELECT touchpoint_id || ' ' || coalesce(person_id, '-') || ' ' || occurred_at || ' ' || action FROM touchpoints ORDER BY 1"
         #expect(try zipped.strings(canonical) == plain.strings(canonical))
-        #expect(try zipped.count("SELECT count(*) FROM touchpoints") == 22)
+        // 22 touchpoints, less the two opportunities' stand-in creations (their history rows create them).
+        #expect(try zipped.count("SELECT count(*) FROM touchpoints") == 20)
         // The archive is not read again while it is unchanged.
         let again = try await zipped.ingest("  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n")
         #expect(again[0].report.filesSkipped == 9)

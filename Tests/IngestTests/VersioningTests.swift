@@ -324,6 +324,38 @@ import Testing
     }
 }
 
+extension EqualVersionTests {
+    static let touchpoint = "SELECT touchpoint_id || ' ' || occurred_at || ' ' || channel || ' ' || action || ' ' || side FROM touchpoints"
+
+    /// A Bulk query that selected the subtype but no status field: the row still says a call was
+    /// logged, and it is the same touchpoint as the REST-shaped copy, in either order.
+    @Test func aBulkTaskWithoutStatusColumnsMapsToTheSameTouchpointAsItsRESTCopy() async throws {
+        let bulk = #"""
+            "Id","WhoId","Subject","TaskSubtype","CallType","CreatedDate","SystemModstamp"
+            "00T5g00000Rm8AaEAJ","00Q5g00000Hx2KdEAJ","Call","Call","Outbound","2025-02-05T10:31:40.000Z","2025-02-05T10:31:40.000Z"
+            "00T5g00000Rm8AbEAJ","00Q5g00000Hx2KdEAJ","Follow up","Task","","2025-02-06T09:00:00.000Z","2025-02-06T09:00:00.000Z"
+            """#
+        let bulkOnly = try Workspace()
+        try bulkOnly.write("bulk/Task.csv", bulk)
+        _ = try await bulkOnly.ingest(Self.sources)
+        let rest = try Workspace()
+        try Self.writeRich(rest)
+        _ = try await rest.ingest(Self.sources)
+        // The plain task says nothing of being done: a plan, no touchpoint.
+        #expect(try bulkOnly.strings(Self.touchpoint) == rest.strings(Self.touchpoint))
+        #expect(try rest.strings(Self.touchpoint) == ["salesforce:Task:00T5g00000Rm8AaEAJ 2025-02-05T10:31:40.000Z phone call.outbound sales"])
+
+        // Both copies, each order: one touchpoint, the REST copy's.
+        try bulkOnly.write("sf/Task.csv", try String(contentsOf: rest.root.appendingPathComponent("sf/Task.csv"), encoding: .utf8))
+        _ = try await bulkOnly.ingest(Self.sources)
+        try rest.write("bulk/Task.csv", bulk)
+        _ = try await rest.ingest(Self.sources)
+        #expect(try bulkOnly.strings("SELECT touchpoint_id || ' ' || coalesce(attributes, '') FROM touchpoints")
+            == rest.strings("SELECT touchpoint_id || ' ' || coalesce(attributes, '') FROM touchpoints"))
+        #expect(try bulkOnly.count("SELECT count(*) FROM touchpoints") == 1)
+    }
+}
+
 /// A delete names nobody from then on, even for a record that never arrived itself.
 @Suite struct DeletedUnseenRecordTests {
     static let yaml = "  - {name: m, type: files, path: m, format: marketo-export}\n"

@@ -97,12 +97,18 @@ public struct MarketoMapping: RecordMapping {
         var record = CanonicalRecord(key: key, version: at)
         let person = [Identifier(kind: .marketoLead, value: leadId)]
         let primary = row.text("primaryAttributeValue")
-        let attributesText: String?
-        do {
-            attributesText = try MapSupport.jsonAttributes(row.text("attributes"), field: "attributes")
-        } catch {
-            return .quarantine(externalId: guid, reason: error.reason)
+        let attributes: JSONValue?
+        if let text = row.text("attributes") {
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+                return .quarantine(
+                    externalId: guid, .invalidValue,
+                    "attributes is not valid JSON (\(text.utf8.count) bytes); touchpoints.attributes holds JSON only")
+            }
+            attributes = Self.canonicalAttributes(value)
+        } else {
+            attributes = nil
         }
+        let attributesText = attributes?.jsonText
         let campaignId = row.text("campaignId")
         func touch(_ channel: Channel, _ action: TouchpointAction, campaign: String? = nil) {
             record.touchpoints.append(
@@ -123,7 +129,7 @@ public struct MarketoMapping: RecordMapping {
         case 104:
             // Program status changes: the new status says what happened (webinar registered,
             // attended, no-show); no-shows keep their own action so nothing counts them as attendance.
-            let status = Self.attribute("New Status", in: attributesText)?.lowercased() ?? ""
+            let status = attributes.flatMap { Self.attribute("New Status", in: $0) }?.lowercased() ?? ""
             switch status {
             case "registered": touch(.webinar, .webinarRegistered, campaign: primary)
             case "attended", "attended on-demand": touch(.webinar, .webinarAttended, campaign: primary)
@@ -144,16 +150,23 @@ public struct MarketoMapping: RecordMapping {
         return .record(externalId: guid, record)
     }
 
-    /// One attribute: the bulk export writes a JSON object, the REST API an array of {name, value}.
-    static func attribute(_ name: String, in json: String?) -> String? {
-        guard let json, let data = json.data(using: .utf8), let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
-            return nil
+    /// Activity attributes in one form whichever way they came: the bulk export writes a JSON
+    /// object, the REST API an array of `{name, value}` pairs. Both become the object (keys in
+    /// order), so the same activity read both ways is the same touchpoint.
+    static func canonicalAttributes(_ value: JSONValue) -> JSONValue {
+        guard case .array(let items) = value, !items.isEmpty else { return value }
+        var object: [String: JSONValue] = [:]
+        for item in items {
+            guard case .object(let pair) = item, let name = pair["name"]?.text, object[name] == nil else { return value }
+            object[name] = pair["value"] ?? .null
         }
-        switch value {
+        return .object(object)
+    }
+
+    /// One attribute of an activity's attributes (either form).
+    static func attribute(_ name: String, in value: JSONValue) -> String? {
+        switch canonicalAttributes(value) {
         case .object(let o): return o[name]?.text
-        case .array(let items):
-            for case .object(let pair) in items where pair["name"]?.text == name { return pair["value"]?.text }
-            return nil
         default: return nil
         }
     }

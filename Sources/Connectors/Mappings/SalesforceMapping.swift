@@ -106,13 +106,22 @@ public struct SalesforceMapping: RecordMapping {
                 currency: row.text("CurrencyIsoCode"), closeDate: row.text("CloseDate"), isWon: row.bool("IsWon"),
                 isClosed: row.bool("IsClosed"))
             if let created = try ts(row, "CreatedDate") {
+                // Its history's first row is the creation; this one stands in only while no history
+                // row is known (an export without OpportunityHistory), so there is never a second.
+                let campaign = row.text("CampaignId").map { SalesforceID.normalize($0) ?? $0 }
                 record.touchpoints.append(
                     TouchpointFacts(
                         suffix: "created", person: [], account: account, occurredAt: created, channel: .crm,
-                        action: .opportunityCreated, side: .sales, campaign: row.text("CampaignId"),
+                        action: .opportunityCreated, side: .sales, campaign: campaign,
                         content: row.text("Name"), owner: owner, value: row.double("Amount"),
-                        attributes: attributes(["opportunity_id": id, "stage": row.text("StageName")])))
+                        attributes: attributes(["opportunity_id": id, "stage": row.text("StageName")]),
+                        campaignRecord: campaignKey(campaign),
+                        lifecycle: LifecycleStep(record: key, role: .creation, firstAction: .opportunityCreated)))
             }
+        case "Campaign":
+            record.campaign = CampaignFacts(
+                name: row.text("Name"), type: row.text("Type"), status: row.text("Status"), startDate: row.text("StartDate"),
+                endDate: row.text("EndDate"), parent: row.text("ParentId").flatMap(SalesforceID.normalize))
         case "OpportunityHistory":
             guard let created = try ts(row, "CreatedDate") else { throw MappingError(.missingTimestamp, "no CreatedDate") }
             let stage = row.text("StageName") ?? ""
@@ -122,23 +131,36 @@ public struct SalesforceMapping: RecordMapping {
             case "closed lost": action = .opportunityLost
             default: action = .opportunityStageChanged
             }
+            // The opportunity's first row is its creation; the store decides which row is first
+            // once it has them all, so the rows may arrive in any order.
+            let opportunity = row.text("OpportunityId").flatMap(SalesforceID.normalize)
             record.touchpoints.append(
                 TouchpointFacts(
                     person: [], occurredAt: created, channel: .crm, action: action, side: .sales,
                     content: stage, value: row.double("Amount"),
                     attributes: attributes([
-                        "opportunity_id": row.text("OpportunityId").flatMap(SalesforceID.normalize), "stage": stage,
+                        "opportunity_id": opportunity, "stage": stage,
                         "probability": row.text("Probability"), "forecast_category": row.text("ForecastCategory"),
-                    ])))
+                    ]),
+                    lifecycle: opportunity.map {
+                        LifecycleStep(
+                            record: RecordKey(system: Self.system, object: "Opportunity", externalId: $0), role: .history,
+                            firstAction: .opportunityCreated)
+                    }))
         case "Task":
-            // Open tasks are plans, not touches: only completed ones become touchpoints.
+            // Open tasks are plans, not touches: only completed ones become touchpoints. A copy
+            // that leaves out every status field (a Bulk query selecting fewer columns) still says
+            // what a logged call or a sent email was by its subtype: those are records of a touch.
             let status = row.text("Status")?.lowercased()
+            let closed = row.bool("IsClosed")
             let completedAt = try ts(row, "CompletedDateTime")
-            guard completedAt != nil || status == "completed" || row.bool("IsClosed") == true else { break }
-            guard let at = try completedAt ?? ts(row, "ActivityDate") ?? ts(row, "CreatedDate") else {
+            let subtype = (row.text("TaskSubtype") ?? row.text("Type") ?? "").lowercased()
+            let saysStatus = status != nil || closed != nil || completedAt != nil
+            let logged = Self.loggedTaskSubtypes.contains(subtype)
+            guard completedAt != nil || status == "completed" || closed == true || (!saysStatus && logged) else { break }
+            guard let at = try completedAt ?? Self.preciseDay(ts(row, "ActivityDate"), ts(row, "CreatedDate")) else {
                 throw MappingError(.missingTimestamp, "completed Task without a date")
             }
-            let subtype = (row.text("TaskSubtype") ?? row.text("Type") ?? "").lowercased()
             let channel: Channel, action: TouchpointAction
             switch subtype {
             case "call":
@@ -172,23 +194,26 @@ public struct SalesforceMapping: RecordMapping {
                 MapSupport.id(.salesforceContact, row.text("ContactId")), MapSupport.id(.salesforceLead, row.text("LeadId")),
             ].compactMap { $0 }
             let status = row.text("Status") ?? ""
-            let (channel, action) = Self.campaignMemberAction(status: status, responded: row.bool("HasResponded") ?? false)
-            // The status is the member's current one: attendance and no-shows are set after the
-            // event, so they date from the last change, a response from when it first came.
-            let settled = action == .webinarAttended || action == .webinarNoShow
-            let when = settled
-                ? try ts(row, "LastModifiedDate", "SystemModstamp")
-                : try ts(row, "FirstRespondedDate") ?? ts(row, "CreatedDate")
-            guard let at = try when ?? ts(row, "CreatedDate") else {
+            let responded = row.bool("HasResponded") ?? false
+            let (channel, action) = Self.campaignMemberAction(status: status, responded: responded)
+            // When the status was reached: Salesforce dates a member's first response
+            // (FirstRespondedDate, a day) and its joining (CreatedDate); later status changes are
+            // not dated at all, and the last modification can be any later edit, so it is no date
+            // of the touch. A response on the day the member joined takes the joining's exact time.
+            let created = try ts(row, "CreatedDate")
+            let firstResponse = try responded ? ts(row, "FirstRespondedDate") : nil
+            guard let at = firstResponse.map({ Self.preciseDay($0, created) ?? $0 }) ?? created else {
                 throw MappingError(.missingTimestamp, "CampaignMember without CreatedDate")
             }
+            let campaignId = row.text("CampaignId")
             record.touchpoints.append(
                 TouchpointFacts(
                     person: who, occurredAt: at, channel: channel, action: action, side: .marketing,
-                    campaign: row.text("CampaignId").flatMap(SalesforceID.normalize), content: status,
-                    attributes: attributes(["status": status, "has_responded": row.text("HasResponded")])))
+                    campaign: campaignId.map { SalesforceID.normalize($0) ?? $0 }, content: status,
+                    attributes: attributes(["status": status, "has_responded": row.text("HasResponded")]),
+                    campaignRecord: campaignKey(campaignId)))
         default:
-            break  // Campaign, OpportunityContactRole and unknown objects: kept in the raw zone only
+            break  // OpportunityContactRole and unknown objects: kept in the raw zone only
         }
         return record
     }
@@ -205,6 +230,24 @@ public struct SalesforceMapping: RecordMapping {
         case "responded": return (.event, .campaignResponded)
         default: return (.event, responded ? .campaignResponded : .campaignMember)
         }
+    }
+
+    /// Task subtypes that record a touch that happened (a logged call, a sent email), not a plan.
+    static let loggedTaskSubtypes: Set<String> = ["call", "email", "listemail", "linkedin"]
+
+    /// A day-only date made exact by a timestamp on that same UTC day (the record's creation);
+    /// the day itself, at midnight UTC, when they differ; the timestamp when there is no day.
+    static func preciseDay(_ day: Timestamp?, _ precise: Timestamp?) -> Timestamp? {
+        guard let day else { return precise }
+        guard let precise else { return day }
+        let dayLength: Int64 = 86_400_000
+        func start(_ t: Timestamp) -> Int64 { t.millisecondsSinceEpoch - ((t.millisecondsSinceEpoch % dayLength) + dayLength) % dayLength }
+        return start(day) == start(precise) ? precise : day
+    }
+
+    private func campaignKey(_ raw: String?) -> RecordKey? {
+        guard let raw, let id = SalesforceID.normalize(raw) else { return nil }
+        return RecordKey(system: Self.system, object: "Campaign", externalId: id)
     }
 
     private func whoIdentifiers(_ raw: String?) -> [Identifier] {

@@ -31,6 +31,9 @@ enum Migrations {
         migrator.registerMigration(M0009_QuarantinePosition.identifier) { db in
             try db.execute(sql: M0009_QuarantinePosition.sql)
         }
+        migrator.registerMigration(M0010_CampaignsAndLifecycles.identifier) { db in
+            try db.execute(sql: M0010_CampaignsAndLifecycles.sql)
+        }
         return migrator
     }
 }

@@ -101,6 +101,9 @@ struct BatchWriter {
     private var removedTouchpointPersons: Set<String> = []
     private var tombstonesExist: Bool?
     private var orphansKnown: Bool?
+    private var lifecyclesKnown: Bool?
+    /// Records whose life the batch changed (an opportunity, or one of its history rows).
+    private var touchedLifecycles: Set<String> = []
     /// What each updated record's previous version said about consent (for explicit opt-ins).
     private var previousConsent: [String: (consent: Bool?, since: String?, optIn: Bool?)] = [:]
 
@@ -123,8 +126,8 @@ struct BatchWriter {
             """)
         insertTouchpoint = try HotStatement(db, sql: """
             INSERT OR REPLACE INTO touchpoints (touchpoint_id, person_id, account_id, occurred_at, channel, action, side,
-              campaign, content, owner, value, source, stream, external_id, attributes, person_ref)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+              campaign, content, owner, value, source, stream, external_id, attributes, person_ref, campaign_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
     }
 
@@ -150,6 +153,7 @@ struct BatchWriter {
         }
         try finishIdentity()
         try writePendingTouchpoints()
+        try settleLifecycles()
         if let p = batch.fileProgress {
             try db.execute(
                 sql: """
@@ -428,6 +432,22 @@ struct BatchWriter {
             try db.cachedStatement(sql: "DELETE FROM orphan_touchpoints WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)")
                 .execute(arguments: [key, key + "#", key + "$"])
         }
+        if lifecyclesKnown == nil { lifecyclesKnown = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM lifecycle_steps)") ?? true }
+        if lifecyclesKnown == true {
+            for subject in try String.fetchAll(
+                db.cachedStatement(sql: """
+                    DELETE FROM lifecycle_steps WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)
+                    RETURNING record_key
+                    """),
+                arguments: [key, key + "#", key + "$"])
+            {
+                touchedLifecycles.insert(subject)
+            }
+        }
+        if try Bool.fetchOne(db.cachedStatement(sql: "DELETE FROM campaigns WHERE campaign_id = ? RETURNING 1"), arguments: [key]) != nil {
+            // The campaign is gone: its members' touchpoints name it by its id again.
+            try renameCampaign(key: key, to: nil)
+        }
         try db.cachedStatement(sql: "DELETE FROM person_records WHERE record_key = ?").execute(arguments: [key])
         if let account = try String.fetchOne(
             db.cachedStatement(sql: "SELECT account_id FROM account_records WHERE record_key = ?"), arguments: [key])
@@ -439,7 +459,61 @@ struct BatchWriter {
             db.cachedStatement(sql: "DELETE FROM opportunities WHERE opportunity_id = ? RETURNING account_id"), arguments: [key])
         {
             if let account { outcome.accounts.insert(account) }
+            touchedLifecycles.insert(key)
         }
+    }
+
+    /// Shows a campaign's name (nil: its id, the campaign being gone) in every touchpoint that
+    /// points at it, live or parked.
+    private func renameCampaign(key: String, to name: String?) throws {
+        let externalId = RecordKey(encoded: key)?.externalId ?? key
+        for table in ["touchpoints", "orphan_touchpoints"] {
+            try db.cachedStatement(sql: "UPDATE \(table) SET campaign = ? WHERE campaign_id = ? AND campaign IS NOT ?")
+                .execute(arguments: [name ?? externalId, key, name ?? externalId])
+        }
+    }
+
+    /// Settles the life of every record the batch touched, from everything the store now holds
+    /// about it, so the result does not depend on the order its rows arrived in: the earliest
+    /// history row shows the creation, the others their own action; a stand-in creation leaves
+    /// once history is known; history rows take the account of the opportunity they belong to.
+    private mutating func settleLifecycles() throws {
+        for subject in touchedLifecycles.sorted() {
+            let first = try String.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT s.touchpoint_id FROM lifecycle_steps s JOIN touchpoints t ON t.touchpoint_id = s.touchpoint_id
+                    WHERE s.record_key = ? AND s.role = 'history' ORDER BY t.occurred_at, t.touchpoint_id LIMIT 1
+                    """),
+                arguments: [subject])
+            guard let first else { continue }
+            try db.cachedStatement(sql: """
+                UPDATE touchpoints SET action = (
+                  SELECT CASE WHEN s.touchpoint_id = ?1 THEN s.first_action ELSE s.natural_action END
+                  FROM lifecycle_steps s WHERE s.touchpoint_id = touchpoints.touchpoint_id)
+                WHERE touchpoint_id IN (SELECT touchpoint_id FROM lifecycle_steps WHERE record_key = ?2 AND role = 'history')
+                """).execute(arguments: [first, subject])
+            for row in try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    DELETE FROM touchpoints WHERE touchpoint_id IN (SELECT touchpoint_id FROM lifecycle_steps WHERE record_key = ? AND role = 'creation')
+                    RETURNING touchpoint_id, account_id
+                    """),
+                arguments: [subject])
+            {
+                outcome.touchpointsRemoved.insert(row[0])
+                outcome.touchpointsAdded.remove(row[0])
+                if let account: String = row[1] { outcome.accounts.insert(account) }
+            }
+            if let account = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT account_id FROM opportunities WHERE opportunity_id = ?"), arguments: [subject])
+            {
+                try db.cachedStatement(sql: """
+                    UPDATE touchpoints SET account_id = ?1
+                    WHERE account_id IS NOT ?1 AND touchpoint_id IN (SELECT touchpoint_id FROM lifecycle_steps WHERE record_key = ?2 AND role = 'history')
+                    """).execute(arguments: [account, subject])
+                outcome.accounts.insert(account)
+            }
+        }
+        touchedLifecycles.removeAll()
     }
 
     private mutating func insertCanonical(_ record: CanonicalRecord, key: String, stream: String, externalId: String) throws {
@@ -502,6 +576,20 @@ struct BatchWriter {
             ])
             if let account = oppAccount ?? accountId { outcome.accounts.insert(account) }
         }
+        if let campaign = record.campaign {
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO campaigns (campaign_id, name, type, status, start_date, end_date, parent_id, source,
+                      external_id, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                key, campaign.name, campaign.type, campaign.status, campaign.startDate, campaign.endDate,
+                campaign.parent.map { RecordKey(system: record.key.system, object: record.key.object, externalId: $0).description },
+                source, externalId, version,
+            ])
+            try renameCampaign(key: key, to: campaign.name)
+        }
         for tp in record.touchpoints {
             let occurred = tp.occurredAt.iso8601
             // The account a touchpoint names is created now, so the batch's account pass sees it.
@@ -528,6 +616,21 @@ struct BatchWriter {
     private mutating func writePendingTouchpoints() throws {
         for pending in pendingTouchpoints {
             let tp = pending.facts
+            let campaignId = tp.campaignRecord?.description
+            var campaign = tp.campaign
+            if let campaignId, let name = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT name FROM campaigns WHERE campaign_id = ?"), arguments: [campaignId])
+            {
+                campaign = name
+            }
+            if let step = tp.lifecycle {
+                try db.cachedStatement(sql: """
+                    INSERT OR REPLACE INTO lifecycle_steps (touchpoint_id, record_key, role, natural_action, first_action)
+                    VALUES (?, ?, ?, ?, ?)
+                    """).execute(arguments: [pending.id, step.record.description, step.role.rawValue, tp.action.rawValue, step.firstAction.rawValue])
+                lifecyclesKnown = true
+                touchedLifecycles.insert(step.record.description)
+            }
             var personId: String?
             switch try identity.owner(ofTouchpoint: tp.person) {
             case .person(let p): personId = p
@@ -536,11 +639,11 @@ struct BatchWriter {
                 // Its person is gone: it waits out of the live tables until a record claims `ref`.
                 try db.cachedStatement(sql: """
                     INSERT OR REPLACE INTO orphan_touchpoints (kind, value, \(ParkedTouchpoints.columns))
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [
                         ref.kind.rawValue, ref.value, pending.id, try tp.account.map { try identity.account(named: $0, firstSeen: pending.occurredAt) },
-                        pending.occurredAt, tp.channel.rawValue, tp.action.rawValue, tp.side.rawValue, tp.campaign, tp.content, tp.owner,
-                        tp.value, source, pending.stream, pending.externalId, tp.attributes, IdentifierList.encode(tp.person),
+                        pending.occurredAt, tp.channel.rawValue, tp.action.rawValue, tp.side.rawValue, campaign, tp.content, tp.owner,
+                        tp.value, source, pending.stream, pending.externalId, tp.attributes, IdentifierList.encode(tp.person), campaignId,
                     ])
                 orphansKnown = true
                 outcome.touchpointsParked.insert(pending.id)
@@ -551,9 +654,9 @@ struct BatchWriter {
             if account == nil, let personId { account = try identity.account(ofPerson: personId) }
             let t = insertTouchpoint
             t.text(1, pending.id); t.text(2, personId); t.text(3, account); t.text(4, pending.occurredAt); t.text(5, tp.channel.rawValue)
-            t.text(6, tp.action.rawValue); t.text(7, tp.side.rawValue); t.text(8, tp.campaign); t.text(9, tp.content)
+            t.text(6, tp.action.rawValue); t.text(7, tp.side.rawValue); t.text(8, campaign); t.text(9, tp.content)
             t.text(10, tp.owner); t.double(11, tp.value); t.text(12, source); t.text(13, pending.stream); t.text(14, pending.externalId)
-            t.text(15, tp.attributes); t.text(16, IdentifierList.encode(tp.person))
+            t.text(15, tp.attributes); t.text(16, IdentifierList.encode(tp.person)); t.text(17, campaignId)
             try t.run()
             outcome.touchpointsAdded.insert(pending.id)
             if let personId { outcome.persons.insert(personId) }

@@ -7,11 +7,11 @@ public import JourneyModel
 public enum ParkedTouchpoints {
     static let columns = """
         touchpoint_id, account_id, occurred_at, channel, action, side, campaign, content, owner, touchpoint_value,
-        source, stream, external_id, attributes, person_ref
+        source, stream, external_id, attributes, person_ref, campaign_id
         """
     static let liveColumns = """
         touchpoint_id, account_id, occurred_at, channel, action, side, campaign, content, owner, value,
-        source, stream, external_id, attributes, person_ref
+        source, stream, external_id, attributes, person_ref, campaign_id
         """
 
     /// Moves the touchpoints `person` holds through `personRef` (its stored text, '' for none)
@@ -20,7 +20,7 @@ public enum ParkedTouchpoints {
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO orphan_touchpoints (kind, value, \(columns))
             SELECT ?1, ?2, touchpoint_id, CASE WHEN account_id IS ?3 THEN NULL ELSE account_id END, occurred_at, channel, action,
-              side, campaign, content, owner, value, source, stream, external_id, attributes, person_ref
+              side, campaign, content, owner, value, source, stream, external_id, attributes, person_ref, campaign_id
             FROM touchpoints WHERE person_id = ?4 AND coalesce(person_ref, '') = ?5
             """).execute(arguments: [ref.kind.rawValue, ref.value, personAccount, person, personRef])
         try db.cachedStatement(sql: "DELETE FROM touchpoints WHERE person_id = ? AND coalesce(person_ref, '') = ?")
