@@ -1,5 +1,16 @@
 import Foundation
 
+/// How a record reached a batch: fetched now, or mapped again from what the store kept.
+public enum Delivery: Sendable, Equatable {
+    /// Read from the source in this pass.
+    case fetched
+    /// The stored current version of `recordKey`, mapped again with today's mapping
+    /// (`journeylake reprocess`): its raw copy exists, and it is applied even though it is unchanged.
+    case replayed(recordKey: String)
+    /// A quarantined input that today's mapping accepts: it leaves `quarantine` as it loads.
+    case retried(quarantineId: Int64)
+}
+
 /// One source record as received, with what it means canonically.
 public struct IncomingRecord: Sendable {
     public var stream: String
@@ -10,14 +21,19 @@ public struct IncomingRecord: Sendable {
     /// Where it came from: `file.csv:42` or a URL.
     public var origin: String?
     public var canonical: CanonicalRecord
+    public var delivery: Delivery
 
-    public init(stream: String, externalId: String, payload: String, contentHash: String, origin: String?, canonical: CanonicalRecord) {
+    public init(
+        stream: String, externalId: String, payload: String, contentHash: String, origin: String?, canonical: CanonicalRecord,
+        delivery: Delivery = .fetched
+    ) {
         self.stream = stream
         self.externalId = externalId
         self.payload = payload
         self.contentHash = contentHash
         self.origin = origin
         self.canonical = canonical
+        self.delivery = delivery
     }
 }
 
@@ -31,14 +47,28 @@ public struct QuarantinedInput: Sendable {
     /// Where the input starts in its file (path and byte offset): what tells two identical bad rows
     /// apart. Nil for inputs without a stable position (API pages), which their text identifies.
     public var position: String?
+    /// What this quarantine entry takes the place of, when it comes from mapping stored data again.
+    public var replaces: Replaced?
 
-    public init(stream: String, externalId: String?, reason: QuarantineReason, payload: String, origin: String?, position: String? = nil) {
+    /// Stored data that today's mapping rejects.
+    public enum Replaced: Sendable, Equatable {
+        /// A record that loaded before: it leaves the live tables (its raw versions stay).
+        case record(key: String)
+        /// A quarantined input rejected again: its row is kept, with today's reason.
+        case quarantineRow(id: Int64)
+    }
+
+    public init(
+        stream: String, externalId: String?, reason: QuarantineReason, payload: String, origin: String?, position: String? = nil,
+        replaces: Replaced? = nil
+    ) {
         self.stream = stream
         self.externalId = externalId
         self.reason = reason
         self.payload = payload
         self.origin = origin
         self.position = position
+        self.replaces = replaces
     }
 }
 
@@ -79,14 +109,39 @@ public struct WriteBatch: Sendable {
     public var fileProgress: FileProgress?
     /// Cursor text per stream to store in `sync_state.cursor`.
     public var cursors: [String: String]
+    /// Set for batches of `journeylake reprocess`: how far the run has got, committed with them.
+    /// Such batches read nothing from the source, so they leave `sync_state` alone.
+    public var replayProgress: ReplayProgress?
 
     public init(source: String, fetchedAt: Timestamp, items: [Item] = [], fileProgress: FileProgress? = nil,
-                cursors: [String: String] = [:]) {
+                cursors: [String: String] = [:], replayProgress: ReplayProgress? = nil) {
         self.source = source
         self.fetchedAt = fetchedAt
         self.items = items
         self.fileProgress = fileProgress
         self.cursors = cursors
+        self.replayProgress = replayProgress
+    }
+}
+
+/// Where a `journeylake reprocess` run over one source (and stream selection) has got to: the
+/// last stored record it re-mapped, then the last quarantine row it retried.
+public struct ReplayProgress: Sendable, Equatable {
+    public enum Phase: String, Sendable { case records, quarantine }
+
+    /// `*` for every stream, else the selected streams, sorted and comma-separated.
+    public var scope: String
+    public var phase: Phase
+    public var afterRecord: String?
+    public var afterQuarantine: Int64?
+    public var startedAt: Timestamp
+
+    public init(scope: String, phase: Phase, afterRecord: String?, afterQuarantine: Int64?, startedAt: Timestamp) {
+        self.scope = scope
+        self.phase = phase
+        self.afterRecord = afterRecord
+        self.afterQuarantine = afterQuarantine
+        self.startedAt = startedAt
     }
 }
 

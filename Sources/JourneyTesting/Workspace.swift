@@ -96,6 +96,11 @@ public final class Workspace {
 
     public func db() throws -> DatabaseQueue { try DatabaseQueue(path: storePath) }
 
+    /// Changes a store behind the daemon's back (a test's stand-in for an older release's rows).
+    public static func execute(_ sql: String, path: String) throws {
+        try DatabaseQueue(path: path).write { try $0.execute(sql: sql) }
+    }
+
     public func count(_ sql: String) throws -> Int {
         try db().read { try Int.fetchOne($0, sql: sql) ?? -1 }
     }
@@ -123,7 +128,9 @@ public enum StoreDump {
         "SELECT * FROM account_identifiers ORDER BY kind, value",
         "SELECT * FROM account_records ORDER BY record_key",
         "SELECT * FROM opportunities ORDER BY opportunity_id",
+        "SELECT * FROM campaigns ORDER BY campaign_id",
         "SELECT * FROM touchpoints ORDER BY touchpoint_id",
+        "SELECT * FROM lifecycle_steps ORDER BY touchpoint_id",
         "SELECT * FROM deleted_records ORDER BY record_key",
         "SELECT source, stream, external_id, reason, reason_code, payload, origin FROM quarantine ORDER BY 1, 2, 6, 4",
         "SELECT merged_person, into_person, via_kind, via_value, record_key, reason, kept_nodes, merged_nodes FROM person_merges ORDER BY 1, 2, 3, 4, 5",

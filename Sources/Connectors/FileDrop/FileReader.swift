@@ -101,7 +101,9 @@ struct FileReader {
                     payload: reader.lastRawText(), origin: origin, position: position)
             } else {
                 let row = SourceRow(columns: columns, values: record.fields, origin: origin, nullMarkers: nulls)
-                items.add(row, stream: stream, position: position, rawText: { reader.lastRawText() })
+                // A row its mapping rejects is kept with its column names, so `reprocess` can map it
+                // again without the file; rows the reader could not split keep their raw text.
+                items.add(row, stream: stream, position: position, rawText: { row.jsonPayload })
             }
             if items.count >= control.batchSize {
                 let at = progress(stream: stream, offset: reader.offset, line: reader.line, completed: false)

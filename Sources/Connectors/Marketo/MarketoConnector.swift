@@ -11,7 +11,8 @@ import JourneyModel
 public struct MarketoConnector: APIConnector {
     public let config: MarketoConfig
     public let auth: MarketoAuth
-    public let mapping: any RecordMapping = MarketoMapping(formatName: "marketo-api", object: nil, timeZone: TimeZone(identifier: "UTC")!)
+    public let mapping: any RecordMapping = Self.recordMapping
+    static let recordMapping = MarketoMapping(formatName: "marketo-api", object: nil, timeZone: TimeZone(identifier: "UTC")!)
     public var streams: [String] { config.api.streams }
 
     static let leadFields = [

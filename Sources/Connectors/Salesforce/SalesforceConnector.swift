@@ -10,7 +10,8 @@ import JourneyModel
 public struct SalesforceConnector: APIConnector {
     public let config: SalesforceConfig
     public let auth: SalesforceAuth
-    public let mapping: any RecordMapping = SalesforceMapping(formatName: "salesforce-api")
+    public let mapping: any RecordMapping = Self.recordMapping
+    static let recordMapping = SalesforceMapping(formatName: "salesforce-api")
     public var streams: [String] { config.api.streams }
 
     public init(config: SalesforceConfig, auth: SalesforceAuth) {

@@ -34,6 +34,9 @@ enum Migrations {
         migrator.registerMigration(M0010_CampaignsAndLifecycles.identifier) { db in
             try db.execute(sql: M0010_CampaignsAndLifecycles.sql)
         }
+        migrator.registerMigration(M0011_ReprocessProgress.identifier) { db in
+            try db.execute(sql: M0011_ReprocessProgress.sql)
+        }
         return migrator
     }
 }

@@ -104,6 +104,8 @@ struct BatchWriter {
     private var lifecyclesKnown: Bool?
     /// Records whose life the batch changed (an opportunity, or one of its history rows).
     private var touchedLifecycles: Set<String> = []
+    /// Replayed records (reprocess) with what their live rows were before, compared at the end.
+    var replayedBefore: [(stream: String, key: String, before: String)] = []
     /// What each updated record's previous version said about consent (for explicit opt-ins).
     private var previousConsent: [String: (consent: Bool?, since: String?, optIn: Bool?)] = [:]
 
@@ -139,11 +141,19 @@ struct BatchWriter {
                 counts[q.stream, default: StreamCounts()].read += 1
                 counts[q.stream, default: StreamCounts()].quarantined += 1
                 counts[q.stream, default: StreamCounts()].quarantinedByCode[q.reason.code, default: 0] += 1
-                try insertQuarantine(q)
+                try quarantine(q)
             case .record(let r):
                 counts[r.stream, default: StreamCounts()].read += 1
-                let outcome = try applyRecord(r)
+                let outcome: Outcome
+                switch r.delivery {
+                case .fetched: outcome = try applyRecord(r)
+                case .replayed(let stored): outcome = try replayRecord(r, stored: stored)
+                case .retried(let id):
+                    try db.cachedStatement(sql: "DELETE FROM quarantine WHERE quarantine_id = ?").execute(arguments: [id])
+                    outcome = try applyRecord(r)
+                }
                 switch outcome {
+                case .replayed: break  // counted once the batch's rows are final (`countReplays`)
                 case .new: counts[r.stream, default: StreamCounts()].new += 1
                 case .updated: counts[r.stream, default: StreamCounts()].updated += 1
                 case .unchanged: counts[r.stream, default: StreamCounts()].unchanged += 1
@@ -154,6 +164,12 @@ struct BatchWriter {
         try finishIdentity()
         try writePendingTouchpoints()
         try settleLifecycles()
+        try countReplays(into: &counts)
+        if let progress = batch.replayProgress {
+            try saveReplayProgress(progress)
+            outcome.counts = counts
+            return outcome
+        }
         if let p = batch.fileProgress {
             try db.execute(
                 sql: """
@@ -203,7 +219,7 @@ struct BatchWriter {
         changes = IdentityChanges()
     }
 
-    enum Outcome { case new, updated, unchanged, deleted }
+    enum Outcome { case new, updated, unchanged, deleted, replayed }
 
     // MARK: Records
 
@@ -215,8 +231,10 @@ struct BatchWriter {
         insertRaw.text(5, r.payload)
         insertRaw.text(6, now)
         insertRaw.text(7, r.origin)
-        // An identical re-fetch stores nothing and changes nothing.
-        if try insertRaw.run() == 0 { return .unchanged }
+        // An identical re-fetch stores nothing and changes nothing. A quarantined input retried
+        // by reprocess may have its text in the raw zone already (a record today's mapping took
+        // out): it is applied all the same.
+        if try insertRaw.run() == 0, r.delivery == .fetched { return .unchanged }
 
         let record = r.canonical
         let key = record.key.description
@@ -298,7 +316,7 @@ struct BatchWriter {
         return existing == nil ? .new : .updated
     }
 
-    private func upsertSourceRecord(key: String, r: IncomingRecord, version: String?, deleted: Bool) throws {
+    func upsertSourceRecord(key: String, r: IncomingRecord, version: String?, deleted: Bool) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted)
@@ -312,7 +330,7 @@ struct BatchWriter {
 
     /// When the record was deleted, if it was. Most stores have few tombstones, so an empty
     /// table is remembered and the per-record lookup skipped.
-    private mutating func tombstoneTime(_ key: String) throws -> String? {
+    mutating func tombstoneTime(_ key: String) throws -> String? {
         if tombstonesExist == nil {
             tombstonesExist = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM deleted_records)") ?? true
         }
@@ -324,7 +342,7 @@ struct BatchWriter {
     /// An older version, or the delete itself, still tells what a record was known by: its
     /// identifiers join the record's claims (or, once deleted, its released identifiers, or once
     /// merged away, its aliases), so the result never depends on the order versions arrive in.
-    private mutating func accumulateIdentifiers(_ ids: [Identifier], key: String) throws {
+    mutating func accumulateIdentifiers(_ ids: [Identifier], key: String) throws {
         guard !ids.isEmpty else { return }
         let table: String
         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM person_records WHERE record_key = ?)"), arguments: [key]) == true {
@@ -344,7 +362,7 @@ struct BatchWriter {
 
     /// Identifiers a source says are one person with this record (a merge survivor's absorbed
     /// ids, or a merged-away record's own id and its master's): links no guard refuses.
-    private mutating func recordAliases(_ aliases: [Identifier], key: String) throws {
+    mutating func recordAliases(_ aliases: [Identifier], key: String) throws {
         guard !aliases.isEmpty else { return }
         let had = try Bool.fetchOne(
             db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM identity_aliases WHERE record_key = ?)"), arguments: [key]) ?? false
@@ -356,7 +374,7 @@ struct BatchWriter {
         changes.records.insert(key)
     }
 
-    private mutating func applyTombstone(_ t: Tombstone, stream: String, releaseIdentifiers: Bool = true) throws {
+    mutating func applyTombstone(_ t: Tombstone, stream: String, releaseIdentifiers: Bool = true) throws {
         tombstonesExist = true
         let key = t.target.description
         let at = t.deletedAt?.iso8601 ?? now
@@ -402,7 +420,7 @@ struct BatchWriter {
 
     /// Removes what a record contributed to the live tables (its raw versions stay). An update
     /// keeps the identifiers earlier versions claimed: a changed email still names the person.
-    private mutating func removeLiveRows(key: String) throws {
+    mutating func removeLiveRows(key: String) throws {
         if pendingRecords.remove(key) != nil {
             pendingTouchpoints.removeAll { $0.record == key }
         }
@@ -425,7 +443,11 @@ struct BatchWriter {
             arguments: [key, key + "#", key + "$"])
         {
             outcome.touchpointsRemoved.insert(row[0])
-            if let person: String = row[1] { removedTouchpointPersons.insert(person) }
+            if let person: String = row[1] {
+                removedTouchpointPersons.insert(person)
+                // A person only touchpoints named may have lost the last of them: resolved again.
+                changes.persons.insert(person)
+            }
         }
         if orphansKnown == nil { orphansKnown = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM orphan_touchpoints)") ?? true }
         if orphansKnown == true {
@@ -516,7 +538,7 @@ struct BatchWriter {
         touchedLifecycles.removeAll()
     }
 
-    private mutating func insertCanonical(_ record: CanonicalRecord, key: String, stream: String, externalId: String) throws {
+    mutating func insertCanonical(_ record: CanonicalRecord, key: String, stream: String, externalId: String) throws {
         let version = record.version?.iso8601
         var accountId: String?
         if let account = record.account {
@@ -666,7 +688,7 @@ struct BatchWriter {
         pendingRecords.removeAll()
     }
 
-    private func insertQuarantine(_ q: QuarantinedInput) throws {
+    func insertQuarantine(_ q: QuarantinedInput) throws {
         try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO quarantine (source, stream, external_id, reason, reason_code, payload, seen_at, origin, payload_hash, position)
