@@ -78,6 +78,109 @@ import Testing
     }
 }
 
+/// `reprocess` killed at any moment and run again ends where an uninterrupted run ends, and
+/// re-mapping after a mapping change gives the live rows a fresh ingest with that mapping gives.
+extension CrashRecoveryTests {
+    static func signupsConfig(_ ws: Workspace, channel: String, batchSize: Int) throws -> String {
+        try ws.write("journeylake.yaml", """
+            store: { path: journey.sqlite, batch_size: \(batchSize) }
+            sources:
+              - name: signups
+                type: files
+                path: drop
+                format: csv
+                settle: 0s
+                mapping:
+                  record: touchpoint
+                  system: formco
+                  stream: signups
+                  id: id
+                  fields: { email: email, occurred_at: at, action: action, side: side }
+                  constants: { channel: \(channel) }
+            """).path
+    }
+
+    static func writeSignups(to ws: Workspace, rows: Int) throws {
+        var lines = ["id,email,at,action,side"]
+        for i in 0..<rows {
+            // A bad side every so often: quarantined with either mapping.
+            let side = i % 401 == 7 ? "partner" : i % 3 == 0 ? "sales" : "marketing"
+            lines.append("s\(i),person\(i % (rows / 4))@example\(i % 29).com,2025-02-01T00:00:\(String(format: "%02d", i % 60))Z,form.submitted,\(side)")
+        }
+        try ws.write("drop/signups.csv", lines.joined(separator: "\n") + "\n")
+    }
+
+    @Test(.timeLimit(.minutes(10))) func reprocessKilledAtManyPointsThenRunAgainEqualsAnUninterruptedRun() async throws {
+        let rows = Self.soak ? 60_000 : 6_000
+        let kills = Self.soak ? 25 : 8
+        let batchSize = 150
+        func ingested() throws -> (Workspace, String) {
+            let ws = try Workspace()
+            try Self.writeSignups(to: ws, rows: rows)
+            let config = try Self.signupsConfig(ws, channel: "form", batchSize: batchSize)
+            let r = try CLIRunner.run(["ingest", "--config", config])
+            #expect(r.status == 0, "\(r.stderr)")
+            return (ws, try Self.signupsConfig(ws, channel: "web", batchSize: batchSize))
+        }
+        let (clean, cleanConfig) = try ingested()
+        let cleanRun = try CLIRunner.run(["reprocess", "--config", cleanConfig])
+        #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
+        #expect(try clean.count("SELECT count(*) FROM touchpoints WHERE channel = 'form'") == 0)
+
+        let (crashed, config) = try ingested()
+        var rng = SplitMix(seed: 11)
+        let (killedMidRun, finishedStatus) = try await CLIRunner.killRepeatedly(
+            ["reprocess", "--config", config], times: kills, delays: 20...500, using: &rng)
+        if let finishedStatus { #expect(finishedStatus == 0) } else {
+            let last = try CLIRunner.run(["reprocess", "--config", config])
+            #expect(last.status == 0, "\(last.stderr)")
+        }
+        #expect(killedMidRun >= 3, "reprocess finished before it could be killed often enough; raise the row count")
+        #expect(try crashed.dump() == clean.dump())
+        #expect(try crashed.count("SELECT count(*) FROM reprocess_progress") == 0)
+
+        // The live rows are those a fresh ingest with today's mapping makes.
+        let fresh = try Workspace()
+        try Self.writeSignups(to: fresh, rows: rows)
+        #expect(try CLIRunner.run(["ingest", "--config", Self.signupsConfig(fresh, channel: "web", batchSize: batchSize)]).status == 0)
+        for q in [
+            "SELECT touchpoint_id || '|' || coalesce(person_id, '') || '|' || occurred_at || '|' || channel || '|' || action || '|' || side FROM touchpoints",
+            "SELECT person_id || '|' || coalesce(primary_email, '') FROM persons",
+            "SELECT kind || '|' || value || '|' || person_id FROM identifiers",
+            "SELECT stream || '|' || coalesce(external_id, '') || '|' || reason_code || '|' || payload FROM quarantine",
+        ] {
+            #expect(try crashed.strings(q + " ORDER BY 1") == fresh.strings(q + " ORDER BY 1"), "\(q)")
+        }
+        #expect(try fresh.count("SELECT count(*) FROM quarantine") > 0)
+
+        // SIGTERM stops a run between batches (exit 1, saying so); the next run resumes there.
+        let eventConfig = try Self.signupsConfig(crashed, channel: "event", batchSize: batchSize)
+        _ = try Self.signupsConfig(clean, channel: "event", batchSize: batchSize)
+        #expect(try CLIRunner.run(["reprocess", "--config", cleanConfig]).status == 0)
+        var stopped: (status: Int32, stderr: String)?
+        for attempt in 1...5 where stopped == nil {
+            let (process, out, err) = try CLIRunner.start(["reprocess", "--config", eventConfig])
+            try await Task.sleep(for: .milliseconds(60 * attempt))
+            // Until the command has installed its handler a signal ends it outright: try again.
+            while process.isRunning {
+                kill(process.processIdentifier, SIGTERM)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            process.waitUntilExit()
+            _ = out.fileHandleForReading.readDataToEndOfFile()
+            let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            if process.terminationReason == .exit { stopped = (process.terminationStatus, stderr) }
+        }
+        #expect(stopped?.status == 1, "\(stopped?.stderr ?? "never stopped by SIGTERM")")
+        #expect(stopped?.stderr.contains("stopped before the end; run reprocess again to resume") == true)
+        let resumed = try CLIRunner.run(["reprocess", "--config", eventConfig])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resumed the run an earlier reprocess left unfinished"), "\(resumed.stderr)")
+        #expect(try crashed.dump() == clean.dump())
+        #expect(try crashed.count("SELECT count(*) FROM touchpoints WHERE channel <> 'event'") == 0)
+    }
+}
+
 /// A small deterministic generator (SplitMix64), so test data is the same on every run.
 struct SplitMix: RandomNumberGenerator {
     var state: UInt64
