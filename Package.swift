@@ -51,11 +51,19 @@ let package = Package(
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strict),
+        // The shared definitions (stages, MQL, scoring, SLA), funnel, attribution and next best
+        // action, fed by the store's derive hook.
+        .target(
+            name: "Insights",
+            dependencies: [
+                "JourneyModel", "JourneyConfig", "JourneyStore", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict),
         // The pipeline (source -> store, one transaction per batch) and the polling service.
         .target(
             name: "Daemon",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors",
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Insights",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "journeylake",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon",
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon", "Insights",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -84,6 +92,11 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "JourneyModelTests", dependencies: ["JourneyModel"], swiftSettings: strict),
+        .testTarget(
+            name: "InsightsTests",
+            dependencies: ["JourneyModel", "JourneyConfig", "JourneyStore", "Insights", "Daemon", "Connectors", "JourneyTesting",
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .testTarget(
             name: "IdentityTests",
             dependencies: ["JourneyModel", "JourneyStore", "Identity", "Connectors", "Daemon", "JourneyTesting",
