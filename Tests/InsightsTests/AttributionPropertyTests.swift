@@ -45,7 +45,7 @@ struct SplitMix64: RandomNumberGenerator {
         // Times on a coarse grid (hours over 60 days) so that ties in time happen.
         func time() -> Timestamp { Timestamp(millisecondsSinceEpoch: Int64(rng.below(24 * 60)) * hour) }
         var touches: [AttributionTouch] = []
-        for i in 0..<rng.below(40) {
+        for i in 0..<rng.below(60) {
             let channel = channels[rng.below(rng.below(2) == 0 ? 3 : channels.count)]
             touches.append(
                 AttributionTouch(
@@ -67,7 +67,7 @@ struct SplitMix64: RandomNumberGenerator {
         let since = rng.below(3) == 0 ? Timestamp(millisecondsSinceEpoch: Int64(rng.below(24 * 20)) * hour) : nil
         let until = rng.below(3) == 0 ? Timestamp(millisecondsSinceEpoch: Int64(24 * 30 + rng.below(24 * 40)) * hour) : nil
         let parameters = AttributionParameters(
-            by: rng.below(3) == 0 ? .campaign : .channel, windowMilliseconds: Int64(1 + rng.below(60 * 24)) * hour,
+            by: rng.below(3) == 0 ? .campaign : .channel, windowMilliseconds: Int64(24 + rng.below(60 * 24)) * hour,
             halfLifeMilliseconds: Int64(1 + rng.below(24 * 14)) * hour, markovOrder: 1 + rng.below(3))
         return Case(
             input: AttributionInput(
@@ -91,9 +91,12 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func everyModelConservesCreditsOnlyTouchedKeysAndIgnoresInputOrder() {
         var rng = SplitMix64(state: 14)
+        var withTouchedCredit = 0, withMarkovChain = 0
         for _ in 0..<200 {
             let c = Self.randomCase(&rng)
             let rows = Attribution.run(c.input, c.parameters)
+            if rows.contains(where: { $0.key != "(none)" && $0.conversions > 0 }) { withTouchedCredit += 1 }
+            if rows.filter({ $0.model == .markov && $0.removalEffect != nil }).count >= 2 { withMarkovChain += 1 }
             let (conversions, value) = Self.counted(c)
             let touchedKeys = Set(
                 c.input.touches.filter { Journeys.isTouch($0.action, conversionActions: c.parameters.conversionActions) }.map {
@@ -126,6 +129,8 @@ struct SplitMix64: RandomNumberGenerator {
                 #expect(a.removalEffect.map { ra in b.removalEffect.map { Self.close(ra, $0) } ?? false } ?? (b.removalEffect == nil))
             }
         }
+        // The generator really makes journeys to credit, not only touchless conversions.
+        #expect(withTouchedCredit > 90 && withMarkovChain > 50, "\(withTouchedCredit) \(withMarkovChain)")
     }
 
     /// The Gauss–Seidel path (used for large chains) agrees with dense elimination on the same chains.

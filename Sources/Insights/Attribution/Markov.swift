@@ -29,13 +29,15 @@ extension Attribution {
         }
 
         let absorbing = AbsorbingChain(chain, solver: solver)
-        let full = absorbing.absorb(removing: nil)
+        let fullVisits = absorbing.visits(removing: nil, from: nil)
+        let full = absorbing.absorption(fullVisits)
         var re = [Double](repeating: 0, count: keyCount)
         var reValue = [Double](repeating: 0, count: keyCount)
         var removed = [Bool](repeating: false, count: chain.stateCount)
         for c in 0..<keyCount where !chain.keyStates[c].isEmpty {
             for s in chain.keyStates[c] { removed[Int(s)] = true }
-            let without = absorbing.absorb(removing: removed)
+            // Removing states only lowers visits, so the full chain's visits are a close start for the iteration.
+            let without = absorbing.absorption(absorbing.visits(removing: removed, from: fullVisits))
             for s in chain.keyStates[c] { removed[Int(s)] = false }
             // Removal only takes conversion mass away; anything below 0 is rounding.
             re[c] = full.conversion > 0 ? max(0, 1 - without.conversion / full.conversion) : 0
@@ -195,9 +197,13 @@ struct AbsorbingChain {
         }
     }
 
-    /// P(conversion) and expected conversion value from start, with `removed` states leading to (null).
-    func absorb(removing removed: [Bool]?) -> (conversion: Double, value: Double) {
-        let visits = dense ? denseVisits(removed) : iterativeVisits(removed)
+    /// Expected visits per state from start, with `removed` states leading to (null); `guess` seeds the iteration.
+    func visits(removing removed: [Bool]?, from guess: [Double]?) -> [Double] {
+        dense ? denseVisits(removed) : iterativeVisits(removed, guess)
+    }
+
+    /// P(conversion) and expected conversion value from start, given the expected visits.
+    func absorption(_ visits: [Double]) -> (conversion: Double, value: Double) {
         var conversion = 0.0, value = 0.0
         for s in 0..<stateCount where visits[s] != 0 {
             conversion += visits[s] * conversionProbability[s]
@@ -267,8 +273,11 @@ struct AbsorbingChain {
 
     /// The same equations by Gauss–Seidel sweeps in state order (states are numbered by first appearance, roughly
     /// the order journeys walk them), until no visit moves by more than 1e-12 relative.
-    private func iterativeVisits(_ removed: [Bool]?) -> [Double] {
-        var v = [Double](repeating: 0, count: stateCount)
+    private func iterativeVisits(_ removed: [Bool]?, _ guess: [Double]?) -> [Double] {
+        // I − Qᵀ is a non-singular M-matrix (every state drains to an absorbing state), so Gauss–Seidel converges from
+        // any start.
+        var v = guess ?? [Double](repeating: 0, count: stateCount)
+        if let removed { for s in 0..<stateCount where removed[s] { v[s] = 0 } }
         for _ in 0..<100_000 {
             var change = 0.0, largest = 0.0
             for t in 0..<stateCount where !(removed?[t] ?? false) {
