@@ -339,13 +339,13 @@ final class IdentitySession: IdentityBatch {
             let rows = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT version_at, email, first_name, last_name, title, owner, consent_email, score, account_id, created_at, source,
+                        SELECT version_at, email, first_name, last_name, title, owner, consent_email, NULL AS unused, account_id, created_at, source,
                           consent_since, consent_opt_in
                         FROM person_records WHERE person_id = ? ORDER BY coalesce(version_at, ''), record_key
                         """),
                 arguments: [personId])
             var email: String?, first: String?, last: String?, title: String?, owner: String?
-            var score: Double?, account: String?, updated: String?
+            var account: String?, updated: String?
             var created: String = person[0]
             // Consent is conservative: an opt-out in any system wins until an explicit opt-in
             // (a record that said no and now says yes) that came after it.
@@ -355,7 +355,6 @@ final class IdentitySession: IdentityBatch {
                     if let v: String = row[i], !v.isEmpty { into = v }
                 }
                 take(1, &email); take(2, &first); take(3, &last); take(4, &title); take(5, &owner)
-                if let s: Double = row[7] { score = s }
                 if let a: String = row[8] { account = a }
                 if let c: Bool = row[6] {
                     let since: String = row[11] ?? row[0] ?? ""
@@ -381,12 +380,6 @@ final class IdentitySession: IdentityBatch {
             last = prioritized("last_name", 3) ?? last
             title = prioritized("title", 4) ?? title
             owner = prioritized("owner", 5) ?? owner
-            for source in rules.sourcePriority["score"] ?? [] {
-                if let s = rows.last(where: { ($0[10] as String?) == source && ($0[7] as Double?) != nil })?[7] as Double? {
-                    score = s
-                    break
-                }
-            }
             var consent: Bool? = anyConsent ? true : nil
             if let lastOptOut { consent = (lastOptIn ?? "") > lastOptOut }
             if email == nil {
@@ -403,11 +396,11 @@ final class IdentitySession: IdentityBatch {
             let oldAccount: String? = person[1]
             try db.cachedStatement(
                 sql: """
-                    UPDATE persons SET primary_email = ?, first_name = ?, last_name = ?, title = ?, owner = ?, score = ?,
+                    UPDATE persons SET primary_email = ?, first_name = ?, last_name = ?, title = ?, owner = ?,
                       account_id = ?, consent_email = ?, created_at = ?, updated_at = max(updated_at, coalesce(?, updated_at))
                     WHERE person_id = ?
                     """
-            ).execute(arguments: [email, first, last, title, owner, score, account, consent, created, updated, personId])
+            ).execute(arguments: [email, first, last, title, owner, account, consent, created, updated, personId])
             if oldAccount != account {
                 try db.cachedStatement(
                     sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS ?"

@@ -11,6 +11,8 @@ public struct JourneyLakeConfig: Sendable {
     public var store: StoreSettings
     public var sources: [SourceSection]
     public var identity: IdentityRules
+    /// `definitions:` as written: the Insights module reads it (stages, MQL, score, SLA).
+    public var definitions: ConfigNode?
 
     /// Keys every source has, whatever its type.
     public static let commonSourceKeys = ["name", "type", "poll_interval", "enabled"]
@@ -37,7 +39,7 @@ public struct JourneyLakeConfig: Sendable {
             throw Self.describe(error, file: file, yaml: yaml)
         }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
-        let top = try ConfigNode(node: root, file: file, path: "").keyed(allowed: ["store", "sources", "identity"])
+        let top = try ConfigNode(node: root, file: file, path: "").keyed(allowed: ["store", "sources", "identity", "definitions"])
         var errors: [ConfigError] = []
         func collect<T>(_ body: () throws -> T) -> T? {
             do { return try body() } catch let e as ConfigError { errors.append(e) } catch let e as ConfigErrors {
@@ -61,7 +63,7 @@ public struct JourneyLakeConfig: Sendable {
             }
         }
         if !errors.isEmpty { throw ConfigErrors(errors) }
-        return JourneyLakeConfig(file: file, store: store!, sources: sources, identity: identity!)
+        return JourneyLakeConfig(file: file, store: store!, sources: sources, identity: identity!, definitions: top["definitions"])
     }
 
     /// `identity:` — extra shared mailboxes and free-mail domains (added to the built-in lists),

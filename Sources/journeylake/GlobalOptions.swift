@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Insights
 import JourneyModel
 import JourneyStore
 import JourneyConfig
@@ -59,6 +60,24 @@ extension ConfigOption {
     func openReader() throws -> (JourneyLakeConfig, JourneyReader) {
         let config = try catching { try loadStructure() }
         return (config, reading { try JourneyReader(path: config.store.path) })
+    }
+}
+
+/// The derivers the config's shared definitions make; an invalid `definitions:` exits 78.
+func derivers(_ config: JourneyLakeConfig) -> [any Deriver] {
+    [InsightsDeriver(definitions: definitions(config))]
+}
+
+/// The config's shared definitions; an invalid `definitions:` exits 78.
+func definitions(_ config: JourneyLakeConfig) -> Definitions {
+    do {
+        return try Definitions(node: config.definitions)
+    } catch let e as ConfigError {
+        fail(.config(e.description))
+    } catch let e as ConfigErrors {
+        fail(.config(e.description))
+    } catch {
+        fail(.config("\(error)"))
     }
 }
 

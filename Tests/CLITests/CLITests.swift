@@ -62,9 +62,9 @@ import Testing
         defer { withExtendedLifetime(ws) {} }
         #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
         let json = try CLIRunner.run(["query", "--config", config, "--format", "json",
-                                      "SELECT primary_email, score FROM persons WHERE primary_email LIKE 'maya%'"])
+                                      "SELECT primary_email, lifecycle_stage FROM persons WHERE primary_email LIKE 'maya%'"])
         #expect(json.status == 0)
-        #expect(json.stdout == "[\n  {\"primary_email\": \"maya.chen@brightwave.io\", \"score\": 85.0}\n]\n")
+        #expect(json.stdout == "[\n  {\"primary_email\": \"maya.chen@brightwave.io\", \"lifecycle_stage\": \"customer\"}\n]\n")
         let csv = try CLIRunner.run(["query", "--config", config, "--format", "csv",
                                      "SELECT action, count(*) AS n FROM touchpoints WHERE action LIKE 'webinar.%' GROUP BY action ORDER BY action"])
         #expect(csv.stdout == "action,n\nwebinar.attended,4\nwebinar.no_show,2\nwebinar.registered,3\n")

@@ -37,6 +37,9 @@ enum Migrations {
         migrator.registerMigration(M0011_ReprocessProgress.identifier) { db in
             try db.execute(sql: M0011_ReprocessProgress.sql)
         }
+        migrator.registerMigration(M0012_SharedDefinitions.identifier) { db in
+            try db.execute(sql: M0012_SharedDefinitions.sql)
+        }
         return migrator
     }
 }

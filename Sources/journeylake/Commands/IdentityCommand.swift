@@ -1,4 +1,5 @@
 import ArgumentParser
+import Daemon
 import Foundation
 import Identity
 import JourneyConfig
@@ -7,10 +8,13 @@ import JourneyStore
 import Logging
 
 extension ConfigOption {
-    /// Identity maintenance on the configured store, under the configured identity rules.
-    func loadIdentityMaintenance() throws -> IdentityMaintenance {
+    /// Identity maintenance on the configured store, under the configured identity rules; what
+    /// it changes is queued for the derivers, and `derive` works the queue off once it is done
+    /// (so stages and scores follow a merge, unmerge or rebuild at once).
+    func loadIdentityMaintenance() throws -> (identity: IdentityMaintenance, derive: DerivePipeline) {
         let (config, store) = try loadStore()
-        return IdentityMaintenance(store: store, rules: config.identity)
+        let pipeline = DerivePipeline(store: store, derivers: derivers(config), logger: Logger(label: "journeylake.identity"))
+        return (IdentityMaintenance(store: store, rules: config.identity, queueDerive: true), pipeline)
     }
 }
 
@@ -85,8 +89,9 @@ struct IdentityCommand: AsyncParsableCommand {
 
         func run() async throws {
             bootstrapLogging(default: .warning)
-            let identity = try options.loadIdentityMaintenance()
+            let (identity, derive) = try options.loadIdentityMaintenance()
             IdentityCommand.apply(outcome: "undone") { try identity.unmerge(mergeId) }
+            await derive.drain()
         }
     }
 
@@ -100,8 +105,9 @@ struct IdentityCommand: AsyncParsableCommand {
 
         func run() async throws {
             bootstrapLogging(default: .warning)
-            let identity = try options.loadIdentityMaintenance()
+            let (identity, derive) = try options.loadIdentityMaintenance()
             IdentityCommand.apply(outcome: "may link again") { try identity.relink(mergeId) }
+            await derive.drain()
         }
     }
 
@@ -116,9 +122,10 @@ struct IdentityCommand: AsyncParsableCommand {
 
         func run() async throws {
             bootstrapLogging(default: .warning)
-            let identity = try options.loadIdentityMaintenance()
+            let (identity, derive) = try options.loadIdentityMaintenance()
             let r: IdentityRebuildReport
             do { r = try identity.rebuild() } catch { fail(.store("\(error)")) }
+            await derive.drain()
             let cells: [TableRenderer.Cell] = [r.personsBefore, r.personsAfter, r.recordsMoved, r.touchpointsMoved, r.linksMade, r.conflicts]
                 .map { .integer(Int64($0)) }
             print(TableRenderer(

@@ -38,7 +38,8 @@ struct Ingest: AsyncParsableCommand {
         }
         let store = openWritableStore(config)
         let ingestor = Ingestor(
-            store: store, batchSize: config.store.batchSize, identity: config.identity, logger: Logger(label: "journeylake.ingest"))
+            store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers(config),
+            logger: Logger(label: "journeylake.ingest"))
         var outcomes: [SourceOutcome] = []
         for s in selected {
             outcomes.append(await ingestor.run(s, waitForSettling: true))

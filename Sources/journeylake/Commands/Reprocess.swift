@@ -2,6 +2,7 @@ import ArgumentParser
 import Connectors
 import Daemon
 import Foundation
+import Insights
 import JourneyConfig
 import JourneyStore
 import Logging
@@ -26,6 +27,8 @@ struct Reprocess: AsyncParsableCommand {
     @Option(name: .long, help: "Only this source (repeatable; default: every configured source, disabled ones too).") var source: [String] = []
     @Option(name: .long, help: "Only this stream (repeatable), as in `sync_state.stream`, e.g. Task or activities.") var stream: [String] = []
     @Flag(name: .long, help: "Start over instead of resuming a run that was stopped.") var restart = false
+    @Flag(name: .long, help: "Recompute every person's stage, score and follow-up under today's definitions instead (nothing is re-mapped).")
+    var derive = false
     @Option(name: .long, help: "Output format: table, csv or json.") var format: OutputFormat = .table
 
     func run() async throws {
@@ -49,6 +52,14 @@ struct Reprocess: AsyncParsableCommand {
         }
         if !errors.isEmpty { fail(.config(ConfigErrors(errors).description)) }
 
+        if derive {
+            let deriver = InsightsDeriver(definitions: definitions(config))
+            let store = openWritableStore(config)
+            let result = try await deriver.recomputeAll(store: store)
+            print(TableRenderer(columns: ["persons", "stage_changed"], rows: [[.integer(Int64(result.persons)), .integer(Int64(result.stageChanged))]])
+                .render(format))
+            return
+        }
         let store = openWritableStore(config)
         let stop = StopRequest()
         let signals = Task {
@@ -56,7 +67,8 @@ struct Reprocess: AsyncParsableCommand {
         }
         defer { signals.cancel() }
         let reprocessor = Reprocessor(
-            store: store, batchSize: config.store.batchSize, identity: config.identity, logger: Logger(label: "journeylake.reprocess"))
+            store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers(config),
+            logger: Logger(label: "journeylake.reprocess"))
         var reports: [Reprocessor.Report] = []
         for (name, replayer) in replayers {
             do {

@@ -29,7 +29,8 @@ struct Serve: AsyncParsableCommand {
         }
         let store = openWritableStore(config)
         let service = PollingService(
-            ingestor: Ingestor(store: store, batchSize: config.store.batchSize, identity: config.identity, logger: logger),
+            ingestor: Ingestor(
+                store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers(config), logger: logger),
             sources: sources.filter { s in config.sources.first { $0.name == s.name }?.enabled ?? true }, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -1,0 +1,169 @@
+import Foundation
+public import JourneyConfig
+import JourneyModel
+
+extension Definitions {
+    /// `definitions:` of the config (nil: the defaults). Unknown keys, stages, regular
+    /// expressions and numbers are errors naming their line, all reported together.
+    public init(node: ConfigNode?) throws {
+        self.init()
+        guard let node else { return }
+        let top = try node.keyed(allowed: ["stages", "mql", "score", "sla", "funnel", "conversions"])
+        var errors: [ConfigError] = []
+        func collect(_ body: () throws -> Void) {
+            do { try body() } catch let e as ConfigError { errors.append(e) } catch let e as ConfigErrors {
+                errors.append(contentsOf: e.errors)
+            } catch { errors.append(node.error("\(error)")) }
+        }
+        collect {
+            guard let stages = top["stages"] else { return }
+            for (value, target) in try stages.entries() {
+                self.stages.values[StageMapping.normalize(value)] = try Self.stage(target)
+            }
+        }
+        collect { if let mql = top["mql"] { self.mql = try Self.mql(mql) } }
+        collect { if let score = top["score"] { try Self.score(score, into: &self.score) } }
+        collect { if let sla = top["sla"] { self.sla = try Self.followUp(sla) } }
+        collect {
+            guard let funnel = try top["funnel"]?.keyed(allowed: ["stalled_after"]) else { return }
+            if let d = try funnel["stalled_after"]?.duration() { self.funnel.stalledAfterMilliseconds = Self.milliseconds(d) }
+        }
+        collect {
+            guard let list = top["conversions"] else { return }
+            let actions = try Self.actions(list)
+            if actions.isEmpty { throw list.error("at least one conversion action is needed", hint: "e.g. [opportunity.won]") }
+            self.conversions = actions
+        }
+        if !errors.isEmpty { throw ConfigErrors(errors) }
+    }
+
+    static func stage(_ node: ConfigNode) throws -> Stage {
+        let text = try node.nonEmptyString().lowercased()
+        guard let stage = Stage(rawValue: text) else {
+            let known = Stage.allCases.map(\.rawValue)
+            throw node.error("unknown stage '\(text)'", hint: "stages: \(known.joined(separator: ", "))")
+        }
+        return stage
+    }
+
+    static func actions(_ node: ConfigNode) throws -> Set<String> {
+        var out: Set<String> = []
+        for item in try node.list() {
+            let action = try item.nonEmptyString()
+            guard action.contains(".") else {
+                throw item.error("'\(action)' is not a touchpoint action", hint: "actions are channel.verb, e.g. form.submitted, call.inbound")
+            }
+            out.insert(action)
+        }
+        return out
+    }
+
+    static func number(_ node: ConfigNode) throws -> Double {
+        let text = try node.string().replacingOccurrences(of: "_", with: "")
+        guard let value = Double(text), value.isFinite else { throw node.error("expected a number, found '\(text)'") }
+        return value
+    }
+
+    static func range(_ node: ConfigNode) throws -> NumberRange {
+        let keyed = try node.keyed(allowed: ["min", "max"])
+        let range = NumberRange(min: try keyed["min"].map(number), max: try keyed["max"].map(number))
+        if range.min == nil, range.max == nil { throw node.error("a range needs min, max or both") }
+        if let lo = range.min, let hi = range.max, lo > hi { throw node.error("min \(lo) is above max \(hi)") }
+        return range
+    }
+
+    static func pattern(_ node: ConfigNode) throws -> String {
+        let text = try node.nonEmptyString()
+        do {
+            _ = try NSRegularExpression(pattern: text, options: [.caseInsensitive])
+        } catch {
+            throw node.error("'\(text)' is not a valid regular expression")
+        }
+        return text
+    }
+
+    static func milliseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    static func mql(_ node: ConfigNode) throws -> MQLDefinition {
+        let keyed = try node.keyed(allowed: ["fit", "score_threshold", "qualifying_actions", "hand_raise_actions", "hand_raise_forms"])
+        var mql = MQLDefinition()
+        if let fitNode = keyed["fit"] {
+            let fit = try fitNode.keyed(allowed: ["industries", "employees", "annual_revenue", "titles"])
+            mql.fit.industries = try fit["industries"]?.stringList() ?? []
+            mql.fit.employees = try fit["employees"].map(range)
+            mql.fit.annualRevenue = try fit["annual_revenue"].map(range)
+            mql.fit.titles = try fit["titles"]?.list().map(pattern) ?? []
+        }
+        if let t = keyed["score_threshold"] { mql.scoreThreshold = try number(t) }
+        if let a = keyed["qualifying_actions"] { mql.qualifyingActions = try actions(a) }
+        if let a = keyed["hand_raise_actions"] { mql.handRaiseActions = try actions(a) }
+        if let f = keyed["hand_raise_forms"] { mql.handRaiseForms = try pattern(f) }
+        return mql
+    }
+
+    static func score(_ node: ConfigNode, into score: inout ScoreDefinition) throws {
+        let keyed = try node.keyed(allowed: ["actions", "half_life", "fit_points", "engagement_cap", "max"])
+        if let actions = keyed["actions"] {
+            for (action, points) in try actions.entries() {
+                guard action.contains(".") else { throw points.error("'\(action)' is not a touchpoint action") }
+                score.actions[action] = try number(points)
+            }
+        }
+        if let h = keyed["half_life"] {
+            let ms = milliseconds(try h.duration())
+            guard ms > 0 else { throw h.error("the half-life must be longer than 0") }
+            score.halfLifeMilliseconds = ms
+        }
+        if let f = keyed["fit_points"] { score.fitPoints = try number(f) }
+        if let c = keyed["engagement_cap"] { score.engagementCap = abs(try number(c)) }
+        if let m = keyed["max"] {
+            score.max = try number(m)
+            guard score.max > 0 else { throw m.error("the maximum score must be above 0") }
+        }
+    }
+
+    static let weekdays = ["mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7]
+
+    static func followUp(_ node: ConfigNode) throws -> FollowUpDefinition {
+        let keyed = try node.keyed(allowed: ["window", "business_hours", "channels", "touch_target"])
+        var sla = FollowUpDefinition()
+        if let w = keyed["window"] {
+            sla.windowMilliseconds = milliseconds(try w.duration())
+            guard sla.windowMilliseconds > 0 else { throw w.error("the follow-up window must be longer than 0") }
+        }
+        if let c = keyed["channels"] { sla.channels = Set(try c.stringList()) }
+        if let t = keyed["touch_target"] { sla.touchTarget = try t.int(in: 1...1000) }
+        if let b = keyed["business_hours"] {
+            let hours = try b.keyed(allowed: ["days", "start", "end", "time_zone"])
+            var bh = BusinessHours()
+            if let days = hours["days"] {
+                bh.days = []
+                for day in try days.list() {
+                    let name = try day.nonEmptyString().lowercased().prefix(3)
+                    guard let n = weekdays[String(name)] else { throw day.error("unknown weekday '\(name)'", hint: "mon, tue, wed, thu, fri, sat, sun") }
+                    bh.days.insert(n)
+                }
+            }
+            func minute(_ node: ConfigNode) throws -> Int {
+                let text = try node.string()
+                let parts = text.split(separator: ":")
+                guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m), h * 60 + m <= 1440
+                else { throw node.error("'\(text)' is not a time of day", hint: "write HH:MM, e.g. 09:00") }
+                return h * 60 + m
+            }
+            if let s = hours["start"] { bh.startMinute = try minute(s) }
+            if let e = hours["end"] { bh.endMinute = try minute(e) }
+            if bh.startMinute >= bh.endMinute { throw b.error("business hours must start before they end") }
+            if let tz = hours["time_zone"] {
+                let name = try tz.nonEmptyString()
+                guard let zone = TimeZone(identifier: name) else { throw tz.error("unknown time zone '\(name)'", hint: "an IANA name, e.g. Europe/Berlin") }
+                bh.timeZone = zone
+            }
+            if bh.days.isEmpty { throw b.error("business hours need at least one day") }
+            sla.businessHours = bh
+        }
+        return sla
+    }
+}

@@ -1,0 +1,98 @@
+public import JourneyModel
+
+/// One touch of a person's journey, as the definitions read it.
+public struct JourneyTouch: Sendable, Equatable {
+    public var id: String
+    public var at: Timestamp
+    public var channel: String
+    public var action: String
+    public var side: String
+    public var campaign: String?
+    public var content: String?
+    public var owner: String?
+
+    public init(
+        id: String, at: Timestamp, channel: String, action: String, side: String, campaign: String? = nil, content: String? = nil,
+        owner: String? = nil
+    ) {
+        self.id = id
+        self.at = at
+        self.channel = channel
+        self.action = action
+        self.side = side
+        self.campaign = campaign
+        self.content = content
+        self.owner = owner
+    }
+}
+
+/// What a vendor record says a person's stage is (HubSpot `lifecyclestage`, a lead status).
+public struct VendorStage: Sendable, Equatable {
+    public var value: String
+    /// When the record said so: its version, else its creation.
+    public var at: Timestamp?
+    public var recordKey: String
+
+    public init(value: String, at: Timestamp?, recordKey: String) {
+        self.value = value
+        self.at = at
+        self.recordKey = recordKey
+    }
+}
+
+/// A milestone of an opportunity of the person's account: its creation or its close.
+public struct OpportunityMilestone: Sendable, Equatable {
+    public enum Kind: String, Sendable { case created, won, lost }
+    public var kind: Kind
+    public var at: Timestamp
+    /// The touchpoint that records it, when one does.
+    public var touchpoint: String?
+    public var opportunity: String?
+
+    public init(kind: Kind, at: Timestamp, touchpoint: String?, opportunity: String?) {
+        self.kind = kind
+        self.at = at
+        self.touchpoint = touchpoint
+        self.opportunity = opportunity
+    }
+}
+
+/// The company a person works for, as far as fit needs it.
+public struct AccountProfile: Sendable, Equatable {
+    public var industry: String?
+    public var employees: Int?
+    public var annualRevenue: Double?
+
+    public init(industry: String? = nil, employees: Int? = nil, annualRevenue: Double? = nil) {
+        self.industry = industry
+        self.employees = employees
+        self.annualRevenue = annualRevenue
+    }
+}
+
+/// Everything the definitions need about one person, read from the store.
+public struct JourneyFacts: Sendable, Equatable {
+    public var personId: String
+    public var createdAt: Timestamp?
+    public var title: String?
+    public var owner: String?
+    public var account: AccountProfile?
+    public var vendorStages: [VendorStage]
+    /// In time order (then by id).
+    public var touches: [JourneyTouch]
+    public var opportunities: [OpportunityMilestone]
+
+    public init(
+        personId: String, createdAt: Timestamp? = nil, title: String? = nil, owner: String? = nil, account: AccountProfile? = nil,
+        vendorStages: [VendorStage] = [], touches: [JourneyTouch] = [], opportunities: [OpportunityMilestone] = []
+    ) {
+        self.personId = personId
+        self.createdAt = createdAt
+        self.title = title
+        self.owner = owner
+        self.account = account
+        self.vendorStages = vendorStages
+        self.touches = touches.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
+        self.opportunities = opportunities.sorted { ($0.at, $0.kind.rawValue) < ($1.at, $1.kind.rawValue) }
+    }
+}
