@@ -174,8 +174,10 @@ struct FileReader {
                 }
             }
             // No resume point after the array's end: a resume would take it for one inside the array.
+            // The resume line is the reader's own: the record's line end (or the array's comma) is
+            // still unread at `offset`, and counting it again would shift every later line by one.
             if items.count >= control.batchSize, !reader.arrayEnded {
-                let at = progress(stream: stream, offset: reader.offset, line: lastLine + 1, completed: false)
+                let at = progress(stream: stream, offset: reader.offset, line: reader.line, completed: false)
                 if try await submit(&items, stream: stream, progress: at, pipeline: &pipeline, group: &group) { return true }
             }
         }

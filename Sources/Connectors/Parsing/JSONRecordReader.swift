@@ -37,7 +37,8 @@ struct JSONRecordReader {
     private var source: ByteSource
     private let layout: Layout
     private let decoder: RecordDecoder
-    private var line: Int
+    /// Line of the next unread byte (1-based): where a resume from `offset` starts counting.
+    private(set) var line: Int
     private var state: State
 
     init(path: String, layout: Layout, offset: Int64 = 0, line: Int = 1, encoding: TextEncoding = .utf8) throws {
