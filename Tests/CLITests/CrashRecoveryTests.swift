@@ -111,9 +111,9 @@ extension CrashRecoveryTests {
     }
 
     @Test(.timeLimit(.minutes(10))) func reprocessKilledAtManyPointsThenRunAgainEqualsAnUninterruptedRun() async throws {
-        let rows = Self.soak ? 60_000 : 6_000
-        let kills = Self.soak ? 25 : 8
-        let batchSize = 150
+        let rows = Self.soak ? 30_000 : 4_000
+        let kills = Self.soak ? 25 : 10
+        let batchSize = 100
         func ingested() throws -> (Workspace, String) {
             let ws = try Workspace()
             try Self.writeSignups(to: ws, rows: rows)
@@ -130,7 +130,7 @@ extension CrashRecoveryTests {
         let (crashed, config) = try ingested()
         var rng = SplitMix(seed: 11)
         let (killedMidRun, finishedStatus) = try await CLIRunner.killRepeatedly(
-            ["reprocess", "--config", config], times: kills, delays: 20...500, using: &rng)
+            ["reprocess", "--config", config], times: kills, delays: 10...300, using: &rng)
         if let finishedStatus { #expect(finishedStatus == 0) } else {
             let last = try CLIRunner.run(["reprocess", "--config", config])
             #expect(last.status == 0, "\(last.stderr)")
@@ -158,18 +158,17 @@ extension CrashRecoveryTests {
         _ = try Self.signupsConfig(clean, channel: "event", batchSize: batchSize)
         #expect(try CLIRunner.run(["reprocess", "--config", cleanConfig]).status == 0)
         var stopped: (status: Int32, stderr: String)?
-        for attempt in 1...5 where stopped == nil {
+        for _ in 1...5 where stopped == nil {
             let (process, out, err) = try CLIRunner.start(["reprocess", "--config", eventConfig])
-            try await Task.sleep(for: .milliseconds(60 * attempt))
-            // Until the command has installed its handler a signal ends it outright: try again.
-            while process.isRunning {
-                kill(process.processIdentifier, SIGTERM)
-                try await Task.sleep(for: .milliseconds(20))
+            // Once a batch has committed (the run's position is stored), ask it to stop.
+            while process.isRunning, (try? crashed.count("SELECT count(*) FROM reprocess_progress")) ?? 0 == 0 {
+                try await Task.sleep(for: .milliseconds(5))
             }
+            if process.isRunning { kill(process.processIdentifier, SIGTERM) }
             process.waitUntilExit()
             _ = out.fileHandleForReading.readDataToEndOfFile()
             let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            if process.terminationReason == .exit { stopped = (process.terminationStatus, stderr) }
+            if process.terminationReason == .exit, process.terminationStatus == 1 { stopped = (1, stderr) }
         }
         #expect(stopped?.status == 1, "\(stopped?.stderr ?? "never stopped by SIGTERM")")
         #expect(stopped?.stderr.contains("stopped before the end; run reprocess again to resume") == true)

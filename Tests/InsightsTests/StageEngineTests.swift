@@ -173,8 +173,8 @@ import Testing
             Self.touch("f", 0, "form.submitted"), Self.touch("u", Self.day, "email.unsubscribed"),
         ])
         let s = Scorer(defs).score(j, at: Self.at(7 * Self.day + Self.day))
-        // form 10 halved after 8 days… precisely 10·2^(-8/7); unsubscribe −20·2^(-1/7).
-        let engagement = 10 * pow(2, -8.0 / 7) - 20 * pow(2, -1.0 / 7)
+        // The form's 10 points are 8 days old (10·2^(-8/7)); the unsubscribe's −20 one half-life (−10).
+        let engagement = 10 * pow(2, -8.0 / 7) - 20 * pow(2, -7.0 / 7)
         #expect(abs(s.engagement - engagement) < 0.01)
         #expect(s.fit == 12)
         #expect(s.score == max(0, (12 + engagement) * 100).rounded() / 100)

@@ -24,7 +24,23 @@ public struct InsightsDeriver: Deriver {
             persons = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
         } else {
             var set = work.persons
+            // A person's result depends on their account only through its deals and, when fit
+            // looks at companies, its attributes: other account changes (a touchpoint naming it)
+            // leave its persons as they are, so a busy account does not re-derive all its people.
+            let fitUsesAccount = !definitions.mql.fit.industries.isEmpty || definitions.mql.fit.employees != nil
+                || definitions.mql.fit.annualRevenue != nil
             for account in work.accounts {
+                if !fitUsesAccount {
+                    let deals = try Bool.fetchOne(
+                        db.cachedStatement(sql: """
+                            SELECT EXISTS (SELECT 1 FROM touchpoints WHERE account_id = ?1 AND action LIKE 'opportunity.%')
+                              OR EXISTS (SELECT 1 FROM opportunities WHERE account_id = ?1)
+                              OR EXISTS (SELECT 1 FROM stage_history h JOIN persons p USING (person_id)
+                                         WHERE p.account_id = ?1 AND h.rule IN ('opportunity_created', 'opportunity_won'))
+                            """),
+                        arguments: [account]) ?? true
+                    guard deals else { continue }
+                }
                 set.formUnion(try String.fetchAll(
                     db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?"), arguments: [account]))
             }

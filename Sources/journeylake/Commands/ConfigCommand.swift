@@ -24,8 +24,10 @@ struct ConfigCommand: AsyncParsableCommand {
             if let problem = StoreLocation.problem(writing: config.store.path) {
                 fail(.config("\(options.path): store.path: \(problem)"))
             }
+            let defs = definitions(config)
             print("\(options.path): OK")
             print("store: \(config.store.path) (batch_size \(config.store.batchSize))")
+            print("definitions: \(config.definitions == nil ? "defaults" : "from the config"); MQL at score \(Int(defs.mql.scoreThreshold)) with fit, or a hand-raise; follow-up within \(defs.sla.windowMilliseconds / 3_600_000)h")
             var failed = false
             for s in sources {
                 let enabled = config.sources.first { $0.name == s.name }?.enabled ?? true

@@ -1,0 +1,102 @@
+import Connectors
+import Daemon
+import Foundation
+import Insights
+import JourneyModel
+import JourneyStore
+import JourneyTesting
+import Testing
+
+/// The Insights deriver on real stores: what batches derive incrementally equals a full
+/// recompute, whatever the batch sizes and the order sources arrive in.
+@Suite struct DeriveTests {
+    static let now = Timestamp(millisecondsSinceEpoch: 1_745_000_000_000)  // 2025-04-18
+    static let sources = [
+        "  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n",
+        "  - {name: hs, type: files, path: hs, format: hubspot-export}\n",
+        "  - {name: mkto, type: files, path: mkto, format: marketo-export}\n",
+    ]
+    static let derived = [
+        "SELECT person_id || ' ' || stage || ' ' || entered_at || ' ' || rule || ' ' || coalesce(touchpoint_id, '-') || ' ' || reason FROM stage_history ORDER BY 1",
+        "SELECT person_id || ' ' || coalesce(lifecycle_stage, '-') || ' ' || coalesce(score, '-') FROM persons ORDER BY 1",
+        "SELECT person_id || ' ' || score || ' ' || fit || ' ' || engagement FROM lead_scores ORDER BY 1",
+        "SELECT person_id || ' ' || kind || ' ' || fact || ' ' || points FROM score_facts ORDER BY 1",
+        "SELECT person_id || ' ' || mql_at || ' ' || due_at || ' ' || status || ' ' || coalesce(answered_by, '-') || ' ' || sales_touches FROM follow_ups ORDER BY 1",
+    ]
+
+    static func snapshot(_ ws: Workspace) throws -> [[String]] { try derived.map { try ws.strings($0) } }
+
+    static func workspace() throws -> Workspace {
+        let ws = try Workspace()
+        try ws.copyFixtures("salesforce", to: "sf")
+        try ws.copyFixtures("hubspot", to: "hs")
+        try ws.copyFixtures("marketo", to: "mkto")
+        return ws
+    }
+
+    @Test(.timeLimit(.minutes(10))) func incrementalDerivesEqualAFullRecomputeInAnyBatchingAndOrder() async throws {
+        let deriver = InsightsDeriver(definitions: Definitions(), now: { Self.now })
+        var rng = SplitMix64(state: 2025)
+        var first: [[String]]?
+        for round in 0..<4 {
+            let ws = try Self.workspace()
+            let order = round == 0 ? Self.sources : Self.sources.shuffled(using: &rng)
+            let batch = [1, 2, 3, 7, 5000][Int(rng.next() % 5)]
+            // Each source in its own pass, as files arriving on different days would.
+            for source in order { _ = try await ws.ingest(source, batchSize: batch, derivers: [deriver]) }
+            let incremental = try Self.snapshot(ws)
+            #expect(incremental[0].count > 20, "the sample should derive a real history")
+            let store = try JourneyStore(path: ws.storePath)
+            _ = try await deriver.recomputeAll(store: store)
+            #expect(try Self.snapshot(ws) == incremental, "round \(round), batch \(batch), order \(order)")
+            if let first { #expect(incremental == first, "round \(round): another order or batching derived another result") }
+            first = first ?? incremental
+        }
+    }
+
+    @Test(.timeLimit(.minutes(10))) func changedDefinitionsRecomputeAndSayHowManyPersonsChangedStage() async throws {
+        let ws = try Self.workspace()
+        let defaults = InsightsDeriver(definitions: Definitions(), now: { Self.now })
+        for source in Self.sources { _ = try await ws.ingest(source, derivers: [defaults]) }
+        let store = try JourneyStore(path: ws.storePath)
+        let again = try await defaults.recomputeAll(store: store)
+        #expect(again.stageChanged == 0)
+        #expect(again.persons == (try ws.count("SELECT count(*) FROM persons")))
+        // A stricter MQL (only hand-raises qualify: no score reaches 1000), and Salesforce's
+        // "Working - Contacted" no longer counts as sales-accepted.
+        var strict = Definitions()
+        strict.mql.scoreThreshold = 1000
+        strict.mql.qualifyingActions = []
+        strict.stages.values["workingcontacted"] = .lead
+        #expect(try ws.count("SELECT count(*) FROM stage_history WHERE stage = 'mql' AND rule = 'fit_and_score'") > 0)
+        let stages = "SELECT person_id || ' ' || coalesce(lifecycle_stage, '-') FROM persons ORDER BY 1"
+        let before = try ws.strings(stages)
+        let result = try await InsightsDeriver(definitions: strict, now: { Self.now }).recomputeAll(store: store)
+        #expect(try ws.count("SELECT count(*) FROM stage_history WHERE stage = 'mql' AND rule IN ('fit_and_score', 'fit_and_activity')") == 0)
+        let after = try ws.strings(stages)
+        #expect(result.stageChanged == zip(before, after).filter { $0 != $1 }.count)
+        #expect(result.stageChanged > 0)
+    }
+}
+
+/// One webinar attendance recorded by Marketo (program status) and by Salesforce (campaign
+/// member) is one touch in the reports; both rows stay in `touchpoints`.
+@Suite struct EventDeduplicationTests {
+    @Test func anAttendanceInTwoSystemsCountsOnce() async throws {
+        let ws = try DeriveTests.workspace()
+        for source in DeriveTests.sources { _ = try await ws.ingest(source) }
+        #expect(try ws.count("SELECT count(*) FROM touchpoints WHERE action = 'webinar.attended'") == 4)
+        #expect(try ws.count("SELECT count(DISTINCT person_id) FROM touchpoints WHERE action = 'webinar.attended'") == 2)
+        let input = try ReportReader(path: ws.storePath, definitions: Definitions()).attributionInput(ReportPeriod())
+        let attended = input.touches.filter { $0.action == "webinar.attended" }
+        #expect(attended.count == 2)
+        // The kept one is the later record, the one that saw the outcome (Marketo's, at the webinar).
+        #expect(attended.allSatisfy { $0.at.iso8601.hasPrefix("2025-03-12") })
+        // Different campaigns, or the same action without a campaign at different times, stay apart.
+        let a = EventDeduplication.key(person: "p", action: "webinar.attended", campaign: " Spring Launch ", atSecond: 1)
+        #expect(a == EventDeduplication.key(person: "p", action: "webinar.attended", campaign: "spring launch", atSecond: 99))
+        #expect(a != EventDeduplication.key(person: "p", action: "webinar.attended", campaign: "Summer", atSecond: 1))
+        #expect(EventDeduplication.key(person: "p", action: "email.opened", campaign: nil, atSecond: 1)
+            != EventDeduplication.key(person: "p", action: "email.opened", campaign: nil, atSecond: 2))
+    }
+}
