@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "JourneyTesting",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon",
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon", "Insights",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -30,6 +30,20 @@ public struct DerivePipeline: Sendable {
         }
     }
 
+    /// Derives every person and account again (what only time changes: SLA clocks, decay).
+    @discardableResult
+    public func rederiveEverything(at time: Timestamp = Timestamp(.now)) async -> [Failure] {
+        guard isActive else { return [] }
+        for deriver in derivers {
+            do {
+                try await store.resetDerive(deriver.name)
+            } catch {
+                logger.warning("cannot schedule a full derive", metadata: ["deriver": "\(deriver.name)", "error": "\(error)"])
+            }
+        }
+        return await drain(at: time)
+    }
+
     /// Works off everything queued. A failing deriver does not stop the others or the ingest.
     @discardableResult
     public func drain(at time: Timestamp = Timestamp(.now)) async -> [Failure] {

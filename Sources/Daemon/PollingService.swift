@@ -9,16 +9,20 @@ public struct PollingService: Service {
     let ingestor: Ingestor
     let sources: [any IngestSource]
     let logger: Logger
+    /// How often every person is derived again for what only time changes (SLA clocks, decay).
+    let rederiveEvery: Duration
 
-    public init(ingestor: Ingestor, sources: [any IngestSource], logger: Logger) {
+    public init(ingestor: Ingestor, sources: [any IngestSource], logger: Logger, rederiveEvery: Duration = .seconds(3600)) {
         self.ingestor = ingestor
         self.sources = sources
         self.logger = logger
+        self.rederiveEvery = rederiveEvery
     }
 
     public func run() async throws {
         let clock = ContinuousClock()
         var due = Dictionary(uniqueKeysWithValues: sources.map { ($0.name, clock.now) })
+        var rederive = clock.now.advanced(by: rederiveEvery)
         logger.info("serving", metadata: ["sources": "\(sources.map(\.name).joined(separator: ","))"])
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             for source in sources where due[source.name]! <= clock.now {
@@ -26,7 +30,11 @@ public struct PollingService: Service {
                 _ = await ingestor.run(source, waitForSettling: false, shouldStop: { Task.isShuttingDownGracefully || Task.isCancelled })
                 due[source.name] = clock.now.advanced(by: source.pollInterval)
             }
-            guard let next = due.values.min() else { break }
+            if clock.now >= rederive, !Task.isShuttingDownGracefully {
+                await ingestor.derive.rederiveEverything()
+                rederive = clock.now.advanced(by: rederiveEvery)
+            }
+            guard let next = (due.values + [rederive]).min() else { break }
             let wait = clock.now.duration(to: next)
             if wait > .zero {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }

@@ -5,6 +5,7 @@ public import GRDB
 public import JourneyConfig
 public import JourneyModel
 import JourneyStore
+import Insights
 import Synchronization
 import ZIPFoundation
 
@@ -82,19 +83,26 @@ public final class Workspace {
 
     /// Runs passes where pass n is asked to stop after its n-th batch, until one completes: every
     /// batch or page boundary is a stopping point once. Returns the number of passes.
-    public func ingestStoppingAtEveryBoundary(_ sourcesYAML: String, batchSize: Int = 1000, maxPasses: Int = 100) async throws -> Int {
+    public func ingestStoppingAtEveryBoundary(
+        _ sourcesYAML: String, batchSize: Int = 1000, maxPasses: Int = 100, derivers: [any Deriver] = []
+    ) async throws -> Int {
         var passes = 0
         while passes < maxPasses {
             passes += 1
             let calls = Mutex(0)
             let allowed = passes
-            let out = try await ingest(sourcesYAML, batchSize: batchSize, shouldStop: { calls.withLock { $0 += 1; return $0 > allowed } })
+            let out = try await ingest(
+                sourcesYAML, batchSize: batchSize, derivers: derivers, shouldStop: { calls.withLock { $0 += 1; return $0 > allowed } })
             if out.allSatisfy({ $0.report.status != .stopped }) { break }
         }
         return passes
     }
 
     public func db() throws -> DatabaseQueue { try DatabaseQueue(path: storePath) }
+
+    /// The derivers `journeylake ingest` runs under the default definitions, for in-process
+    /// passes that must end with the store the CLI makes.
+    public static var cliDerivers: [any Deriver] { [InsightsDeriver(definitions: Definitions())] }
 
     /// Changes a store behind the daemon's back (a test's stand-in for an older release's rows).
     public static func execute(_ sql: String, path: String) throws {

@@ -111,7 +111,7 @@ extension CrashRecoveryTests {
     }
 
     @Test(.timeLimit(.minutes(10))) func reprocessKilledAtManyPointsThenRunAgainEqualsAnUninterruptedRun() async throws {
-        let rows = Self.soak ? 30_000 : 4_000
+        let rows = Self.soak ? 20_000 : 4_000
         let kills = Self.soak ? 25 : 10
         let batchSize = 100
         func ingested() throws -> (Workspace, String) {

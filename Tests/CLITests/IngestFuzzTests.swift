@@ -733,7 +733,8 @@ extension FuzzCase {
             } else {
                 try other.writeData("in/\(fileName)", Data(bytes))
             }
-            let passes = try await other.ingestStoppingAtEveryBoundary(sourceYAML, batchSize: batchSize, maxPasses: 100_000)
+            let passes = try await other.ingestStoppingAtEveryBoundary(
+                sourceYAML, batchSize: batchSize, maxPasses: 100_000, derivers: Workspace.cliDerivers)
             let resumed = try other.dump()
             if resumed != dump {
                 let a = dump.split(separator: "\n"), b = resumed.split(separator: "\n")

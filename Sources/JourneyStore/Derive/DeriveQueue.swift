@@ -137,6 +137,12 @@ extension JourneyStore {
         try await pool.write { db in try DeriveQueue.prune(keepingFor: derivers, db: db) }
     }
 
+    /// Makes a deriver derive everything on its next step, for what only time changes (a
+    /// follow-up clock running out, engagement decaying): as if it had never run.
+    public func resetDerive(_ deriver: String) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM derive_state WHERE deriver = ?", arguments: [deriver]) }
+    }
+
     /// Queue entries a deriver has not done yet.
     public func deriveBacklog(of deriver: String) throws -> Int {
         try pool.read { db in try DeriveQueue.backlog(of: deriver, db: db) }

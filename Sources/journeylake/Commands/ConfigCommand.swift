@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Insights
 import JourneyModel
 import JourneyStore
 import JourneyConfig
