@@ -70,6 +70,36 @@ public enum CLIRunner {
         return (killed, nil)
     }
 
+    /// Runs to completion without holding a thread of Swift's cooperative pool while the child
+    /// works: output goes to files and the wait is a sleep loop. Tests that run long commands use
+    /// it, so servers other tests host in-process (vendor emulators) keep being served.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("jl-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outURL = folder.appendingPathComponent("stdout"), errURL = folder.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        process.waitUntilExit()
+        try? out.close()
+        try? err.close()
+        return Result(
+            status: process.terminationStatus, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "", signaled: process.terminationReason == .uncaughtSignal)
+    }
+
     /// Runs to completion and collects the output.
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
         let (process, out, err) = try start(arguments, environment: environment)

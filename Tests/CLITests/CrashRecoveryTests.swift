@@ -54,7 +54,7 @@ import Testing
 
         let clean = try Workspace()
         try Self.writeExports(to: clean, activities: activities)
-        let cleanRun = try CLIRunner.run(["ingest", "--config", Self.config(clean, batchSize: batchSize)])
+        let cleanRun = try await CLIRunner.run(["ingest", "--config", Self.config(clean, batchSize: batchSize)])
         #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
 
         let crashed = try Workspace()
@@ -65,13 +65,13 @@ import Testing
         let (killedMidRun, finishedStatus) = try await CLIRunner.killRepeatedly(
             ["ingest", "--config", config], times: kills, delays: 5...404, using: &rng)
         if let finishedStatus { #expect(finishedStatus == 0) } else {
-            let last = try CLIRunner.run(["ingest", "--config", config])
+            let last = try await CLIRunner.run(["ingest", "--config", config])
             #expect(last.status == 0, "\(last.stderr)")
         }
         #expect(killedMidRun >= 3, "the ingest finished before it could be killed often enough; raise the row count")
         #expect(try crashed.dump() == clean.dump())
         // One more pass over the same files adds nothing.
-        _ = try CLIRunner.run(["ingest", "--config", config])
+        _ = try await CLIRunner.run(["ingest", "--config", config])
         #expect(try crashed.dump() == clean.dump())
         #expect(try crashed.count("SELECT count(*) FROM quarantine") == clean.count("SELECT count(*) FROM quarantine"))
         #expect(try crashed.count("SELECT count(*) FROM deleted_records") == 1)
@@ -114,25 +114,25 @@ extension CrashRecoveryTests {
         let rows = Self.soak ? 20_000 : 4_000
         let kills = Self.soak ? 25 : 10
         let batchSize = 100
-        func ingested() throws -> (Workspace, String) {
+        func ingested() async throws -> (Workspace, String) {
             let ws = try Workspace()
             try Self.writeSignups(to: ws, rows: rows)
             let config = try Self.signupsConfig(ws, channel: "form", batchSize: batchSize)
-            let r = try CLIRunner.run(["ingest", "--config", config])
+            let r = try await CLIRunner.run(["ingest", "--config", config])
             #expect(r.status == 0, "\(r.stderr)")
             return (ws, try Self.signupsConfig(ws, channel: "web", batchSize: batchSize))
         }
-        let (clean, cleanConfig) = try ingested()
-        let cleanRun = try CLIRunner.run(["reprocess", "--config", cleanConfig])
+        let (clean, cleanConfig) = try await ingested()
+        let cleanRun = try await CLIRunner.run(["reprocess", "--config", cleanConfig])
         #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
         #expect(try clean.count("SELECT count(*) FROM touchpoints WHERE channel = 'form'") == 0)
 
-        let (crashed, config) = try ingested()
+        let (crashed, config) = try await ingested()
         var rng = SplitMix(seed: 11)
         let (killedMidRun, finishedStatus) = try await CLIRunner.killRepeatedly(
             ["reprocess", "--config", config], times: kills, delays: 10...300, using: &rng)
         if let finishedStatus { #expect(finishedStatus == 0) } else {
-            let last = try CLIRunner.run(["reprocess", "--config", config])
+            let last = try await CLIRunner.run(["reprocess", "--config", config])
             #expect(last.status == 0, "\(last.stderr)")
         }
         #expect(killedMidRun >= 3, "reprocess finished before it could be killed often enough; raise the row count")
@@ -142,7 +142,7 @@ extension CrashRecoveryTests {
         // The live rows are those a fresh ingest with today's mapping makes.
         let fresh = try Workspace()
         try Self.writeSignups(to: fresh, rows: rows)
-        #expect(try CLIRunner.run(["ingest", "--config", Self.signupsConfig(fresh, channel: "web", batchSize: batchSize)]).status == 0)
+        #expect(try await CLIRunner.run(["ingest", "--config", Self.signupsConfig(fresh, channel: "web", batchSize: batchSize)]).status == 0)
         for q in [
             "SELECT touchpoint_id || '|' || coalesce(person_id, '') || '|' || occurred_at || '|' || channel || '|' || action || '|' || side FROM touchpoints",
             "SELECT person_id || '|' || coalesce(primary_email, '') FROM persons",
@@ -156,7 +156,7 @@ extension CrashRecoveryTests {
         // SIGTERM stops a run between batches (exit 1, saying so); the next run resumes there.
         let eventConfig = try Self.signupsConfig(crashed, channel: "event", batchSize: batchSize)
         _ = try Self.signupsConfig(clean, channel: "event", batchSize: batchSize)
-        #expect(try CLIRunner.run(["reprocess", "--config", cleanConfig]).status == 0)
+        #expect(try await CLIRunner.run(["reprocess", "--config", cleanConfig]).status == 0)
         var stopped: (status: Int32, stderr: String)?
         for _ in 1...5 where stopped == nil {
             let (process, out, err) = try CLIRunner.start(["reprocess", "--config", eventConfig])
@@ -172,7 +172,7 @@ extension CrashRecoveryTests {
         }
         #expect(stopped?.status == 1, "\(stopped?.stderr ?? "never stopped by SIGTERM")")
         #expect(stopped?.stderr.contains("stopped before the end; run reprocess again to resume") == true)
-        let resumed = try CLIRunner.run(["reprocess", "--config", eventConfig])
+        let resumed = try await CLIRunner.run(["reprocess", "--config", eventConfig])
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(resumed.stderr.contains("resumed the run an earlier reprocess left unfinished"), "\(resumed.stderr)")
         #expect(try crashed.dump() == clean.dump())

@@ -9,7 +9,7 @@ import Testing
 /// A case is fully determined by its 64-bit seed, printed with every failure. To replay one:
 /// `JOURNEYLAKE_FUZZ_SEED=0x… swift test --skip-build --filter IngestFuzzTests/replay`
 /// (the mutated input is also left in the temporary folder, named in the failure).
-@Suite struct IngestFuzzTests {
+@Suite(.serialized) struct IngestFuzzTests {
     /// The suite's fixed base seed: CI runs the same cases every time.
     static let baseSeed: UInt64 = 0x4A4C_1313_F022_2026
 

@@ -5,18 +5,18 @@ import Testing
 /// `journeylake report …` on the bundled sample exports: the JSON contracts, and numbers that
 /// agree with the SQL views and with each other.
 @Suite struct ReportTests {
-    func json(_ args: [String]) throws -> Any {
-        let r = try CLIRunner.run(args + ["--format", "json"])
+    func json(_ args: [String]) async throws -> Any {
+        let r = try await CLIRunner.run(args + ["--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
     }
 
-    @Test(.timeLimit(.minutes(10))) func reportsPrintTheirContractsAndAgreeWithTheViews() throws {
+    @Test(.timeLimit(.minutes(10))) func reportsPrintTheirContractsAndAgreeWithTheViews() async throws {
         let (ws, config) = try CLITests().sampleWorkspace()
         defer { withExtendedLifetime(ws) {} }
-        #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
+        #expect(try await CLIRunner.run(["ingest", "--config", config]).status == 0)
 
-        let sla = try #require(try json(["report", "sla", "--config", config]) as? [String: Any])
+        let sla = try #require(try await json(["report", "sla", "--config", config]) as? [String: Any])
         for key in ["mqls", "responded", "met", "breached", "pending", "compliance", "median_response_hours", "p90_response_hours", "by_owner"] {
             #expect(sla.keys.contains(key), "sla lacks \(key): \(sla)")
         }
@@ -27,10 +27,10 @@ import Testing
         if met + breached > 0 { #expect(abs((sla["compliance"] as? Double ?? -1) - Double(met) / Double(met + breached)) < 1e-9) }
         let owners = try #require(sla["by_owner"] as? [[String: Any]])
         #expect(owners.map { $0["mqls"] as? Int ?? 0 }.reduce(0, +) == mqls)
-        let view = try CLIRunner.run(["query", "--config", config, "--format", "csv", "SELECT count(*) AS n FROM sla_follow_ups"])
+        let view = try await CLIRunner.run(["query", "--config", config, "--format", "csv", "SELECT count(*) AS n FROM sla_follow_ups"])
         #expect(view.stdout == "n\n\(mqls)\n")
 
-        let kpis = try #require(try json(["report", "kpis", "--config", config]) as? [String: Any])
+        let kpis = try #require(try await json(["report", "kpis", "--config", config]) as? [String: Any])
         for key in ["mqls", "sqls", "mql_to_sql_rate", "opportunities", "pipeline_created", "won_revenue", "marketing_sourced_pipeline",
                     "sales_sourced_pipeline", "touches_per_converted_lead"] {
             #expect(kpis.keys.contains(key), "kpis lacks \(key): \(kpis)")
@@ -41,15 +41,15 @@ import Testing
         #expect(abs(pipeline - ((kpis["marketing_sourced_pipeline"] as? Double ?? 0) + (kpis["sales_sourced_pipeline"] as? Double ?? 0)
                                 + (kpis["unsourced_pipeline"] as? Double ?? 0))) < 1e-6)
 
-        let funnel = try #require(try json(["report", "funnel", "--config", config]) as? [String: Any])
+        let funnel = try #require(try await json(["report", "funnel", "--config", config]) as? [String: Any])
         let stages = try #require(funnel["stages"] as? [[String: Any]])
         #expect(stages.map { $0["stage"] as? String ?? "" } == ["subscriber", "lead", "mql", "sql", "opportunity", "customer"])
         #expect(stages.first { $0["stage"] as? String == "mql" }?["entries"] as? Int == mqls)
-        let entries = try CLIRunner.run(["query", "--config", config, "--format", "csv", "SELECT count(*) AS n FROM funnel_entries WHERE stage = 'lead'"])
+        let entries = try await CLIRunner.run(["query", "--config", config, "--format", "csv", "SELECT count(*) AS n FROM funnel_entries WHERE stage = 'lead'"])
         #expect(entries.stdout == "n\n\(stages[1]["entries"] as? Int ?? -1)\n")
 
         // Every model hands out exactly the conversions and their value: one deal won, 84,000.
-        let rows = try #require(try json(["report", "attribution", "--config", config]) as? [[String: Any]])
+        let rows = try #require(try await json(["report", "attribution", "--config", config]) as? [[String: Any]])
         let models = Set(rows.compactMap { $0["model"] as? String })
         #expect(models == ["first_touch", "last_touch", "linear", "position_based", "w_shaped", "time_decay", "markov", "shapley"])
         for model in models {
@@ -59,15 +59,15 @@ import Testing
             #expect(mine.allSatisfy { $0["channel"] is String })
         }
         #expect(rows.filter { $0["model"] as? String == "markov" }.allSatisfy { $0["removal_effect"] is Double })
-        let campaigns = try #require(try json(["report", "attribution", "--config", config, "--model", "linear", "--by", "campaign"]) as? [[String: Any]])
+        let campaigns = try #require(try await json(["report", "attribution", "--config", config, "--model", "linear", "--by", "campaign"]) as? [[String: Any]])
         #expect(campaigns.allSatisfy { $0["campaign"] is String && $0["model"] as? String == "linear" })
         // A period before the deal was won credits nothing.
-        let early = try #require(try json(["report", "attribution", "--config", config, "--until", "2025-03-01"]) as? [[String: Any]])
+        let early = try #require(try await json(["report", "attribution", "--config", config, "--until", "2025-03-01"]) as? [[String: Any]])
         #expect(early.allSatisfy { ($0["conversions"] as? Double ?? 1) == 0 })
 
-        let bad = try CLIRunner.run(["report", "attribution", "--config", config, "--model", "magic"])
+        let bad = try await CLIRunner.run(["report", "attribution", "--config", config, "--model", "magic"])
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("markov"))
-        #expect(try CLIRunner.run(["report", "kpis", "--config", config, "--since", "March"]).status == 64)
+        #expect(try await CLIRunner.run(["report", "kpis", "--config", config, "--since", "March"]).status == 64)
     }
 }

@@ -16,14 +16,14 @@ import Testing
         return out
     }
 
-    @Test(.timeLimit(.minutes(10))) func anUnchangedStoreStaysAsItIsAndRowsAnOlderReleaseWroteAreRepaired() throws {
+    @Test(.timeLimit(.minutes(10))) func anUnchangedStoreStaysAsItIsAndRowsAnOlderReleaseWroteAreRepaired() async throws {
         let (ws, config) = try CLITests().sampleWorkspace()
         defer { withExtendedLifetime(ws) {} }
         let store = ws.root.appendingPathComponent("data/journey.sqlite").path
-        #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
+        #expect(try await CLIRunner.run(["ingest", "--config", config]).status == 0)
         let clean = try StoreDump.dump(path: store)
 
-        let first = try CLIRunner.run(["reprocess", "--config", config])
+        let first = try await CLIRunner.run(["reprocess", "--config", config])
         #expect(first.status == 0, "\(first.stderr)")
         let rows = Self.table(first.stdout)
         #expect(rows["mkto/activities"] == [31, 0, 31, 0, 0, 0, 0, 0], "\(first.stdout)")
@@ -41,15 +41,15 @@ import Testing
             """, path: store)
         // Only what was asked for: one stream of one source; the file drops are gone (nothing is read).
         try FileManager.default.removeItem(at: ws.root.appendingPathComponent("sf"))
-        let history = try CLIRunner.run(["reprocess", "--config", config, "--source", "sf", "--stream", "OpportunityHistory"])
+        let history = try await CLIRunner.run(["reprocess", "--config", config, "--source", "sf", "--stream", "OpportunityHistory"])
         #expect(Self.table(history.stdout) == ["sf/OpportunityHistory": [9, 1, 8, 0, 0, 0, 0, 0]], "\(history.stdout)")
-        let all = try CLIRunner.run(["reprocess", "--config", config, "--format", "json"])
+        let all = try await CLIRunner.run(["reprocess", "--config", config, "--format", "json"])
         #expect(all.status == 0, "\(all.stderr)")
         #expect(all.stdout.contains(#""source": "sf", "stream": "Campaign", "replayed": 1, "changed": 1"#), "\(all.stdout)")
         #expect(all.stdout.contains(#""source": "mkto", "stream": "activities", "replayed": 31, "changed": 1"#), "\(all.stdout)")
         #expect(try StoreDump.dump(path: store) == clean)
 
-        let unknown = try CLIRunner.run(["reprocess", "--config", config, "--source", "nope"])
+        let unknown = try await CLIRunner.run(["reprocess", "--config", config, "--source", "nope"])
         #expect(unknown.status == 64)
         #expect(unknown.stderr.contains("no source named nope"))
     }
@@ -77,7 +77,7 @@ import Testing
             """).path
     }
 
-    @Test(.timeLimit(.minutes(10))) func aChangedMappingReachesStoredRecordsAndQuarantinedRowsWithoutTheFiles() throws {
+    @Test(.timeLimit(.minutes(10))) func aChangedMappingReachesStoredRecordsAndQuarantinedRowsWithoutTheFiles() async throws {
         let ws = try Workspace()
         try ws.write("drops/attendance.csv", """
             Registration ID,Email,Joined At,Status,Webinar,Team
@@ -88,7 +88,7 @@ import Testing
 
             """)
         var config = try Self.webinarConfig(ws, sides: "Demand Gen: marketing, SDR: sales", channel: "webinar")
-        let ingest = try CLIRunner.run(["ingest", "--config", config])
+        let ingest = try await CLIRunner.run(["ingest", "--config", config])
         #expect(ingest.status == 0, "\(ingest.stderr)")
         #expect(try ws.count("SELECT count(*) FROM touchpoints") == 3)
         #expect(try ws.count("SELECT count(*) FROM quarantine") == 1)
@@ -100,7 +100,7 @@ import Testing
         try FileManager.default.removeItem(at: ws.root.appendingPathComponent("drops/attendance.csv"))
         let fixed = "Demand Gen: marketing, Field Marketing: marketing, SDR: sales"
         config = try Self.webinarConfig(ws, sides: fixed, channel: "event")
-        let r = try CLIRunner.run(["reprocess", "--config", config])
+        let r = try await CLIRunner.run(["reprocess", "--config", config])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(Self.table(r.stdout) == ["webinars/attendance": [3, 3, 0, 0, 0, 1, 1, 0]], "\(r.stdout)")
         #expect(try ws.count("SELECT count(*) FROM quarantine") == 0)
@@ -113,14 +113,14 @@ import Testing
         // A stricter mapping takes a stored record out of the live tables into quarantine, and
         // back once it is relaxed again; its raw version never goes.
         config = try Self.webinarConfig(ws, sides: "Demand Gen: marketing, Field Marketing: marketing", channel: "event")
-        let strict = try CLIRunner.run(["reprocess", "--config", config])
+        let strict = try await CLIRunner.run(["reprocess", "--config", config])
         #expect(Self.table(strict.stdout) == ["webinars/attendance": [4, 0, 3, 0, 1, 0, 0, 0]], "\(strict.stdout)")
         #expect(try ws.strings("SELECT external_id FROM touchpoints ORDER BY 1") == ["r1", "r2", "r3"])
         #expect(try ws.strings("SELECT external_id FROM quarantine") == ["r4"])
         #expect(try ws.count("SELECT count(*) FROM persons") == 3)
         #expect(try ws.count("SELECT count(*) FROM raw_records") == 4)
         config = try Self.webinarConfig(ws, sides: fixed, channel: "event")
-        let relaxed = try CLIRunner.run(["reprocess", "--config", config])
+        let relaxed = try await CLIRunner.run(["reprocess", "--config", config])
         #expect(Self.table(relaxed.stdout) == ["webinars/attendance": [3, 0, 3, 0, 0, 1, 1, 0]], "\(relaxed.stdout)")
         #expect(try ws.count("SELECT count(*) FROM touchpoints") == 4)
         #expect(try ws.count("SELECT count(*) FROM quarantine") == 0)

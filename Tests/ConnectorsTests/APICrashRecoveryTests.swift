@@ -40,14 +40,14 @@ import Testing
         defer { Task { await server.stop() } }
 
         let (clean, cleanConfig) = try workspace(server: server)
-        let cleanRun = try CLIRunner.run(["ingest", "--config", cleanConfig])
+        let cleanRun = try await CLIRunner.run(["ingest", "--config", cleanConfig])
         #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
 
         let (crashed, config) = try workspace(server: server)
         var rng = SystemRandomNumberGenerator()
         let (kills, _) = try await CLIRunner.killRepeatedly(
             ["ingest", "--config", config], times: Self.soak ? 30 : 8, delays: 20...350, using: &rng)
-        let last = try CLIRunner.run(["ingest", "--config", config])
+        let last = try await CLIRunner.run(["ingest", "--config", config])
         #expect(last.status == 0, "\(last.stderr)")
         #expect(kills >= 2)
         #expect(try crashed.count("SELECT count(*) FROM persons WHERE first_name = 'Crash'") == contacts)
