@@ -5,6 +5,7 @@ import JourneyModel
 import JourneyStore
 import JourneyConfig
 import Connectors
+import Insights
 
 /// `journeylake config …`
 struct ConfigCommand: AsyncParsableCommand {
