@@ -7,8 +7,6 @@
 #        PEOPLE=…  ACCOUNTS=…  BATCH=10000      override the generator's sizes
 #        FIT_EMPLOYEES=0   fit by titles only (default 1: titles and employees >= 50; a fit that looks
 #                          at the company makes every touch re-derive all persons of its account)
-#        WHATIF_INDEX=1    create an index touchpoints(account_id, action) (not in the product's schema)
-#                          before the touchpoints load: what the derive costs once it has one
 # See bench/README.md, "Insights: attribution and derive".
 set -euo pipefail
 shopt -s inherit_errexit
@@ -28,7 +26,6 @@ done
 
 RUNS="${RUNS:-3}"
 FIT_EMPLOYEES="${FIT_EMPLOYEES:-1}"
-WHATIF_INDEX="${WHATIF_INDEX:-0}"
 BATCH="${BATCH:-10000}"
 [[ "$RUNS" =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$RUNS'"
 [[ "$BATCH" =~ ^[1-9][0-9]*$ ]] || die "BATCH must be a positive integer, got '$BATCH'"
@@ -163,10 +160,6 @@ YAML
     res="$(timed "$dir/load-people" "$BIN" ingest --config "$cfg" --source accounts --source people)"
     read -r people_s _ <<<"$res"
     db="$dir/journey.sqlite"
-    if [[ "$WHATIF_INDEX" != "0" ]]; then
-        count "$db" "CREATE INDEX whatif_touchpoints_by_account_action ON touchpoints (account_id, action)" >/dev/null
-        echo "WHATIF_INDEX: created touchpoints (account_id, action), which the product's schema does not have"
-    fi
     res="$(timed "$dir/load" "$BIN" ingest --config "$cfg" --source touchpoints)"
     read -r load_s load_kb <<<"$res"
     echo "loaded accounts and people in ${people_s} s"
@@ -262,7 +255,6 @@ print(f"reprocess --derive ({persons} persons)  : {derive_s:.2f} s  peak {derive
 print(f"load (information only)           : {load_s:.1f} s ({n / load_s:,.0f} rows/s)  peak {load_kb / MB:.0f} MB")
 rec = {
     "bench": "insights", "fit_employees": os.environ.get("FIT_EMPLOYEES", "1") != "0",
-    "whatif_index": os.environ.get("WHATIF_INDEX", "0") != "0",
     "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     "cpus": os.cpu_count(), "touchpoints": n, "people": people, "accounts": accounts,
     "persons": persons, "account_rows": accts, "conversions": won, "store_bytes": store,

@@ -38,6 +38,9 @@ enum M0012_SharedDefinitions {
             computed_at    TEXT NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX stage_history_by_stage ON stage_history (stage, entered_at);
+        -- The deriver reads each person's account deals: without these, one table scan per person.
+        CREATE INDEX touchpoints_by_account_action ON touchpoints (account_id, action) WHERE account_id IS NOT NULL;
+        CREATE INDEX opportunities_by_account ON opportunities (account_id);
 
         -- Each person's first entry into each stage, with the ISO week (Monday) it fell in.
         CREATE VIEW funnel_entries AS

@@ -5,7 +5,6 @@ import JourneyModel
 import JourneyStore
 import JourneyConfig
 import Connectors
-import Insights
 
 /// `journeylake config …`
 struct ConfigCommand: AsyncParsableCommand {
