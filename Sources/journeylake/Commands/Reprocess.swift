@@ -55,7 +55,12 @@ struct Reprocess: AsyncParsableCommand {
         if derive {
             let deriver = InsightsDeriver(definitions: definitions(config))
             let store = openWritableStore(config)
-            let result = try await deriver.recomputeAll(store: store)
+            let result: (persons: Int, stageChanged: Int)
+            do {
+                result = try await deriver.recomputeAll(store: store)
+            } catch {
+                fail(.store("the derive failed and rolled back whole (nothing changed): \(error)"))
+            }
             print(TableRenderer(columns: ["persons", "stage_changed"], rows: [[.integer(Int64(result.persons)), .integer(Int64(result.stageChanged))]])
                 .render(format))
             return
