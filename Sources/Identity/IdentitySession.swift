@@ -339,7 +339,7 @@ final class IdentitySession: IdentityBatch {
             let rows = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT version_at, email, first_name, last_name, title, owner, consent_email, NULL AS unused, account_id, created_at, source,
+                        SELECT version_at, email, first_name, last_name, title, owner, consent_email, account_id, created_at, source,
                           consent_since, consent_opt_in
                         FROM person_records WHERE person_id = ? ORDER BY coalesce(version_at, ''), record_key
                         """),
@@ -355,21 +355,21 @@ final class IdentitySession: IdentityBatch {
                     if let v: String = row[i], !v.isEmpty { into = v }
                 }
                 take(1, &email); take(2, &first); take(3, &last); take(4, &title); take(5, &owner)
-                if let a: String = row[8] { account = a }
+                if let a: String = row[7] { account = a }
                 if let c: Bool = row[6] {
-                    let since: String = row[11] ?? row[0] ?? ""
-                    if c, row[12] as Bool? == true { lastOptIn = max(lastOptIn ?? since, since) }
+                    let since: String = row[10] ?? row[0] ?? ""
+                    if c, row[11] as Bool? == true { lastOptIn = max(lastOptIn ?? since, since) }
                     if !c { lastOptOut = max(lastOptOut ?? since, since) }
                     anyConsent = anyConsent || c
                 }
                 if let v: String = row[0] { updated = max(updated ?? v, v) }
-                if let c: String = row[9], c < created { created = c }
+                if let c: String = row[8], c < created { created = c }
             }
             // Survivorship: a field with a source priority takes the most recent non-empty value of
             // the most trusted source that has one.
             func prioritized(_ field: String, _ column: Int) -> String? {
                 for source in rules.sourcePriority[field] ?? [] {
-                    if let v = rows.last(where: { ($0[10] as String?) == source && !(($0[column] as String?) ?? "").isEmpty })?[column] as String? {
+                    if let v = rows.last(where: { ($0[9] as String?) == source && !(($0[column] as String?) ?? "").isEmpty })?[column] as String? {
                         return v
                     }
                 }

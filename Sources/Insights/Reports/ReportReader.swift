@@ -11,17 +11,7 @@ public final class ReportReader: Sendable {
     public let definitions: Definitions
 
     public init(path: String, definitions: Definitions) throws {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw StoreError.cannotOpen(path: path, reason: "no store at this path yet (run `journeylake ingest` first)")
-        }
-        var config = Configuration()
-        config.readonly = true
-        config.busyMode = .timeout(10)
-        do {
-            db = try DatabaseQueue(path: path, configuration: config)
-        } catch {
-            throw StoreError.cannotOpen(path: path, reason: "\(error)")
-        }
+        db = try JourneyReader.openReadOnly(path: path)
         self.path = path
         self.definitions = definitions
     }

@@ -53,15 +53,14 @@ public struct Scorer: Sendable {
     }
 
     /// The score at `time` from the touches up to it.
-    public func score(_ j: JourneyFacts, at time: Timestamp, upTo index: Int? = nil) -> LeadScore {
+    public func score(_ j: JourneyFacts, at time: Timestamp) -> LeadScore {
         let s = definitions.score
         var facts: [LeadScore.Fact] = []
         let matched = fit(j).matched
         let fitPoints = Double(matched.count) * s.fitPoints
         if s.fitPoints != 0 { facts += matched.map { LeadScore.Fact(kind: "fit", fact: $0, points: s.fitPoints) } }
         var byAction: [String: (count: Int, points: Double)] = [:]
-        let touches = index.map { j.touches.prefix(through: $0) } ?? j.touches[...]
-        for t in touches where t.at <= time {
+        for t in j.touches where t.at <= time {
             guard let points = s.actions[t.action] else { continue }
             let age = Double(time.millisecondsSinceEpoch - t.at.millisecondsSinceEpoch)
             let decayed = points * pow(2, -age / Double(s.halfLifeMilliseconds))

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+package import GRDB
 import JourneyModel
 
 /// Read-only access to a journey store: the reports and the read-only SQL that every read
@@ -14,6 +14,13 @@ public final class JourneyReader: Sendable {
 
     /// Opens an existing store for reading only: SQLite refuses every write on this connection.
     public init(path: String) throws {
+        db = try Self.openReadOnly(path: path)
+        self.path = path
+    }
+
+    /// A connection on which SQLite refuses every write, for the read surfaces (this reader,
+    /// the Insights reports): an error names the path when there is no store there yet.
+    package static func openReadOnly(path: String) throws -> DatabaseQueue {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.cannotOpen(path: path, reason: "no store at this path yet (run `journeylake ingest` first)")
         }
@@ -22,11 +29,10 @@ public final class JourneyReader: Sendable {
         // The daemon's batches are short; waiting out one beats failing a report.
         config.busyMode = .timeout(10)
         do {
-            db = try DatabaseQueue(path: path, configuration: config)
+            return try DatabaseQueue(path: path, configuration: config)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
-        self.path = path
     }
 
     // MARK: Persons
