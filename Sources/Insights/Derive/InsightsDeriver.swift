@@ -24,26 +24,10 @@ public struct InsightsDeriver: Deriver {
             persons = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
         } else {
             var set = work.persons
-            // A person's result depends on their account only through its deals and, when fit
-            // looks at companies, its attributes: other account changes (a touchpoint naming it)
-            // leave its persons as they are, so a busy account does not re-derive all its people.
-            let fitUsesAccount = !definitions.mql.fit.industries.isEmpty || definitions.mql.fit.employees != nil
-                || definitions.mql.fit.annualRevenue != nil
-            for account in work.accounts {
-                if !fitUsesAccount {
-                    let deals = try Bool.fetchOne(
-                        db.cachedStatement(sql: """
-                            SELECT EXISTS (SELECT 1 FROM touchpoints WHERE account_id = ?1 AND action LIKE 'opportunity.%')
-                              OR EXISTS (SELECT 1 FROM opportunities WHERE account_id = ?1)
-                              OR EXISTS (SELECT 1 FROM stage_history h JOIN persons p USING (person_id)
-                                         WHERE p.account_id = ?1 AND h.rule IN ('opportunity_created', 'opportunity_won'))
-                            """),
-                        arguments: [account]) ?? true
-                    guard deals else { continue }
-                }
-                set.formUnion(try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?"), arguments: [account]))
-            }
+            // The batch says which accounts changed as a whole (company attributes, deals,
+            // members); a person's own touch of an account is in `work.persons` already.
+            let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
+            for account in work.accounts { set.formUnion(try String.fetchAll(members, arguments: [account])) }
             persons = set.sorted()
         }
         _ = try apply(persons, db: db)
@@ -112,22 +96,36 @@ public struct InsightsDeriver: Deriver {
 public enum JourneyLoader {
     public static func load(_ personId: String, db: Database) throws -> JourneyFacts? {
         guard let p = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT created_at, title, owner, account_id FROM persons WHERE person_id = ?"), arguments: [personId])
+            db.cachedStatement(sql: "SELECT created_at, title, owner, account_id, country FROM persons WHERE person_id = ?"), arguments: [personId])
         else { return nil }
         let accountId: String? = p[3]
-        var account: AccountProfile?
-        if let accountId, let a = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT industry, employees, annual_revenue FROM accounts WHERE account_id = ?"), arguments: [accountId])
-        {
-            account = AccountProfile(industry: a[0], employees: a[1], annualRevenue: a[2])
-        }
-        let vendor = try Row.fetchAll(
+        // What the person's own records say about their company, the most recent non-empty value
+        // of each field; the account's attributes, when it has them, come first.
+        var company = CompanyProfile()
+        var vendor: [VendorStage] = []
+        for r in try Row.fetchAll(
             db.cachedStatement(sql: """
-                SELECT record_key, vendor_stage, coalesce(version_at, created_at) FROM person_records
-                WHERE person_id = ? AND vendor_stage IS NOT NULL ORDER BY record_key
+                SELECT record_key, vendor_stage, coalesce(version_at, created_at), industry, employees, annual_revenue, country, sic_code
+                FROM person_records WHERE person_id = ? ORDER BY coalesce(version_at, ''), record_key
                 """),
-            arguments: [personId]
-        ).map { VendorStage(value: $0[1], at: ($0[2] as String?).flatMap(TimestampParser.utc.parse), recordKey: $0[0]) }
+            arguments: [personId])
+        {
+            if let v: String = r[1] { vendor.append(VendorStage(value: v, at: (r[2] as String?).flatMap(TimestampParser.utc.parse), recordKey: r[0])) }
+            company.industry = r[3] ?? company.industry
+            company.employees = r[4] ?? company.employees
+            company.annualRevenue = r[5] ?? company.annualRevenue
+            company.country = r[6] ?? company.country
+            company.sicCode = r[7] ?? company.sicCode
+        }
+        vendor.sort { $0.recordKey < $1.recordKey }
+        if let accountId, let a = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT industry, employees, annual_revenue, country, sic_code FROM accounts WHERE account_id = ?"),
+            arguments: [accountId])
+        {
+            company = CompanyProfile(
+                industry: a[0] ?? company.industry, employees: a[1] ?? company.employees, annualRevenue: a[2] ?? company.annualRevenue,
+                country: a[3] ?? company.country, sicCode: a[4] ?? company.sicCode)
+        }
         let touches = try Row.fetchAll(
             db.cachedStatement(sql: """
                 SELECT touchpoint_id, occurred_at, channel, action, side, campaign, content, owner FROM touchpoints
@@ -167,7 +165,8 @@ public enum JourneyLoader {
             }
         }
         return JourneyFacts(
-            personId: personId, createdAt: (p[0] as String?).flatMap(TimestampParser.utc.parse), title: p[1], owner: p[2], account: account,
+            personId: personId, createdAt: (p[0] as String?).flatMap(TimestampParser.utc.parse), title: p[1], owner: p[2], country: p[4],
+            account: company.isEmpty ? nil : company,
             vendorStages: vendor, touches: touches, opportunities: opportunities)
     }
 }
