@@ -65,7 +65,8 @@ extension ConfigOption {
 
 /// The derivers the config's shared definitions make; an invalid `definitions:` exits 78.
 func derivers(_ config: JourneyLakeConfig) -> [any Deriver] {
-    [InsightsDeriver(definitions: definitions(config))]
+    let defs = definitions(config)
+    return [InsightsDeriver(definitions: defs), NextActionDeriver(definitions: defs)]
 }
 
 /// The config's shared definitions; an invalid `definitions:` exits 78.

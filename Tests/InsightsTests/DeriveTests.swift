@@ -54,6 +54,28 @@ import Testing
         }
     }
 
+    /// Next best actions derived batch by batch, with the model the first derive learned, equal
+    /// what a full recompute with that model gives, in any batching and source order.
+    @Test(.timeLimit(.minutes(10))) func incrementalNextActionsEqualAFullRecomputeWithTheSameModel() async throws {
+        let later = Timestamp(millisecondsSinceEpoch: Self.now.millisecondsSinceEpoch + 3 * 86_400_000)
+        var rng = SplitMix64(state: 15)
+        let rows = "SELECT person_id || ' ' || rank || ' ' || action || ' ' || score || ' ' || reason || ' ' || evidence FROM next_actions ORDER BY 1"
+        for round in 0..<3 {
+            let ws = try Self.workspace()
+            let order = round == 0 ? Self.sources : Self.sources.shuffled(using: &rng)
+            let batch = [1, 3, 7, 5000][Int(rng.next() % 4)]
+            let derivers: [any Deriver] = [InsightsDeriver(definitions: Definitions(), now: { Self.now }),
+                                           NextActionDeriver(definitions: Definitions(), now: { later })]
+            for source in order { _ = try await ws.ingest(source, batchSize: batch, derivers: derivers) }
+            let incremental = try ws.strings(rows)
+            #expect(incremental.count > 10, "the sample should give suggestions")
+            let store = try JourneyStore(path: ws.storePath)
+            _ = try await NextActionDeriver(definitions: Definitions(), now: { later }).recomputeAll(store: store, retrain: false)
+            #expect(try ws.strings(rows) == incremental, "round \(round), batch \(batch), order \(order)")
+            #expect(try ws.count("SELECT count(*) FROM next_action_training") == 1)
+        }
+    }
+
     @Test(.timeLimit(.minutes(10))) func changedDefinitionsRecomputeAndSayHowManyPersonsChangedStage() async throws {
         let ws = try Self.workspace()
         let defaults = InsightsDeriver(definitions: Definitions(), now: { Self.now })

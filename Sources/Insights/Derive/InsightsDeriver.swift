@@ -67,7 +67,6 @@ public struct InsightsDeriver: Deriver {
 struct InsightsWriter {
     let now: String
     let readHistory, deleteHistory, insertHistory: HotStatement
-    let readFacts, deleteFacts, insertFacts: HotStatement
     let updatePerson, upsertScore, upsertFollowUp, deleteFollowUp: HotStatement
 
     init(db: Database, at: Timestamp) throws {
@@ -77,11 +76,10 @@ struct InsightsWriter {
         insertHistory = try HotStatement(db, sql: """
             INSERT OR REPLACE INTO stage_history (person_id, stage, entered_at, reason, rule, touchpoint_id) VALUES (?, ?, ?, ?, ?, ?)
             """)
-        readFacts = try HotStatement(db, sql: "SELECT kind, fact, points FROM score_facts WHERE person_id = ?")
-        deleteFacts = try HotStatement(db, sql: "DELETE FROM score_facts WHERE person_id = ?")
-        insertFacts = try HotStatement(db, sql: "INSERT OR REPLACE INTO score_facts (person_id, kind, fact, points) VALUES (?, ?, ?, ?)")
         updatePerson = try HotStatement(db, sql: "UPDATE persons SET lifecycle_stage = ?, score = ? WHERE person_id = ?")
-        upsertScore = try HotStatement(db, sql: "INSERT OR REPLACE INTO lead_scores (person_id, score, fit, engagement, computed_at) VALUES (?, ?, ?, ?, ?)")
+        upsertScore = try HotStatement(db, sql: """
+            INSERT OR REPLACE INTO lead_scores (person_id, score, fit, engagement, computed_at, facts) VALUES (?, ?, ?, ?, ?, ?)
+            """)
         upsertFollowUp = try HotStatement(db, sql: """
             INSERT OR REPLACE INTO follow_ups (person_id, mql_at, due_at, owner, answered_at, answered_by, response_hours, status,
               sales_touches, worked, computed_at)
@@ -112,22 +110,8 @@ struct InsightsWriter {
             try updatePerson.run()
         }
         upsertScore.text(1, id); upsertScore.double(2, r.score.score); upsertScore.double(3, r.score.fit)
-        upsertScore.double(4, r.score.engagement); upsertScore.text(5, now)
+        upsertScore.double(4, r.score.engagement); upsertScore.text(5, now); upsertScore.text(6, Self.json(r.score.facts))
         try upsertScore.run()
-        let facts = r.score.facts.map { [$0.kind, $0.fact, String($0.points)] }
-        var factsBefore: [[String]] = []
-        readFacts.text(1, id)
-        try readFacts.rows {
-            factsBefore.append([readFacts.string(0) ?? "", readFacts.string(1) ?? "", String(readFacts.double(2) ?? .nan)])
-        }
-        if factsBefore.sorted(by: Self.less) != facts.sorted(by: Self.less) {
-            deleteFacts.text(1, id)
-            try deleteFacts.run()
-            for f in r.score.facts {
-                insertFacts.text(1, id); insertFacts.text(2, f.kind); insertFacts.text(3, f.fact); insertFacts.double(4, f.points)
-                try insertFacts.run()
-            }
-        }
         if let f = r.followUp {
             let u = upsertFollowUp
             u.text(1, id); u.text(2, f.mqlAt.iso8601); u.text(3, f.dueAt.iso8601); u.text(4, f.owner); u.text(5, f.answeredAt?.iso8601)
@@ -141,4 +125,15 @@ struct InsightsWriter {
     }
 
     static func less(_ a: [String], _ b: [String]) -> Bool { a.lexicographicallyPrecedes(b) }
+
+    /// The score's explanation as `lead_scores.facts` holds it (the `score_facts` view reads it).
+    static func json(_ facts: [LeadScore.Fact]) -> String {
+        "[" + facts.map { f in
+            var w = JSONObjectWriter()
+            w.add("kind", f.kind)
+            w.add("fact", f.fact)
+            w.addRaw("points", json: NextActionEngine.number(f.points, 6))
+            return w.finish()
+        }.joined(separator: ",") + "]"
+    }
 }

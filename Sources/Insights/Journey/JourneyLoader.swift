@@ -17,9 +17,12 @@ public struct JourneyLoader {
 
     public init(db: Database) throws {
         self.db = db
-        person = try HotStatement(db, sql: "SELECT created_at, title, owner, account_id, country, lifecycle_stage, score FROM persons WHERE person_id = ?")
+        person = try HotStatement(db, sql: """
+            SELECT created_at, title, owner, account_id, country, lifecycle_stage, score, primary_email, consent_email FROM persons WHERE person_id = ?
+            """)
         records = try HotStatement(db, sql: """
-            SELECT record_key, vendor_stage, coalesce(version_at, created_at), industry, employees, annual_revenue, country, sic_code
+            SELECT record_key, vendor_stage, coalesce(version_at, created_at), industry, employees, annual_revenue, country, sic_code,
+              consent_email, coalesce(consent_since, version_at, created_at)
             FROM person_records WHERE person_id = ? ORDER BY coalesce(version_at, ''), record_key
             """)
         touches = try HotStatement(db, sql: """
@@ -38,6 +41,7 @@ public struct JourneyLoader {
     public struct Stored: Sendable, Equatable {
         public var stage: String?
         public var score: Double?
+        public var account: String?
     }
 
     /// One person's journey and what the store holds for them now; nil for an unknown person.
@@ -45,15 +49,20 @@ public struct JourneyLoader {
         person.text(1, personId)
         let p = try person.first {
             (created: person.withUTF8(0) { TimestampParser.utc.parse(utf8: $0) } ?? nil, title: person.string(1), owner: person.string(2),
-             account: person.string(3), country: person.string(4), stored: Stored(stage: person.string(5), score: person.double(6)))
+             account: person.string(3), country: person.string(4), stored: Stored(stage: person.string(5), score: person.double(6), account: person.string(3)),
+             email: person.string(7), consent: person.int64(8).map { $0 != 0 })
         }
         guard let p else { return nil }
         // What the person's own records say about their company, the most recent non-empty value
         // of each field; the account's attributes, when it has them, come first.
         var company = CompanyProfile()
         var vendor: [VendorStage] = []
+        var optOut: Timestamp?
         records.text(1, personId)
         try records.rows {
+            if records.int64(8) == 0, let since = records.withUTF8(9, { TimestampParser.utc.parse(utf8: $0) }) ?? nil {
+                optOut = max(optOut ?? since, since)
+            }
             if let v = records.string(1) {
                 let at = records.withUTF8(2) { TimestampParser.utc.parse(utf8: $0) } ?? nil
                 vendor.append(VendorStage(value: v, at: at, recordKey: records.string(0) ?? ""))
@@ -85,7 +94,8 @@ public struct JourneyLoader {
                 side: intern(touches.string(4)) ?? "", campaign: touches.string(5), content: touches.string(6), owner: intern(touches.string(7))))
         }
         let facts = JourneyFacts(
-            personId: personId, createdAt: p.created, title: p.title, owner: p.owner, country: p.country,
+            personId: personId, createdAt: p.created, title: p.title, owner: p.owner, country: p.country, email: p.email,
+            consentEmail: p.consent, emailOptOutAt: p.consent == false ? (optOut ?? p.created ?? Timestamp(millisecondsSinceEpoch: 0)) : nil,
             account: company.isEmpty ? nil : company, vendorStages: vendor, touches: journey, opportunities: deals)
         return (facts, p.stored)
     }

@@ -11,6 +11,13 @@ public protocol Deriver: Sendable {
     /// Re-derives what `work` names, writing only through `db` (the deriver's transaction:
     /// its output and its progress commit together). `work.everything` asks for a full derive.
     func derive(_ work: DeriveWork, db: Database) throws
+    /// Whether everything should be derived again, as on a first run (what it learned from the
+    /// history is out of date); asked after each source's pass. Default: never.
+    func needsFullDerive(db: Database) throws -> Bool
+}
+
+extension Deriver {
+    public func needsFullDerive(db: Database) throws -> Bool { false }
 }
 
 /// What a deriver is asked to recompute: the union of the batches it has not seen yet.
@@ -141,6 +148,11 @@ extension JourneyStore {
     /// follow-up clock running out, engagement decaying): as if it had never run.
     public func resetDerive(_ deriver: String) async throws {
         try await pool.write { db in try db.execute(sql: "DELETE FROM derive_state WHERE deriver = ?", arguments: [deriver]) }
+    }
+
+    /// Whether a deriver says it needs everything derived again (see `Deriver.needsFullDerive`).
+    public func needsFullDerive(_ deriver: any Deriver) async throws -> Bool {
+        try await pool.read { db in try deriver.needsFullDerive(db: db) }
     }
 
     /// Queue entries a deriver has not done yet.

@@ -43,6 +43,12 @@ enum Migrations {
         migrator.registerMigration(M0013_Firmographics.identifier) { db in
             try db.execute(sql: M0013_Firmographics.sql)
         }
+        migrator.registerMigration(M0014_NextActions.identifier) { db in
+            try db.execute(sql: M0014_NextActions.sql)
+        }
+        migrator.registerMigration(M0015_ScoreExplanations.identifier) { db in
+            try db.execute(sql: M0015_ScoreExplanations.sql)
+        }
         return migrator
     }
 }

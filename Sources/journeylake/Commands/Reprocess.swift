@@ -53,16 +53,25 @@ struct Reprocess: AsyncParsableCommand {
         if !errors.isEmpty { fail(.config(ConfigErrors(errors).description)) }
 
         if derive {
-            let deriver = InsightsDeriver(definitions: definitions(config))
+            let defs = definitions(config)
             let store = openWritableStore(config)
             let result: (persons: Int, stageChanged: Int)
+            let suggested: Int
             do {
-                result = try await deriver.recomputeAll(store: store)
+                result = try await InsightsDeriver(definitions: defs).recomputeAll(store: store)
             } catch {
                 fail(.store("the derive failed and rolled back whole (nothing changed): \(error)"))
             }
-            print(TableRenderer(columns: ["persons", "stage_changed"], rows: [[.integer(Int64(result.persons)), .integer(Int64(result.stageChanged))]])
-                .render(format))
+            do {
+                // The next best actions learn their model again from the whole history.
+                suggested = try await NextActionDeriver(definitions: defs).recomputeAll(store: store)
+            } catch {
+                fail(.store("stages and scores were recomputed; the next-action derive failed and rolled back whole: \(error)"))
+            }
+            print(TableRenderer(
+                columns: ["persons", "stage_changed", "with_suggestions"],
+                rows: [[.integer(Int64(result.persons)), .integer(Int64(result.stageChanged)), .integer(Int64(suggested))]]
+            ).render(format))
             return
         }
         let store = openWritableStore(config)

@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+import JourneyModel
+import JourneyStore
+
+/// Who at each account engaged when, for the buying-group feature: at least two people of the
+/// account did something (a response, not a send or a receipt) in the 30 days up to a moment.
+struct AccountActivity {
+    static let window: Int64 = 30 * 86_400_000
+
+    /// Per account: responses in time order, with a number per person.
+    private var byAccount: [String: [(at: Int64, person: Int32)]] = [:]
+    private var personNumber: [String: Int32] = [:]
+
+    /// The same from journeys in memory.
+    init(journeys: [(facts: JourneyFacts, account: String?)], before: Timestamp?) {
+        let limit = before?.millisecondsSinceEpoch ?? .max
+        for (facts, account) in journeys {
+            guard let account else { continue }
+            let number = Int32(personNumber.count)
+            personNumber[facts.personId] = number
+            for t in facts.touches where TouchKind.isResponse(t.action) && t.at.millisecondsSinceEpoch < limit {
+                byAccount[account, default: []].append((t.at.millisecondsSinceEpoch, number))
+            }
+        }
+        for key in byAccount.keys { byAccount[key]!.sort { ($0.at, $0.person) < ($1.at, $1.person) } }
+    }
+
+    private init() {}
+
+    /// Every response with an account and a person before `before` (nil: all).
+    static func load(_ db: Database, before: Timestamp?) throws -> AccountActivity {
+        var activity = AccountActivity()
+        let query = try HotStatement(db, sql: """
+            SELECT account_id, person_id, occurred_at, action FROM touchpoints WHERE account_id IS NOT NULL AND person_id IS NOT NULL
+            """)
+        let limit = before?.millisecondsSinceEpoch ?? .max
+        var accounts: Set<String> = []
+        try query.rows {
+            guard let action = query.string(3), TouchKind.isResponse(action),
+                let at = query.withUTF8(2, { TimestampParser.utc.parse(utf8: $0) }) ?? nil, at.millisecondsSinceEpoch < limit,
+                var account = query.string(0), let person = query.string(1)
+            else { return }
+            if let known = accounts.firstIndex(of: account) { account = accounts[known] } else { accounts.insert(account) }
+            let number: Int32
+            if let n = activity.personNumber[person] { number = n } else {
+                number = Int32(activity.personNumber.count)
+                activity.personNumber[person] = number
+            }
+            activity.byAccount[account, default: []].append((at.millisecondsSinceEpoch, number))
+        }
+        for key in activity.byAccount.keys { activity.byAccount[key]!.sort { ($0.at, $0.person) < ($1.at, $1.person) } }
+        return activity
+    }
+
+    /// Whether at least two people of `account` engaged in (time − 30 days, time].
+    func buyingGroup(account: String?, at time: Int64) -> Bool {
+        guard let account, let list = byAccount[account] else { return false }
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if list[mid].at <= time - Self.window { lo = mid + 1 } else { hi = mid }
+        }
+        var first: Int32?
+        var i = lo
+        while i < list.count, list[i].at <= time {
+            if let f = first { if list[i].person != f { return true } } else { first = list[i].person }
+            i += 1
+        }
+        return false
+    }
+
+    /// How many people of one account engaged in (time − 30 days, time], counted up to 2,
+    /// straight from the store (the incremental derive).
+    static func engagedPeople(account: String, at time: Timestamp, db: Database) throws -> Int {
+        let query = try HotStatement(db, sql: """
+            SELECT person_id, action FROM touchpoints
+            WHERE account_id = ? AND person_id IS NOT NULL AND occurred_at > ? AND occurred_at <= ?
+            """)
+        query.text(1, account)
+        query.text(2, Timestamp(millisecondsSinceEpoch: time.millisecondsSinceEpoch - window).iso8601)
+        query.text(3, time.iso8601)
+        var first: String?
+        var count = 0
+        try query.rows {
+            guard count < 2, let action = query.string(1), TouchKind.isResponse(action), let person = query.string(0) else { return }
+            if let f = first { if f != person { count = 2 } } else { first = person; count = 1 }
+        }
+        return count
+    }
+
+    /// The same count from the index (the full derive).
+    func engagedPeople(account: String, at time: Int64) -> Int {
+        guard let list = byAccount[account] else { return 0 }
+        var lo = 0, hi = list.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if list[mid].at <= time - Self.window { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo < list.count, list[lo].at <= time else { return 0 }
+        return buyingGroup(account: account, at: time) ? 2 : 1
+    }
+
+    /// Accounts with any response.
+    var accounts: Dictionary<String, [(at: Int64, person: Int32)]>.Keys { byAccount.keys }
+}

@@ -1,0 +1,133 @@
+import Foundation
+public import GRDB
+public import JourneyModel
+import JourneyStore
+
+/// The next-best-action engine over a whole store at one moment: the lift model learned from
+/// the history before it, and every prospect as they stood then.
+///
+/// `asOf` now (live) reads everything; a past `asOf` reads only what happened before it — the
+/// persons known then, their touches, stage changes and deals before it — and learns only from
+/// snapshots whose horizon closed before it, so the result is what a store holding just that
+/// data would give (identity is the store's: persons are resolved with everything known).
+public struct NextActionRun: Sendable {
+    public let definitions: Definitions
+    public let asOf: Timestamp
+    public internal(set) var model: LiftModel
+    var prospects: [ProspectNow] = []
+    /// Per person: the timeline's suggestions-relevant facts for the backtest (outcomes after asOf).
+    var timelines: [String: BacktestFacts] = [:]
+
+    /// Learns and reads prospects from a store. `keepOutcomes` keeps what the backtest needs
+    /// about each prospect's future (only for a past `asOf`).
+    public static func compute(
+        db: Database, definitions: Definitions, asOf: Timestamp, live: Bool, keepOutcomes: Bool = false
+    ) throws -> NextActionRun {
+        let activity = try AccountActivity.load(db, before: live ? nil : asOf)
+        let ids = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
+        var loader = try JourneyLoader(db: db)
+        var next = ids.makeIterator()
+        return try compute(definitions: definitions, asOf: asOf, live: live, keepOutcomes: keepOutcomes, activity: activity) {
+            while let id = next.next() {
+                if let (facts, stored) = try loader.load(id) { return (facts, stored.account) }
+            }
+            return nil
+        }
+    }
+
+    /// The same from journeys in memory (each with the account it belongs to).
+    public static func compute(
+        journeys: [(facts: JourneyFacts, account: String?)], definitions: Definitions, asOf: Timestamp, live: Bool, keepOutcomes: Bool = false
+    ) throws -> NextActionRun {
+        let activity = AccountActivity(journeys: journeys, before: live ? nil : asOf)
+        var next = journeys.sorted { $0.facts.personId < $1.facts.personId }.makeIterator()
+        return try compute(definitions: definitions, asOf: asOf, live: live, keepOutcomes: keepOutcomes, activity: activity) { next.next() }
+    }
+
+    /// Walks every person once: their snapshots into the model, their state now into `prospects`.
+    static func compute(
+        definitions: Definitions, asOf: Timestamp, live: Bool, keepOutcomes: Bool, activity: AccountActivity,
+        next: () throws -> (JourneyFacts, String?)?
+    ) throws -> NextActionRun {
+        let settings = definitions.nextActions
+        let engine = StageEngine(definitions)
+        var run = NextActionRun(definitions: definitions, asOf: asOf, model: LiftModel(actions: settings.actions.map(\.name)))
+        let t = asOf.millisecondsSinceEpoch
+        let step = settings.snapshotEveryMilliseconds, horizon = settings.horizonMilliseconds
+        let firstSnapshot = ((t - settings.lookbackMilliseconds) / step + 1) * step
+        var learnedFrom = 0
+        while let (all, account) = try next() {
+            guard let facts = live ? all : all.before(asOf) else { continue }
+            let insights = engine.derive(facts, now: asOf)
+            let timeline = ProspectTimeline(facts: facts, insights: insights, definitions: definitions, engine: engine)
+            if run.learn(from: timeline, account: account, activity: activity, snapshots: stride(from: firstSnapshot, through: t - horizon, by: Int(step))) {
+                learnedFrom += 1
+            }
+            run.prospects.append(timeline.prospect(at: asOf, buyingGroup: activity.buyingGroup(account: account, at: t)))
+            if keepOutcomes {
+                // The future after asOf, from the whole journey, for the backtest's outcomes.
+                let future = engine.derive(all, now: Timestamp(millisecondsSinceEpoch: t + horizon))
+                let whole = ProspectTimeline(facts: all, insights: future, definitions: definitions, engine: engine)
+                run.timelines[all.personId] = BacktestFacts(timeline: whole)
+            }
+        }
+        run.model.prospects = learnedFrom
+        return run
+    }
+
+    /// Adds a person's snapshots to the model; true when at least one counted.
+    mutating func learn(from timeline: ProspectTimeline, account: String?, activity: AccountActivity, snapshots: StrideThrough<Int64>) -> Bool {
+        let settings = definitions.nextActions
+        let facts = timeline.facts
+        guard let start = (facts.createdAt ?? facts.touches.first?.at)?.millisecondsSinceEpoch else { return false }
+        var any = false
+        for d in snapshots where d >= start {
+            let at = Timestamp(millisecondsSinceEpoch: d)
+            guard let stage = StageEngine.stage(at: at, history: timeline.insights.history), settings.stages.contains(stage),
+                let target = settings.goal.target(from: stage)
+            else { continue }
+            let end = d + settings.horizonMilliseconds
+            let reached = StageEngine.reached(target, after: at, upTo: Timestamp(millisecondsSinceEpoch: end), history: timeline.insights.history)
+            // The decision is what was done in the window after the snapshot ("this week"), before
+            // the goal was reached (a touch after it did not cause it); the outcome is the whole
+            // horizon. Assigning the treatment over the whole horizon instead would hand holding
+            // every early converter (they had no time to be treated) and bias every lift down.
+            let cutoff = min(reached?.millisecondsSinceEpoch ?? .max, d + settings.decisionWindowMilliseconds)
+            var columns: [Int] = []
+            if let i = timeline.firstCandidateTouch(after: d, upTo: cutoff) {
+                var bits = timeline.shows[i]
+                while bits != 0 {
+                    columns.append(bits.trailingZeroBitCount)
+                    bits &= bits - 1
+                }
+            }
+            let state = timeline.state(at: at, stage: stage, buyingGroup: activity.buyingGroup(account: account, at: d))
+            model.observe(state, columns: columns, converted: reached != nil)
+            any = true
+        }
+        return any
+    }
+
+    /// Every prospect's suggestions (no feedback suppression: that lives in the store's log).
+    public func suggestions() -> [Suggestion] {
+        let engine = NextActionEngine(definitions: definitions, model: model, now: asOf)
+        return prospects.flatMap { engine.suggest($0) }
+    }
+
+    /// Prospects counted (persons in a stage that gets suggestions, not in the holdout).
+    public var prospectCount: Int {
+        prospects.filter { p in p.stage.map { definitions.nextActions.stages.contains($0) } ?? false && !p.holdout }.count
+    }
+}
+
+/// What the backtest needs about one prospect's future: its stage history and candidate touches.
+struct BacktestFacts {
+    var history: [StageEntry]
+    /// Touch times and the candidate actions each shows (only touches showing one).
+    var candidateTouches: [(at: Int64, shows: UInt64)]
+
+    init(timeline: ProspectTimeline) {
+        history = timeline.insights.history
+        candidateTouches = zip(timeline.facts.touches, timeline.shows).filter { $0.1 != 0 }.map { ($0.0.at.millisecondsSinceEpoch, $0.1) }
+    }
+}
