@@ -65,8 +65,7 @@ extension ConfigOption {
 
 /// The derivers the config's shared definitions make; an invalid `definitions:` exits 78.
 func derivers(_ config: JourneyLakeConfig) -> [any Deriver] {
-    let defs = definitions(config)
-    return [InsightsDeriver(definitions: defs), NextActionDeriver(definitions: defs)]
+    [InsightsDeriver(definitions: definitions(config))]
 }
 
 /// The config's shared definitions; an invalid `definitions:` exits 78.

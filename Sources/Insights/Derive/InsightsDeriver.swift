@@ -4,50 +4,91 @@ public import JourneyModel
 public import JourneyStore
 
 /// The shared definitions as a deriver: after each batch, the persons it touched (and the
-/// persons of the accounts it touched, whose opportunities they share) get their stage history,
-/// current stage, lead score and follow-up clock recomputed from the whole of their journey.
+/// persons of the accounts whose deals or company changed) get their stage history, current
+/// stage, lead score and follow-up clock recomputed from the whole of their journey — and, with
+/// `nextActions`, their next best actions, from the same journey read once (the people of an
+/// account whose buying group a touch made or broke are recomputed too).
+///
+/// A full derive (`work.everything`: the first run, the schedule for what only time changes,
+/// `reprocess --derive`, or when the store has grown enough that the next-action model should
+/// learn again) learns that model from the whole history before it recomputes everyone.
 public struct InsightsDeriver: Deriver {
     public let name = "insights"
     public let definitions: Definitions
     let engine: StageEngine
+    let nextActions: Bool
     let now: @Sendable () -> Timestamp
 
-    public init(definitions: Definitions, now: @escaping @Sendable () -> Timestamp = { Timestamp(.now) }) {
+    public init(definitions: Definitions, nextActions: Bool = true, now: @escaping @Sendable () -> Timestamp = { Timestamp(.now) }) {
         self.definitions = definitions
         engine = StageEngine(definitions)
+        self.nextActions = nextActions
         self.now = now
     }
 
+    var updater: NextActionUpdater { NextActionUpdater(definitions: definitions) }
+
     public func derive(_ work: DeriveWork, db: Database) throws {
-        let persons: [String]
-        if work.everything {
-            persons = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
-        } else {
-            var set = work.persons
-            // The batch says which accounts changed as a whole (company attributes, deals,
-            // members); a person's own touch of an account is in `work.persons` already.
-            let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
-            for account in work.accounts { set.formUnion(try String.fetchAll(members, arguments: [account])) }
-            persons = set.sorted()
+        let at = now()
+        guard !work.everything else {
+            _ = try recomputeAll(db: db, at: at, retrain: true)
+            return
         }
-        _ = try apply(persons, db: db)
+        var set = work.persons
+        // The batch says which accounts changed as a whole (company attributes, deals,
+        // members); a person's own touch of an account is in `work.persons` already.
+        let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
+        for account in work.accounts { set.formUnion(try String.fetchAll(members, arguments: [account])) }
+        var pass: NextActionPass?
+        if nextActions {
+            guard let model = try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) else {
+                _ = try recomputeAll(db: db, at: at, retrain: true)
+                return
+            }
+            var p = try NextActionPass(db: db, definitions: definitions, model: model, at: at)
+            set.formUnion(try updater.buyingGroupChanges(work, pass: &p, db: db))
+            pass = p
+        }
+        _ = try apply(set.sorted(), db: db, at: at, nextActions: &pass)
     }
 
-    /// Recomputes every person (after the definitions changed); returns how many there are and
-    /// how many now stand in another stage than before.
-    public func recomputeAll(db: Database) throws -> (persons: Int, stageChanged: Int) {
+    /// Whether the next-action model should learn again (the store grew since it last did).
+    public func needsFullDerive(db: Database) throws -> Bool {
+        nextActions ? try updater.isStale(db: db) : false
+    }
+
+    /// What a full recompute did.
+    public struct Recompute: Sendable, Equatable {
+        public var persons: Int
+        /// Persons who now stand in another stage than before.
+        public var stageChanged: Int
+        /// Persons with next actions (0 without them).
+        public var withSuggestions: Int
+    }
+
+    /// Recomputes every person (after the definitions changed), learning the next-action model
+    /// again first when `retrain` (or when there is none yet).
+    public func recomputeAll(db: Database, at: Timestamp, retrain: Bool = true) throws -> Recompute {
         let persons = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
-        return (persons.count, try apply(persons, db: db))
+        var pass: NextActionPass?
+        if nextActions {
+            let model = try updater.model(db: db, at: at, retrain: retrain)
+            try NextActionStore.Signals.rebuild(db: db, at: at)
+            pass = try NextActionPass(db: db, definitions: definitions, model: model, at: at)
+        }
+        let changed = try apply(persons, db: db, at: at, nextActions: &pass)
+        let suggested = nextActions ? try Int.fetchOne(db, sql: "SELECT count(DISTINCT person_id) FROM next_actions") ?? 0 : 0
+        return Recompute(persons: persons.count, stageChanged: changed, withSuggestions: suggested)
     }
 
     /// The same in one write transaction of `store`.
-    public func recomputeAll(store: JourneyStore) async throws -> (persons: Int, stageChanged: Int) {
-        try await store.pool.write { db in try recomputeAll(db: db) }
+    public func recomputeAll(store: JourneyStore, retrain: Bool = true) async throws -> Recompute {
+        let at = now()
+        return try await store.pool.write { db in try recomputeAll(db: db, at: at, retrain: retrain) }
     }
 
     /// Derives and writes `persons`; returns how many changed stage.
-    func apply(_ persons: [String], db: Database) throws -> Int {
-        let at = now()
+    func apply(_ persons: [String], db: Database, at: Timestamp, nextActions pass: inout NextActionPass?) throws -> Int {
         var changed = 0
         var loader = try JourneyLoader(db: db)
         let writer = try InsightsWriter(db: db, at: at)
@@ -56,6 +97,7 @@ public struct InsightsDeriver: Deriver {
             let result = engine.derive(journey, now: at)
             if stored.stage != result.stage?.rawValue { changed += 1 }
             try writer.write(result, stored: stored)
+            try pass?.derive(journey, insights: result, account: stored.account)
         }
         return changed
     }

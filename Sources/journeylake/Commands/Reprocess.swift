@@ -53,24 +53,17 @@ struct Reprocess: AsyncParsableCommand {
         if !errors.isEmpty { fail(.config(ConfigErrors(errors).description)) }
 
         if derive {
-            let defs = definitions(config)
             let store = openWritableStore(config)
-            let result: (persons: Int, stageChanged: Int)
-            let suggested: Int
+            let result: InsightsDeriver.Recompute
             do {
-                result = try await InsightsDeriver(definitions: defs).recomputeAll(store: store)
+                // Stages, scores and follow-ups of everyone; the next-action model learned again.
+                result = try await InsightsDeriver(definitions: definitions(config)).recomputeAll(store: store)
             } catch {
                 fail(.store("the derive failed and rolled back whole (nothing changed): \(error)"))
             }
-            do {
-                // The next best actions learn their model again from the whole history.
-                suggested = try await NextActionDeriver(definitions: defs).recomputeAll(store: store)
-            } catch {
-                fail(.store("stages and scores were recomputed; the next-action derive failed and rolled back whole: \(error)"))
-            }
             print(TableRenderer(
                 columns: ["persons", "stage_changed", "with_suggestions"],
-                rows: [[.integer(Int64(result.persons)), .integer(Int64(result.stageChanged)), .integer(Int64(suggested))]]
+                rows: [[.integer(Int64(result.persons)), .integer(Int64(result.stageChanged)), .integer(Int64(result.withSuggestions))]]
             ).render(format))
             return
         }

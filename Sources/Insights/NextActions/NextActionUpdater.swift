@@ -3,74 +3,42 @@ public import GRDB
 public import JourneyModel
 public import JourneyStore
 
-/// The next best actions as a deriver: after each batch, the persons it touched (and the people
-/// of accounts whose deals changed or whose buying group formed or broke) get their suggestions
-/// recomputed with the stored lift model; a full derive (`work.everything`: the first run, the
-/// schedule, `reprocess --derive`) learns the model again from the whole history first.
-///
-/// It runs after the `insights` deriver and reads the same journeys; the stage history it uses
-/// is recomputed from them with the same definitions, so the two never disagree.
-public struct NextActionDeriver: Deriver {
-    public let name = "next_actions"
-    public let definitions: Definitions
-    let now: @Sendable () -> Timestamp
-
-    public init(definitions: Definitions, now: @escaping @Sendable () -> Timestamp = { Timestamp(.now) }) {
-        self.definitions = definitions
-        self.now = now
-    }
+/// How the insights deriver keeps next best actions current: which persons a batch makes it
+/// recompute besides those it touched, when the lift model must learn again, and the model
+/// itself.
+struct NextActionUpdater {
+    let definitions: Definitions
 
     /// The model is learned again once the store holds this much more history than it was learned on.
     static let retrainGrowth = 1.2
 
-    public func derive(_ work: DeriveWork, db: Database) throws {
-        let at = now()
-        guard !work.everything, let model = try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) else {
-            _ = try recomputeAll(db: db, at: at, retrain: true)
-            return
-        }
-        var persons = work.persons
-        let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
-        for account in work.accounts { persons.formUnion(try String.fetchAll(members, arguments: [account])) }
-        // A touch can make or break its account's buying group, which every colleague's state shows.
-        var accounts: Set<String> = []
+    /// The stored model, or a new one learned from the whole store when `retrain` or when there is none.
+    func model(db: Database, at: Timestamp, retrain: Bool) throws -> LiftModel {
+        if !retrain, let stored = try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) { return stored }
+        let run = try NextActionRun.compute(db: db, definitions: definitions, asOf: at, live: true)
+        try NextActionStore.save(run.model, db: db, at: at, definitions: definitions)
+        return run.model
+    }
+
+    /// The people of accounts whose buying group the batch made or broke: a colleague's state
+    /// shows it. Seeds the pass with the groups it counted.
+    func buyingGroupChanges(_ work: DeriveWork, pass: inout NextActionPass, db: Database) throws -> Set<String> {
+        var accounts = work.accounts
         let accountOf = try db.cachedStatement(sql: "SELECT account_id FROM persons WHERE person_id = ?")
         for p in work.persons { if let a = try String.fetchOne(accountOf, arguments: [p]) { accounts.insert(a) } }
-        let signals = try NextActionStore.Signals(db: db, at: at)
-        var pass = try NextActionPass(db: db, definitions: definitions, model: model, at: at)
-        for account in accounts.union(work.accounts).sorted() {
+        let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
+        let signals = try NextActionStore.Signals(db: db, at: pass.at)
+        var persons: Set<String> = []
+        for account in accounts.sorted() {
             let (group, changed) = try signals.refresh(account)
             pass.groups[account] = group
             if changed { persons.formUnion(try String.fetchAll(members, arguments: [account])) }
         }
-        for id in persons.sorted() { try pass.derive(id) }
-    }
-
-    /// Learns the model again (when `retrain`) and recomputes every person; returns how many
-    /// persons now have suggestions.
-    @discardableResult
-    public func recomputeAll(db: Database, at: Timestamp, retrain: Bool) throws -> Int {
-        var model = try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name))
-        if retrain || model == nil {
-            let run = try NextActionRun.compute(db: db, definitions: definitions, asOf: at, live: true)
-            try NextActionStore.save(run.model, db: db, at: at, definitions: definitions)
-            model = run.model
-        }
-        try NextActionStore.Signals.rebuild(db: db, at: at)
-        var pass = try NextActionPass(db: db, definitions: definitions, model: model!, at: at)
-        let ids = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
-        for id in ids { try pass.derive(id) }
-        return try Int.fetchOne(db, sql: "SELECT count(DISTINCT person_id) FROM next_actions") ?? 0
-    }
-
-    /// The same in one write transaction of `store`.
-    public func recomputeAll(store: JourneyStore, retrain: Bool = true) async throws -> Int {
-        let at = now()
-        return try await store.pool.write { db in try recomputeAll(db: db, at: at, retrain: retrain) }
+        return persons
     }
 
     /// Whether the store has grown enough since the model was learned that it should learn again.
-    public func needsFullDerive(db: Database) throws -> Bool {
+    func isStale(db: Database) throws -> Bool {
         guard let row = try Row.fetchOne(db, sql: "SELECT touchpoints FROM next_action_training WHERE id = 1") else {
             return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM persons)") ?? false
         }
@@ -87,7 +55,6 @@ struct NextActionPass {
     let engine: StageEngine
     let chooser: NextActionEngine
     let at: Timestamp
-    var loader: JourneyLoader
     var groups: [String: Bool] = [:]
     let readRows, deleteRows, insertRow, readLog, insertLog, updateLog, deleteLog: HotStatement
 
@@ -97,7 +64,6 @@ struct NextActionPass {
         self.at = at
         engine = StageEngine(definitions)
         chooser = NextActionEngine(definitions: definitions, model: model, now: at)
-        loader = try JourneyLoader(db: db)
         readRows = try HotStatement(db, sql: "SELECT rank, action, score, reason, evidence FROM next_actions WHERE person_id = ? ORDER BY rank")
         deleteRows = try HotStatement(db, sql: "DELETE FROM next_actions WHERE person_id = ?")
         insertRow = try HotStatement(db, sql: """
@@ -117,12 +83,12 @@ struct NextActionPass {
             """)
     }
 
-    mutating func derive(_ id: String) throws {
-        guard let (facts, stored) = try loader.load(id) else { return }
-        let insights = engine.derive(facts, now: at)
+    /// Recomputes one person's suggestions from their journey and what the definitions made of it.
+    mutating func derive(_ facts: JourneyFacts, insights: PersonInsights, account: String?) throws {
+        let id = facts.personId
         let timeline = ProspectTimeline(facts: facts, insights: insights, definitions: definitions, engine: engine)
         var group = false
-        if let account = stored.account {
+        if let account {
             if let known = groups[account] { group = known } else {
                 group = try AccountActivity.engagedPeople(account: account, at: at, db: db) >= 2
                 groups[account] = group
