@@ -17,8 +17,9 @@ journey store's default definitions read:
 Planted effects (multipliers of the weekly probability of the next step, holding for the four
 weeks after the action — about the 30-day horizon — so they are what the backtest measures;
 the ground truth the backtest must recover):
-  1. lead, a content download in the last 14 days, then a webinar invite  -> hand-raise x3.0
-     (a webinar invite without a recent download: x1.2)
+  1. lead, a content download in the last 14 days, then a webinar invite  -> hand-raise x3.0;
+     without a recent download a content offer works instead: x1.6 (and the webinar x1.0) —
+     the opposite of the default priors' order, so the priors alone are no oracle
   2. lead who unsubscribed earlier: email actions do nothing (x1.0) — and the guardrails must
      never suggest email to them
   3. mql whose first sales touch is a call within 14 days of the hand-raise -> opportunity x3.5
@@ -142,8 +143,11 @@ def main():
                 boost = 1.0
             if stage == "lead":
                 emailing_works = not (unsubscribed and act in EMAIL_ACTIONS)
-                if act == "webinar_invite" and emailing_works:
-                    boosted(3.0 if t - last_download <= 14 * DAY else 1.2)
+                fresh = t - last_download <= 14 * DAY
+                if act == "webinar_invite" and emailing_works and fresh:
+                    boosted(3.0)
+                elif act == "content_offer" and emailing_works and not fresh:
+                    boosted(1.6)
                 p = BASE["lead"] * (1.5 if fit else 1.0) * boost
                 if rng.random() < p:
                     touch(tt, email, channel="form", action="form.submitted", side="marketing", content="Request a demo")
@@ -200,7 +204,7 @@ def main():
             w.writerow([f"B{j:08d}", f"p{i}@company{i // 3}.example", iso(end + rng.random() * WEEK), action.split(".")[0], action,
                         "marketing", "", "", "", ""])
     truth = {
-        "lead|content webinar_invite": 3.0, "lead webinar_invite (no recent download)": 1.2,
+        "lead|content webinar_invite": 3.0, "lead (no recent download) content_offer": 1.6,
         "lead unsubscribed email actions": 1.0, "mql|hand_raise sales_call (goal opportunity)": 3.5,
         "sql meeting_request": 1.8, "opportunity meeting_request": 1.6, "everything else": 1.0,
     }

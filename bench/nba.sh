@@ -167,9 +167,10 @@ for goal in ["next_stage", "opportunity"]:
     print(f"  journeylake beats every baseline: {beats}; its lift's 95% interval is above 1: {above}")
     ok = ok and beats and above
     effects = {(e["state"], e["action"]): e for e in r["learned"]}
-    for key in [("lead|content", "webinar_invite"), ("lead|none", "webinar_invite"), ("lead", "webinar_invite"),
+    for key in [("lead|content", "webinar_invite"), ("lead|content", "content_offer"), ("lead|none", "webinar_invite"),
+                ("lead|none", "content_offer"), ("lead|web", "content_offer"), ("lead|none", "nurture_email"),
                 ("mql|hand_raise", "sales_call"), ("mql|hand_raise", "sales_email"), ("sql", "meeting_request"),
-                ("opportunity", "meeting_request"), ("lead", "nurture_email"), ("lead", "content_offer")]:
+                ("opportunity", "meeting_request")]:
         e = effects.get(key)
         if e:
             w, wo = e["with"], e["without"]

@@ -176,8 +176,13 @@ import Testing
         #expect((evidence["with"] as? [String: Int]) == ["observations": 40, "converted": 20])
         #expect((evidence["without"] as? [String: Int]) == ["observations": 60, "converted": 6])
         #expect(evidence["prior"] as? Bool == false)
+        // The learned lift (smoothed toward coarser states) is weighed against the 1.1× prior by
+        // its evidence: 40 observations against a prior worth 100.
+        let learned = try #require(evidence["learned_lift"] as? Double)
+        #expect(learned > 3 && learned < 5, "smoothed toward the coarser states: \(learned)")
         let lift = try #require(evidence["lift"] as? Double)
-        #expect(lift > 3 && lift < 5, "smoothed toward the coarser states: \(lift)")
+        let w = 40.0 / 140.0
+        #expect(abs(lift - exp(w * log(learned) + (1 - w) * log(1.1))) < 0.01, "\(lift)")
         #expect(abs((s.first?.score ?? 0) - lift) < 0.001)
         // Actions without evidence fall back to their priors, below the learned one.
         #expect(s.dropFirst().allSatisfy { $0.reason.contains("too little history yet") })
@@ -195,6 +200,30 @@ import Testing
         let b = try NextActionRun.compute(journeys: people.reversed().map { ($0, "acct\($0.personId.count % 3)") }, definitions: Definitions(), asOf: Self.now, live: true)
         #expect(a.suggestions() == b.suggestions())
         #expect(a.model == b.model)
+    }
+
+    @Test func everyStateKeyReadsBackFromTheModelTable() {
+        var seen: Set<Int> = []
+        for stage in Stage.allCases {
+            for signal in RecentSignal.allCases {
+                for band in ScoreBand.allCases {
+                    for recency in Recency.allCases {
+                        for (fit, group) in [(true, false), (false, true)] {
+                            let state = ProspectState(stage: stage, signal: signal, band: band, fit: fit, recency: recency, buyingGroup: group)
+                            for (level, code) in state.codes.enumerated() {
+                                #expect(StateKey.level(code) == level)
+                                #expect(StateKey.code(of: StateKey.name(code)) == code, "\(StateKey.name(code))")
+                                seen.insert(code)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(StateKey.name(ProspectState(stage: .mql, signal: .content, band: .high, fit: true, recency: .days3to7, buyingGroup: true).codes[4])
+            == "mql|content|high|fit|3-7d|group")
+        #expect(seen.count == 1 + 8 + 8 * 6 + 8 * 6 * 3 * 2 + 8 * 6 * 3 * 6 * 2)
+        #expect(StateKey.code(of: "mql|nonsense") == nil)
     }
 
     @Test func actionDefinitionsAreReadFromConfigWithErrorsThatNameTheirLine() throws {

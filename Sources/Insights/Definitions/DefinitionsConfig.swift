@@ -271,7 +271,7 @@ extension Definitions {
     static func nextActions(_ node: ConfigNode, into n: inout NextActionDefinition) throws {
         let keyed = try node.keyed(allowed: [
             "goal", "horizon", "contact_limits", "stages", "suppress_for", "ignored_after", "holdout", "min_evidence", "smoothing",
-            "lookback", "snapshot_every", "decision_window", "max_suggestions", "require_email_consent",
+            "lookback", "snapshot_every", "decision_window", "max_suggestions", "require_email_consent", "prior_strength",
         ])
         if let g = keyed["goal"] {
             let text = try g.nonEmptyString()
@@ -302,6 +302,10 @@ extension Definitions {
         if let s = keyed["smoothing"] {
             n.smoothing = try number(s)
             guard n.smoothing >= 0 else { throw s.error("smoothing cannot be negative") }
+        }
+        if let p = keyed["prior_strength"] {
+            n.priorStrength = try number(p)
+            guard n.priorStrength >= 0 else { throw p.error("prior_strength cannot be negative") }
         }
         if let l = keyed["lookback"] { n.lookbackMilliseconds = Int64(try days(l)) * 86_400_000 }
         if let e = keyed["snapshot_every"] { n.snapshotEveryMilliseconds = Int64(try days(e)) * 86_400_000 }

@@ -67,18 +67,41 @@ public struct InsightsDeriver: Deriver {
     }
 
     /// Recomputes every person (after the definitions changed), learning the next-action model
-    /// again first when `retrain` (or when there is none yet).
+    /// again first when `retrain` (or when there is none yet). One sequential pass over the store
+    /// derives the stages and gathers what the model learns from and what each person's
+    /// suggestions need; the suggestions follow once the model is complete.
     public func recomputeAll(db: Database, at: Timestamp, retrain: Bool = true) throws -> Recompute {
-        let persons = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
-        var pass: NextActionPass?
-        if nextActions {
-            let model = try updater.model(db: db, at: at, retrain: retrain)
-            try NextActionStore.Signals.rebuild(db: db, at: at)
-            pass = try NextActionPass(db: db, definitions: definitions, model: model, at: at)
+        let stored = nextActions && !retrain ? try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) : nil
+        let learn = nextActions && stored == nil
+        let activity = nextActions ? try AccountActivity.load(db, before: nil) : nil
+        var builder = learn ? NextActionRun.Builder(definitions: definitions, asOf: at, live: true, keepOutcomes: false, activity: activity!) : nil
+        var prepared: [NextActionPass.Prepared] = []
+        var persons = 0, changed = 0
+        let writer = try InsightsWriter(db: db, at: at)
+        try JourneyScan.forEach(db: db) { journey, stored in
+            persons += 1
+            let result = engine.derive(journey, now: at)
+            if stored.stage != result.stage?.rawValue { changed += 1 }
+            try writer.write(result, stored: stored)
+            guard let activity else { return }
+            let timeline = ProspectTimeline(facts: journey, insights: result, definitions: definitions, engine: engine)
+            builder?.add(timeline, account: stored.account)
+            prepared.append(NextActionPass.prepare(
+                timeline, at: at, buyingGroup: activity.buyingGroup(account: stored.account, at: at.millisecondsSinceEpoch)))
         }
-        let changed = try apply(persons, db: db, at: at, nextActions: &pass)
-        let suggested = nextActions ? try Int.fetchOne(db, sql: "SELECT count(DISTINCT person_id) FROM next_actions") ?? 0 : 0
-        return Recompute(persons: persons.count, stageChanged: changed, withSuggestions: suggested)
+        guard nextActions else { return Recompute(persons: persons, stageChanged: changed, withSuggestions: 0) }
+        let model: LiftModel
+        if var builder {
+            model = builder.finish().model
+            try NextActionStore.save(model, db: db, at: at, definitions: definitions)
+        } else {
+            model = stored!
+        }
+        try NextActionStore.Signals.rebuild(db: db, at: at, activity: activity!)
+        var pass = try NextActionPass(db: db, definitions: definitions, model: model, at: at)
+        for p in prepared { try pass.finish(p) }
+        let suggested = try Int.fetchOne(db, sql: "SELECT count(DISTINCT person_id) FROM next_actions") ?? 0
+        return Recompute(persons: persons, stageChanged: changed, withSuggestions: suggested)
     }
 
     /// The same in one write transaction of `store`.

@@ -201,7 +201,9 @@ public struct NextActionDefinition: Sendable, Equatable {
     /// Observations each side of a comparison needs before the data speaks for a state.
     public var minEvidence: Int = 30
     /// How strongly thin evidence is pulled toward the coarser state's rate (pseudo-observations).
-    public var smoothing: Double = 10
+    public var smoothing: Double = 50
+    /// How many observations (each side) weigh as much as an action's configured prior lift.
+    public var priorStrength: Double = 100
     /// How far back history is learned from, and how often a snapshot of every prospect is taken.
     public var lookbackMilliseconds: Int64 = 365 * 86_400_000
     public var snapshotEveryMilliseconds: Int64 = 7 * 86_400_000

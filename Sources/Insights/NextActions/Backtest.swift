@@ -180,13 +180,13 @@ struct Backtest {
         let settings = run.definitions.nextActions
         let model = run.model
         var out: [LearnedEffect] = []
-        for key in model.cells.keys.sorted() where key != "*" && key.split(separator: "|").count <= 2 {
+        for key in model.cells.keys.sorted(by: { StateKey.name($0) < StateKey.name($1) }) where (1...2).contains(StateKey.level(key)) {
             let hold = model.count(key, model.holdColumn)
             guard hold.observations >= settings.minEvidence else { continue }
             for (column, name) in model.actions.enumerated() where column != model.holdColumn {
                 let with = model.count(key, column)
                 guard with.observations >= settings.minEvidence else { continue }
-                out.append(LearnedEffect(state: key, action: name, with: with, without: hold, lift: hold.rate > 0 ? with.rate / hold.rate : nil))
+                out.append(LearnedEffect(state: StateKey.name(key), action: name, with: with, without: hold, lift: hold.rate > 0 ? with.rate / hold.rate : nil))
             }
         }
         return out

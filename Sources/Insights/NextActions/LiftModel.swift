@@ -27,8 +27,8 @@ public struct OutcomeCount: Sendable, Equatable, Codable {
 public struct LiftModel: Sendable, Equatable {
     /// Action names in column order; the last column is holding.
     public let actions: [String]
-    /// Per state key (all levels), one count per column.
-    public private(set) var cells: [String: [OutcomeCount]] = [:]
+    /// Per state (all levels, as `StateKey` codes), one count per column.
+    public private(set) var cells: [Int: [OutcomeCount]] = [:]
     /// Snapshots learned from, and the distinct prospects behind them.
     public internal(set) var snapshots = 0
     public internal(set) var prospects = 0
@@ -43,26 +43,26 @@ public struct LiftModel: Sendable, Equatable {
 
     /// One snapshot: the prospect in `state` got the actions in `columns` (holding when empty).
     mutating func observe(_ state: ProspectState, columns: [Int], converted: Bool) {
-        let targets = columns.isEmpty ? [holdColumn] : columns
-        for key in state.keys {
-            var row = cells[key] ?? Array(repeating: OutcomeCount(), count: actions.count)
-            for c in targets {
-                row[c].observations += 1
-                if converted { row[c].converted += 1 }
+        let empty = Array(repeating: OutcomeCount(), count: actions.count)
+        for code in state.codes {
+            if columns.isEmpty {
+                cells[code, default: empty][holdColumn].observations += 1
+                if converted { cells[code, default: empty][holdColumn].converted += 1 }
             }
-            cells[key] = row
+            for c in columns {
+                cells[code, default: empty][c].observations += 1
+                if converted { cells[code, default: empty][c].converted += 1 }
+            }
         }
         snapshots += 1
     }
 
     /// Loads counts (from the store).
-    mutating func set(_ key: String, column: Int, _ count: OutcomeCount) {
-        var row = cells[key] ?? Array(repeating: OutcomeCount(), count: actions.count)
-        row[column] = count
-        cells[key] = row
+    mutating func set(_ code: Int, column: Int, _ count: OutcomeCount) {
+        cells[code, default: Array(repeating: OutcomeCount(), count: actions.count)][column] = count
     }
 
-    func count(_ key: String, _ column: Int) -> OutcomeCount { cells[key]?[column] ?? OutcomeCount() }
+    func count(_ code: Int, _ column: Int) -> OutcomeCount { cells[code]?[column] ?? OutcomeCount() }
 
     /// What the model says about one action for one state.
     public struct Estimate: Sendable, Equatable {
@@ -79,14 +79,14 @@ public struct LiftModel: Sendable, Equatable {
     }
 
     public func estimate(_ state: ProspectState, action: String, minEvidence: Int, smoothing m: Double) -> Estimate? {
-        estimate(keys: state.keys, action: action, minEvidence: minEvidence, smoothing: m)
+        estimate(codes: state.codes, action: action, minEvidence: minEvidence, smoothing: m)
     }
 
-    /// The same for a state's precomputed `keys`.
-    func estimate(keys: [String], action: String, minEvidence: Int, smoothing m: Double) -> Estimate? {
+    /// The same for a state's precomputed `codes`.
+    func estimate(codes keys: [Int], action: String, minEvidence: Int, smoothing m: Double) -> Estimate? {
         guard let a = column(action) else { return nil }
         // The prior at the top: everyone's rate over every column.
-        let all = cells["*"] ?? []
+        let all = cells[0] ?? []
         let total = all.reduce(0) { $0 + $1.observations }
         let base = total == 0 ? 0 : Double(all.reduce(0) { $0 + $1.converted }) / Double(total)
         var pa = base, ph = base
@@ -106,7 +106,7 @@ public struct LiftModel: Sendable, Equatable {
     /// The action taken most often in the history (for the `most_popular` baseline), by column.
     func popularity() -> [String: Int] {
         var out: [String: Int] = [:]
-        for (i, name) in actions.enumerated() where i != holdColumn { out[name] = count("*", i).observations }
+        for (i, name) in actions.enumerated() where i != holdColumn { out[name] = count(0, i).observations }
         return out
     }
 }

@@ -70,7 +70,7 @@ struct NextActionEngine {
         guard let stage = p.stage, settings.stages.contains(stage), let state = p.state, !p.holdout else { return [] }
         let target = settings.goal.target(from: stage)
         let actions = settings.actions
-        let keys = state.keys
+        let keys = state.codes
         var blocked: [String: String] = [:]
         var out: [(Suggestion, order: Int)] = []
         let t = now.millisecondsSinceEpoch
@@ -98,7 +98,7 @@ struct NextActionEngine {
                     blocked[call.name] = b
                 } else {
                     let e = estimate(call, keys)
-                    let score = e?.level != nil ? e?.lift ?? call.priorLift : call.priorLift
+                    let score = e.flatMap { $0.level != nil && $0.lift != nil ? blend($0, prior: call.priorLift) : nil } ?? call.priorLift
                     out.append((Suggestion(
                         personId: p.personId, rank: 0, action: call.name, channel: call.channel, side: call.side.rawValue,
                         score: Self.round(score * call.value * call.weight), reason: why.reason, evidence: why.evidence, urgent: true), -1))
@@ -124,7 +124,7 @@ struct NextActionEngine {
             }
             let e = estimate(a, keys)
             let learned = e?.level != nil && e?.lift != nil
-            let lift = learned ? e!.lift! : a.priorLift
+            let lift = learned ? blend(e!, prior: a.priorLift) : a.priorLift
             guard lift > 1 else { continue }
             let score = Self.round(lift * a.value * a.weight)
             out.append((Suggestion(
@@ -180,8 +180,18 @@ struct NextActionEngine {
         return settings.actions.indices.filter { block(settings.actions[$0], index: $0, p, stage: stage, urgent: false) == nil }
     }
 
-    func estimate(_ a: CandidateAction, _ keys: [String]) -> LiftModel.Estimate? {
-        model.estimate(keys: keys, action: a.name, minEvidence: settings.minEvidence, smoothing: settings.smoothing)
+    /// The learned lift weighed against the configured prior by the evidence behind it (in log
+    /// space, so 2× and 0.5× are equally far from 1): thin evidence leans on the prior, ample
+    /// evidence speaks for itself.
+    func blend(_ e: LiftModel.Estimate, prior: Double) -> Double {
+        guard let lift = e.lift, lift > 0 else { return prior }
+        let n = Double(min(e.with.observations, e.without.observations))
+        let w = n / (n + settings.priorStrength)
+        return exp(w * log(lift) + (1 - w) * log(prior))
+    }
+
+    func estimate(_ a: CandidateAction, _ keys: [Int]) -> LiftModel.Estimate? {
+        model.estimate(codes: keys, action: a.name, minEvidence: settings.minEvidence, smoothing: settings.smoothing)
     }
 
     func reason(_ a: CandidateAction, state: ProspectState, target: Stage, estimate e: LiftModel.Estimate?, learned: Bool, lift: Double) -> String {
@@ -205,6 +215,7 @@ struct NextActionEngine {
             s += ",\"with\":{\"observations\":\(e.with.observations),\"converted\":\(e.with.converted)}"
             s += ",\"without\":{\"observations\":\(e.without.observations),\"converted\":\(e.without.converted)}"
             s += ",\"p_with\":\(Self.number(e.withAction, 4)),\"p_without\":\(Self.number(e.withoutAction, 4))"
+            if learned, let raw = e.lift { s += ",\"learned_lift\":\(Self.number(raw, 3)),\"prior_lift\":\(Self.number(a.priorLift, 3))" }
         }
         s += ",\"lift\":\(Self.number(lift, 3)),\"prior\":\(!learned),\"value\":\(Self.number(a.value, 3)),\"weight\":\(Self.number(a.weight, 3))}"
         return s

@@ -18,61 +18,75 @@ public struct NextActionRun: Sendable {
     /// Per person: the timeline's suggestions-relevant facts for the backtest (outcomes after asOf).
     var timelines: [String: BacktestFacts] = [:]
 
-    /// Learns and reads prospects from a store. `keepOutcomes` keeps what the backtest needs
-    /// about each prospect's future (only for a past `asOf`).
+    /// Learns and reads prospects from a store (with sequential scans: see `JourneyScan`).
+    /// `keepOutcomes` keeps what the backtest needs about each prospect's future (only for a
+    /// past `asOf`).
     public static func compute(
         db: Database, definitions: Definitions, asOf: Timestamp, live: Bool, keepOutcomes: Bool = false
     ) throws -> NextActionRun {
-        let activity = try AccountActivity.load(db, before: live ? nil : asOf)
-        let ids = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
-        var loader = try JourneyLoader(db: db)
-        var next = ids.makeIterator()
-        return try compute(definitions: definitions, asOf: asOf, live: live, keepOutcomes: keepOutcomes, activity: activity) {
-            while let id = next.next() {
-                if let (facts, stored) = try loader.load(id) { return (facts, stored.account) }
-            }
-            return nil
-        }
+        var builder = Builder(definitions: definitions, asOf: asOf, live: live, keepOutcomes: keepOutcomes,
+                              activity: try AccountActivity.load(db, before: live ? nil : asOf))
+        try JourneyScan.forEach(db: db) { facts, stored in builder.add(facts, account: stored.account) }
+        return builder.finish()
     }
 
     /// The same from journeys in memory (each with the account it belongs to).
     public static func compute(
         journeys: [(facts: JourneyFacts, account: String?)], definitions: Definitions, asOf: Timestamp, live: Bool, keepOutcomes: Bool = false
     ) throws -> NextActionRun {
-        let activity = AccountActivity(journeys: journeys, before: live ? nil : asOf)
-        var next = journeys.sorted { $0.facts.personId < $1.facts.personId }.makeIterator()
-        return try compute(definitions: definitions, asOf: asOf, live: live, keepOutcomes: keepOutcomes, activity: activity) { next.next() }
+        var builder = Builder(definitions: definitions, asOf: asOf, live: live, keepOutcomes: keepOutcomes,
+                              activity: AccountActivity(journeys: journeys, before: live ? nil : asOf))
+        for (facts, account) in journeys.sorted(by: { $0.facts.personId < $1.facts.personId }) { builder.add(facts, account: account) }
+        return builder.finish()
     }
 
     /// Walks every person once: their snapshots into the model, their state now into `prospects`.
-    static func compute(
-        definitions: Definitions, asOf: Timestamp, live: Bool, keepOutcomes: Bool, activity: AccountActivity,
-        next: () throws -> (JourneyFacts, String?)?
-    ) throws -> NextActionRun {
-        let settings = definitions.nextActions
-        let engine = StageEngine(definitions)
-        var run = NextActionRun(definitions: definitions, asOf: asOf, model: LiftModel(actions: settings.actions.map(\.name)))
-        let t = asOf.millisecondsSinceEpoch
-        let step = settings.snapshotEveryMilliseconds, horizon = settings.horizonMilliseconds
-        let firstSnapshot = ((t - settings.lookbackMilliseconds) / step + 1) * step
+    struct Builder {
+        var run: NextActionRun
+        let live: Bool
+        let keepOutcomes: Bool
+        let activity: AccountActivity
+        let engine: StageEngine
+        let snapshots: StrideThrough<Int64>
         var learnedFrom = 0
-        while let (all, account) = try next() {
-            guard let facts = live ? all : all.before(asOf) else { continue }
+
+        init(definitions: Definitions, asOf: Timestamp, live: Bool, keepOutcomes: Bool, activity: AccountActivity) {
+            let settings = definitions.nextActions
+            run = NextActionRun(definitions: definitions, asOf: asOf, model: LiftModel(actions: settings.actions.map(\.name)))
+            self.live = live
+            self.keepOutcomes = keepOutcomes
+            self.activity = activity
+            engine = StageEngine(definitions)
+            let t = asOf.millisecondsSinceEpoch, step = settings.snapshotEveryMilliseconds
+            let first = ((t - settings.lookbackMilliseconds) / step + 1) * step
+            snapshots = stride(from: first, through: t - settings.horizonMilliseconds, by: Int(step))
+        }
+
+        mutating func add(_ all: JourneyFacts, account: String?) {
+            let asOf = run.asOf, t = asOf.millisecondsSinceEpoch
+            guard let facts = live ? all : all.before(asOf) else { return }
             let insights = engine.derive(facts, now: asOf)
-            let timeline = ProspectTimeline(facts: facts, insights: insights, definitions: definitions, engine: engine)
-            if run.learn(from: timeline, account: account, activity: activity, snapshots: stride(from: firstSnapshot, through: t - horizon, by: Int(step))) {
-                learnedFrom += 1
-            }
+            let timeline = ProspectTimeline(facts: facts, insights: insights, definitions: run.definitions, engine: engine)
+            add(timeline, account: account)
             run.prospects.append(timeline.prospect(at: asOf, buyingGroup: activity.buyingGroup(account: account, at: t)))
             if keepOutcomes {
                 // The future after asOf, from the whole journey, for the backtest's outcomes.
-                let future = engine.derive(all, now: Timestamp(millisecondsSinceEpoch: t + horizon))
-                let whole = ProspectTimeline(facts: all, insights: future, definitions: definitions, engine: engine)
+                let future = engine.derive(all, now: Timestamp(millisecondsSinceEpoch: t + run.definitions.nextActions.horizonMilliseconds))
+                let whole = ProspectTimeline(facts: all, insights: future, definitions: run.definitions, engine: engine)
                 run.timelines[all.personId] = BacktestFacts(timeline: whole)
             }
         }
-        run.model.prospects = learnedFrom
-        return run
+
+        /// Learns from one person's timeline (derived as of `asOf`) without keeping them as a prospect.
+        mutating func add(_ timeline: ProspectTimeline, account: String?) {
+            if run.learn(from: timeline, account: account, activity: activity, snapshots: snapshots) { learnedFrom += 1 }
+        }
+
+        mutating func finish() -> NextActionRun {
+            run.model.prospects = learnedFrom
+            run.prospects.sort { $0.personId < $1.personId }
+            return run
+        }
     }
 
     /// Adds a person's snapshots to the model; true when at least one counted.

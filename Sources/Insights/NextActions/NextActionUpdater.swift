@@ -3,22 +3,14 @@ public import GRDB
 public import JourneyModel
 public import JourneyStore
 
-/// How the insights deriver keeps next best actions current: which persons a batch makes it
-/// recompute besides those it touched, when the lift model must learn again, and the model
-/// itself.
+/// How the insights deriver keeps next best actions current between full derives: which
+/// persons a batch makes it recompute besides those it touched, and when the lift model must
+/// learn again.
 struct NextActionUpdater {
     let definitions: Definitions
 
     /// The model is learned again once the store holds this much more history than it was learned on.
     static let retrainGrowth = 1.2
-
-    /// The stored model, or a new one learned from the whole store when `retrain` or when there is none.
-    func model(db: Database, at: Timestamp, retrain: Bool) throws -> LiftModel {
-        if !retrain, let stored = try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) { return stored }
-        let run = try NextActionRun.compute(db: db, definitions: definitions, asOf: at, live: true)
-        try NextActionStore.save(run.model, db: db, at: at, definitions: definitions)
-        return run.model
-    }
 
     /// The people of accounts whose buying group the batch made or broke: a colleague's state
     /// shows it. Seeds the pass with the groups it counted.
@@ -85,7 +77,6 @@ struct NextActionPass {
 
     /// Recomputes one person's suggestions from their journey and what the definitions made of it.
     mutating func derive(_ facts: JourneyFacts, insights: PersonInsights, account: String?) throws {
-        let id = facts.personId
         let timeline = ProspectTimeline(facts: facts, insights: insights, definitions: definitions, engine: engine)
         var group = false
         if let account {
@@ -94,9 +85,33 @@ struct NextActionPass {
                 groups[account] = group
             }
         }
-        var prospect = timeline.prospect(at: at, buyingGroup: group)
+        try finish(Self.prepare(timeline, at: at, buyingGroup: group))
+    }
+
+    /// What the suggestions of one person need of their journey, kept small so a full derive can
+    /// hold everyone's while the model learns: the prospect now, and the candidate-action touches
+    /// (to tell which open suggestions were taken).
+    struct Prepared {
+        var prospect: ProspectNow
+        var holdout: Bool
+        var candidates: [(at: Int64, shows: UInt64, touch: String)]
+    }
+
+    static func prepare(_ timeline: ProspectTimeline, at: Timestamp, buyingGroup: Bool) -> Prepared {
+        var prospect = timeline.prospect(at: at, buyingGroup: buyingGroup)
         let holdout = prospect.holdout
         prospect.holdout = false
+        let candidates = timeline.facts.touches.indices.filter { timeline.shows[$0] != 0 }.map { i in
+            (timeline.facts.touches[i].at.millisecondsSinceEpoch, timeline.shows[i], timeline.facts.touches[i].id)
+        }
+        return Prepared(prospect: prospect, holdout: holdout, candidates: candidates)
+    }
+
+    /// The log, the suggestions and their rows for a prepared person.
+    mutating func finish(_ prepared: Prepared) throws {
+        var prospect = prepared.prospect
+        let holdout = prepared.holdout
+        let id = prospect.personId
         let t = at.millisecondsSinceEpoch
         let settings = definitions.nextActions
 
@@ -110,10 +125,9 @@ struct NextActionPass {
             case "open":
                 guard let since = TimestampParser.utc.parse(e.suggested)?.millisecondsSinceEpoch else { continue }
                 if let column = settings.actions.firstIndex(where: { $0.name == e.action }),
-                    let i = (timeline.firstIndex(after: since - 1)..<timeline.firstIndex(after: t)).first(where: { timeline.shows[$0] & (1 << UInt64(column)) != 0 })
+                    let taken = prepared.candidates.first(where: { $0.at >= since && $0.at <= t && $0.shows & (1 << UInt64(column)) != 0 })
                 {
-                    let touch = facts.touches[i]
-                    try update(id, e.action, e.suggested, status: "taken", at: touch.at.iso8601, touchpoint: touch.id)
+                    try update(id, e.action, e.suggested, status: "taken", at: Timestamp(millisecondsSinceEpoch: taken.at).iso8601, touchpoint: taken.touch)
                 } else if t - since >= settings.ignoredAfterMilliseconds {
                     let ignoredAt = Timestamp(millisecondsSinceEpoch: since + settings.ignoredAfterMilliseconds)
                     try update(id, e.action, e.suggested, status: "ignored", at: ignoredAt.iso8601, touchpoint: nil)
@@ -199,8 +213,8 @@ enum NextActionStore {
         var model = LiftModel(actions: actions)
         let rows = try Row.fetchCursor(db, sql: "SELECT state, action, observations, converted FROM next_action_model")
         while let row = try rows.next() {
-            guard let column = model.column(row[1]) else { continue }
-            model.set(row[0], column: column, OutcomeCount(observations: row[2], converted: row[3]))
+            guard let column = model.column(row[1]), let code = StateKey.code(of: row[0]) else { continue }
+            model.set(code, column: column, OutcomeCount(observations: row[2], converted: row[3]))
         }
         model.snapshots = info[0]
         model.prospects = info[1]
@@ -210,11 +224,10 @@ enum NextActionStore {
     static func save(_ model: LiftModel, db: Database, at: Timestamp, definitions: Definitions) throws {
         try db.execute(sql: "DELETE FROM next_action_model")
         let insert = try HotStatement(db, sql: "INSERT INTO next_action_model (level, state, action, observations, converted) VALUES (?, ?, ?, ?, ?)")
-        for (key, row) in model.cells.sorted(by: { $0.key < $1.key }) {
-            let level = key == "*" ? 0 : key.split(separator: "|").count == 1 ? 1 : key.split(separator: "|").count == 2 ? 2
-                : key.split(separator: "|").count == 4 ? 3 : 4
+        for (code, row) in model.cells.sorted(by: { $0.key < $1.key }) {
+            let key = StateKey.name(code)
             for (column, count) in row.enumerated() where count.observations > 0 {
-                insert.int(1, Int64(level)); insert.text(2, key); insert.text(3, model.actions[column])
+                insert.int(1, Int64(StateKey.level(code))); insert.text(2, key); insert.text(3, model.actions[column])
                 insert.int(4, Int64(count.observations)); insert.int(5, Int64(count.converted))
                 try insert.run()
             }
@@ -253,8 +266,7 @@ enum NextActionStore {
         }
 
         /// Recounts every account.
-        static func rebuild(db: Database, at: Timestamp) throws {
-            let activity = try AccountActivity.load(db, before: nil)
+        static func rebuild(db: Database, at: Timestamp, activity: AccountActivity) throws {
             try db.execute(sql: "DELETE FROM account_signals")
             let insert = try HotStatement(db, sql: "INSERT INTO account_signals (account_id, engaged_people, computed_at) VALUES (?, ?, ?)")
             let t = at.millisecondsSinceEpoch

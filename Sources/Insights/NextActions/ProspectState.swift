@@ -72,13 +72,20 @@ public struct ProspectState: Sendable, Hashable, Codable {
     /// At least two people of the prospect's account engaged in the last 30 days (a buying group).
     public var buyingGroup: Bool
 
-    /// The keys of the state at each level of detail, coarsest first (level 0 is everyone).
-    var keys: [String] {
-        let s = stage.rawValue
-        let l2 = "\(s)|\(signal.rawValue)"
-        let l3 = "\(l2)|\(band.rawValue)|\(fit ? "fit" : "no_fit")"
-        return ["*", s, l2, l3, "\(l3)|\(recency.rawValue)|\(buyingGroup ? "group" : "single")"]
+    /// The state at each level of detail, coarsest first (level 0 is everyone), as compact
+    /// codes the model counts under (see `StateKey`).
+    var codes: [Int] {
+        let stage = StateKey.field(Stage.allCases.firstIndex(of: self.stage)!, 8)
+        let signal = StateKey.field(RecentSignal.allCases.firstIndex(of: self.signal)!, 12)
+        let band = StateKey.field(ScoreBand.allCases.firstIndex(of: self.band)!, 15)
+        let fit = StateKey.field(self.fit ? 1 : 0, 17)
+        let recency = StateKey.field(Recency.allCases.firstIndex(of: self.recency)!, 19)
+        let group = StateKey.field(buyingGroup ? 1 : 0, 22)
+        return [0, 1 | stage, 2 | stage | signal, 3 | stage | signal | band | fit, 4 | stage | signal | band | fit | recency | group]
     }
+
+    /// The same as text, as `next_action_model.state` shows them: `*`, `mql`, `mql|content`, …
+    var keys: [String] { codes.map(StateKey.name) }
 
     /// Who the state at a level describes, for reasons: "MQLs with a recent content download".
     func describe(level: Int) -> String {
@@ -129,5 +136,54 @@ extension StageEngine {
     /// Whether the person had reached `target` or a later funnel stage by `time`.
     static func hasReached(_ target: Stage, by time: Timestamp, history: [StageEntry]) -> Bool {
         history.contains { Stage.funnel.contains($0.stage) && $0.stage >= target && $0.at <= time }
+    }
+}
+
+/// A state at one level of detail as one integer: the level in the low bits, then each feature
+/// that level includes as (its position + 1) in a few bits of its own, so a code is cheap to
+/// hash and stable across runs. `name` and `code(of:)` convert to and from the text form the
+/// model table holds.
+enum StateKey {
+    static func field(_ position: Int, _ shift: Int) -> Int { (position + 1) << shift }
+
+    static func level(_ code: Int) -> Int { code & 0xFF }
+
+    private static func part<T: CaseIterable>(_ code: Int, _ shift: Int, _ bits: Int, _ type: T.Type) -> T? {
+        let v = (code >> shift) & ((1 << bits) - 1)
+        guard v > 0 else { return nil }
+        let all = Array(T.allCases)
+        return v - 1 < all.count ? all[v - 1] : nil
+    }
+
+    static func name(_ code: Int) -> String {
+        guard level(code) > 0 else { return "*" }
+        var parts: [String] = []
+        if let s = part(code, 8, 4, Stage.self) { parts.append(s.rawValue) }
+        if let s = part(code, 12, 3, RecentSignal.self) { parts.append(s.rawValue) }
+        if let b = part(code, 15, 2, ScoreBand.self) { parts.append(b.rawValue) }
+        if (code >> 17) & 3 > 0 { parts.append((code >> 17) & 3 == 2 ? "fit" : "no_fit") }
+        if let r = part(code, 19, 3, Recency.self) { parts.append(r.rawValue) }
+        if (code >> 22) & 3 > 0 { parts.append((code >> 22) & 3 == 2 ? "group" : "single") }
+        return parts.joined(separator: "|")
+    }
+
+    static func code(of name: String) -> Int? {
+        if name == "*" { return 0 }
+        let p = name.split(separator: "|").map(String.init)
+        func index<T: CaseIterable & RawRepresentable>(_ type: T.Type, _ raw: String) -> Int? where T.RawValue == String {
+            Array(T.allCases).firstIndex { $0.rawValue == raw }
+        }
+        guard [1, 2, 4, 6].contains(p.count), let stage = index(Stage.self, p[0]) else { return nil }
+        var code = field(stage, 8)
+        if p.count >= 2 { guard let s = index(RecentSignal.self, p[1]) else { return nil }; code |= field(s, 12) }
+        if p.count >= 4 {
+            guard let b = index(ScoreBand.self, p[2]), ["fit", "no_fit"].contains(p[3]) else { return nil }
+            code |= field(b, 15) | field(p[3] == "fit" ? 1 : 0, 17)
+        }
+        if p.count == 6 {
+            guard let r = index(Recency.self, p[4]), ["group", "single"].contains(p[5]) else { return nil }
+            code |= field(r, 19) | field(p[5] == "group" ? 1 : 0, 22)
+        }
+        return code | [1: 1, 2: 2, 4: 3, 6: 4][p.count]!
     }
 }
