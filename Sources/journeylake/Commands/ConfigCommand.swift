@@ -29,6 +29,8 @@ struct ConfigCommand: AsyncParsableCommand {
             print("\(options.path): OK")
             print("store: \(config.store.path) (batch_size \(config.store.batchSize))")
             print("definitions: \(config.definitions == nil ? "defaults" : "from the config"); MQL at score \(Int(defs.mql.scoreThreshold)) with fit, or a hand-raise; follow-up within \(defs.sla.windowMilliseconds / 3_600_000)h")
+            let n = defs.nextActions
+            print("next actions: \(n.actions.map(\.name).joined(separator: ", ")); goal \(n.goal), horizon \(n.horizonMilliseconds / 86_400_000)d, holdout \(n.holdout)")
             var failed = false
             for s in sources {
                 let enabled = config.sources.first { $0.name == s.name }?.enabled ?? true
