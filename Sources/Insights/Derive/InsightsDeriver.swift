@@ -17,12 +17,18 @@ public struct InsightsDeriver: Deriver {
     public let definitions: Definitions
     let engine: StageEngine
     let nextActions: Bool
+    /// From this many persons on, a batch touching a third of them is derived with one
+    /// sequential pass over the store rather than person by person.
+    let scanFrom: Int
     let now: @Sendable () -> Timestamp
 
-    public init(definitions: Definitions, nextActions: Bool = true, now: @escaping @Sendable () -> Timestamp = { Timestamp(.now) }) {
+    public init(
+        definitions: Definitions, nextActions: Bool = true, scanFrom: Int = 1_000, now: @escaping @Sendable () -> Timestamp = { Timestamp(.now) }
+    ) {
         self.definitions = definitions
         engine = StageEngine(definitions)
         self.nextActions = nextActions
+        self.scanFrom = scanFrom
         self.now = now
     }
 
@@ -39,6 +45,13 @@ public struct InsightsDeriver: Deriver {
         // members); a person's own touch of an account is in `work.persons` already.
         let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
         for account in work.accounts { set.formUnion(try String.fetchAll(members, arguments: [account])) }
+        // Past a third of everyone, one sequential pass over the store beats reading each
+        // person's touches from wherever they lie (a backfill, a busy day): the same result.
+        let everyone = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
+        if everyone >= scanFrom, set.count * 3 >= everyone {
+            _ = try recomputeAll(db: db, at: at, retrain: false)
+            return
+        }
         var pass: NextActionPass?
         if nextActions {
             guard let model = try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) else {
