@@ -53,6 +53,7 @@ import Testing
         "next_action_log": ["person_id", "action", "suggested_at", "rank", "score", "stage", "goal_stage", "holdout", "status", "status_at",
                             "touchpoint_id"],
         "account_signals": ["account_id", "engaged_people", "computed_at"],
+        "person_signals": ["person_id", "account_id", "last_response_at"],
     ]
 
     /// DESIGN.md's column lists, word for word: these may never go missing.

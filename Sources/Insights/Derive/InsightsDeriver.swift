@@ -91,12 +91,17 @@ public struct InsightsDeriver: Deriver {
         var prepared: [NextActionPass.Prepared] = []
         var persons = 0, changed = 0
         let writer = try InsightsWriter(db: db, at: at)
+        if nextActions { try db.execute(sql: "DELETE FROM person_signals") }
+        let signal = try HotStatement(db, sql: "INSERT INTO person_signals (person_id, account_id, last_response_at) VALUES (?, ?, ?)")
         try JourneyScan.forEach(db: db) { journey, stored in
             persons += 1
             let result = engine.derive(journey, now: at)
             if stored.stage != result.stage?.rawValue { changed += 1 }
             try writer.write(result, stored: stored)
             guard let activity else { return }
+            let latest = journey.touches.last { $0.at <= at && TouchKind.isResponse($0.action) }
+            signal.text(1, journey.personId); signal.text(2, stored.account); signal.text(3, latest?.at.iso8601)
+            try signal.run()
             let timeline = ProspectTimeline(facts: journey, insights: result, definitions: definitions, engine: engine)
             builder?.add(timeline, account: stored.account)
             prepared.append(NextActionPass.prepare(
@@ -117,10 +122,14 @@ public struct InsightsDeriver: Deriver {
         return Recompute(persons: persons, stageChanged: changed, withSuggestions: suggested)
     }
 
-    /// The same in one write transaction of `store`.
+    /// The same in one write transaction of `store`; what was queued for this deriver is done.
     public func recomputeAll(store: JourneyStore, retrain: Bool = true) async throws -> Recompute {
         let at = now()
-        return try await store.pool.write { db in try recomputeAll(db: db, at: at, retrain: retrain) }
+        return try await store.pool.write { db in
+            let result = try recomputeAll(db: db, at: at, retrain: retrain)
+            try DeriveQueue.markCaughtUp(name, db: db, at: at.iso8601)
+            return result
+        }
     }
 
     /// Derives and writes `persons`; returns how many changed stage.

@@ -31,8 +31,10 @@ struct AccountActivity {
     /// Every response with an account and a person before `before` (nil: all).
     static func load(_ db: Database, before: Timestamp?) throws -> AccountActivity {
         var activity = AccountActivity()
+        // A person belongs to the account the persons table says (as in `person_signals`).
         let query = try HotStatement(db, sql: """
-            SELECT account_id, person_id, occurred_at, action FROM touchpoints WHERE account_id IS NOT NULL AND person_id IS NOT NULL
+            SELECT p.account_id, t.person_id, t.occurred_at, t.action FROM touchpoints t JOIN persons p USING (person_id)
+            WHERE p.account_id IS NOT NULL
             """)
         let limit = before?.millisecondsSinceEpoch ?? .max
         var accounts: Set<String> = []
@@ -70,23 +72,32 @@ struct AccountActivity {
         return false
     }
 
-    /// How many people of one account engaged in (time − 30 days, time], counted up to 2,
-    /// straight from the store (the incremental derive).
+    /// How many people of one account engaged in (time − 30 days, time], counted up to 2, from
+    /// `person_signals` (the incremental derive: no read of the account's touchpoints).
     static func engagedPeople(account: String, at time: Timestamp, db: Database) throws -> Int {
-        let query = try HotStatement(db, sql: """
-            SELECT person_id, action FROM touchpoints
-            WHERE account_id = ? AND person_id IS NOT NULL AND occurred_at > ? AND occurred_at <= ?
-            """)
-        query.text(1, account)
-        query.text(2, Timestamp(millisecondsSinceEpoch: time.millisecondsSinceEpoch - window).iso8601)
-        query.text(3, time.iso8601)
-        var first: String?
-        var count = 0
-        try query.rows {
-            guard count < 2, let action = query.string(1), TouchKind.isResponse(action), let person = query.string(0) else { return }
-            if let f = first { if f != person { count = 2 } } else { first = person; count = 1 }
+        try Int.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT count(*) FROM (SELECT 1 FROM person_signals
+                  WHERE account_id = ? AND last_response_at > ? AND last_response_at <= ? LIMIT 2)
+                """),
+            arguments: [account, Timestamp(millisecondsSinceEpoch: time.millisecondsSinceEpoch - window).iso8601, time.iso8601]) ?? 0
+    }
+
+    /// Records a person's latest response at or before `time` (and their account), reading
+    /// their touches backwards from `time` until the first response.
+    static func refreshSignal(person: String, at time: Timestamp, db: Database) throws {
+        let latest = try HotStatement(db, sql: "SELECT occurred_at, action FROM touchpoints WHERE person_id = ? AND occurred_at <= ? ORDER BY occurred_at DESC")
+        latest.text(1, person)
+        latest.text(2, time.iso8601)
+        var found: String?
+        while found == nil, try latest.step() {
+            if let action = latest.string(1), TouchKind.isResponse(action) { found = latest.string(0) }
         }
-        return count
+        latest.reset()
+        try db.cachedStatement(sql: """
+            INSERT OR REPLACE INTO person_signals (person_id, account_id, last_response_at)
+            SELECT person_id, account_id, ? FROM persons WHERE person_id = ?
+            """).execute(arguments: [found, person])
     }
 
     /// The same count from the index (the full derive).

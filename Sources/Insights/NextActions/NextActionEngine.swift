@@ -73,6 +73,7 @@ struct NextActionEngine {
         let keys = state.codes
         var blocked: [String: String] = [:]
         var out: [(Suggestion, order: Int)] = []
+        var explain: [String: () -> (String, String)] = [:]
         let t = now.millisecondsSinceEpoch
 
         func block(_ a: CandidateAction, index: Int, urgent: Bool) -> String? { self.block(a, index: index, p, stage: stage, urgent: urgent) }
@@ -127,10 +128,14 @@ struct NextActionEngine {
             let lift = learned ? blend(e!, prior: a.priorLift) : a.priorLift
             guard lift > 1 else { continue }
             let score = Self.round(lift * a.value * a.weight)
+            // Reasons and evidence are written for the suggestions that make the cut only.
+            explain[a.name] = { [self] in
+                (reason(a, state: state, target: target, estimate: e, learned: learned, lift: lift),
+                 evidence(a, state: state, target: target, estimate: e, learned: learned, lift: lift))
+            }
             out.append((Suggestion(
                 personId: p.personId, rank: 0, action: a.name, channel: a.channel, side: a.side.rawValue, score: score,
-                reason: reason(a, state: state, target: target, estimate: e, learned: learned, lift: lift),
-                evidence: evidence(a, state: state, target: target, estimate: e, learned: learned, lift: lift), urgent: false), i))
+                reason: "", evidence: "", urgent: false), i))
         }
         out.sort { x, y in
             if x.0.urgent != y.0.urgent { return x.0.urgent }
@@ -140,6 +145,7 @@ struct NextActionEngine {
         var ranked = out.prefix(settings.maxSuggestions).enumerated().map { i, s in
             var s = s.0
             s.rank = i + 1
+            if let explained = explain[s.action]?() { (s.reason, s.evidence) = explained }
             return s
         }
         if ranked.isEmpty {

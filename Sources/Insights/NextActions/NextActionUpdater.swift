@@ -16,8 +16,13 @@ struct NextActionUpdater {
     /// shows it. Seeds the pass with the groups it counted.
     func buyingGroupChanges(_ work: DeriveWork, pass: inout NextActionPass, db: Database) throws -> Set<String> {
         var accounts = work.accounts
-        let accountOf = try db.cachedStatement(sql: "SELECT account_id FROM persons WHERE person_id = ?")
-        for p in work.persons { if let a = try String.fetchOne(accountOf, arguments: [p]) { accounts.insert(a) } }
+        let accountOf = try db.cachedStatement(sql: "SELECT account_id FROM person_signals WHERE person_id = ?")
+        for p in work.persons.sorted() {
+            // Both the account the person was in and the one they are in now may have changed.
+            if let a = try String.fetchOne(accountOf, arguments: [p]) { accounts.insert(a) }
+            try AccountActivity.refreshSignal(person: p, at: pass.at, db: db)
+            if let a = try String.fetchOne(accountOf, arguments: [p]) { accounts.insert(a) }
+        }
         let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
         let signals = try NextActionStore.Signals(db: db, at: pass.at)
         var persons: Set<String> = []
@@ -265,7 +270,7 @@ enum NextActionStore {
             return (now >= 2, (now >= 2) != (before >= 2))
         }
 
-        /// Recounts every account.
+        /// Recounts every account (`person_signals` written already).
         static func rebuild(db: Database, at: Timestamp, activity: AccountActivity) throws {
             try db.execute(sql: "DELETE FROM account_signals")
             let insert = try HotStatement(db, sql: "INSERT INTO account_signals (account_id, engaged_people, computed_at) VALUES (?, ?, ?)")

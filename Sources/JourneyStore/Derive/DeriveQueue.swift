@@ -107,6 +107,17 @@ public enum DeriveQueue {
         return work
     }
 
+    /// Records that a deriver has done everything queued (it just derived everything outside the
+    /// queue, e.g. `reprocess --derive`), in the caller's transaction.
+    public static func markCaughtUp(_ deriver: String, db: Database, at now: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO derive_state (deriver, done_seq, updated_at) VALUES (?, coalesce((SELECT max(seq) FROM derive_queue), 0), ?)
+                ON CONFLICT (deriver) DO UPDATE SET done_seq = excluded.done_seq, updated_at = excluded.updated_at
+                """,
+            arguments: [deriver, now])
+    }
+
     /// Drops the entries every given deriver has done (all of them when none is given).
     public static func prune(keepingFor derivers: [String], db: Database) throws {
         let names = "[" + derivers.map(JSONObjectWriter.quoted).joined(separator: ",") + "]"

@@ -49,6 +49,9 @@ enum Migrations {
         migrator.registerMigration(M0015_ScoreExplanations.identifier) { db in
             try db.execute(sql: M0015_ScoreExplanations.sql)
         }
+        migrator.registerMigration(M0016_PersonSignals.identifier) { db in
+            try db.execute(sql: M0016_PersonSignals.sql)
+        }
         return migrator
     }
 }
