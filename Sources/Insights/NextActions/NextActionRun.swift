@@ -127,11 +127,6 @@ public struct NextActionRun: Sendable {
         let engine = NextActionEngine(definitions: definitions, model: model, now: asOf)
         return prospects.flatMap { engine.suggest($0) }
     }
-
-    /// Prospects counted (persons in a stage that gets suggestions, not in the holdout).
-    public var prospectCount: Int {
-        prospects.filter { p in p.stage.map { definitions.nextActions.stages.contains($0) } ?? false && !p.holdout }.count
-    }
 }
 
 /// What the backtest needs about one prospect's future: its stage history and candidate touches.

@@ -132,11 +132,6 @@ extension StageEngine {
     static func reached(_ target: Stage, after start: Timestamp, upTo end: Timestamp, history: [StageEntry]) -> Timestamp? {
         history.filter { Stage.funnel.contains($0.stage) && $0.stage >= target && $0.at > start && $0.at <= end }.map(\.at).min()
     }
-
-    /// Whether the person had reached `target` or a later funnel stage by `time`.
-    static func hasReached(_ target: Stage, by time: Timestamp, history: [StageEntry]) -> Bool {
-        history.contains { Stage.funnel.contains($0.stage) && $0.stage >= target && $0.at <= time }
-    }
 }
 
 /// A state at one level of detail as one integer: the level in the low bits, then each feature
