@@ -172,3 +172,74 @@ import Testing
             != EventDeduplication.key(person: "p", action: "email.opened", campaign: nil, atSecond: 2))
     }
 }
+
+/// The suggestion log through real batches: a later touch showing a suggestion marks it taken;
+/// one not taken in time is ignored and not suggested again for a while.
+@Suite struct SuggestionLogTests {
+    /// A clock the test moves; the deriver reads it through its `now` closure.
+    final class Clock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: Int64
+        init(_ t: Int64) { value = t }
+        var now: Timestamp { lock.withLock { Timestamp(millisecondsSinceEpoch: value) } }
+        func set(_ t: Int64) { lock.withLock { value = t } }
+    }
+
+    static let day: Int64 = 86_400_000
+    static let t0: Int64 = 1_748_822_400_000  // 2025-06-02
+
+    static func iso(_ t: Int64) -> String { Timestamp(millisecondsSinceEpoch: t).iso8601 }
+
+    @Test(.timeLimit(.minutes(10))) func aLaterTouchMarksItTakenAndAnIgnoredOneIsSuppressed() async throws {
+        let ws = try Workspace()
+        let clock = Clock(Self.t0)
+        let deriver = InsightsDeriver(definitions: Definitions(), now: { clock.now })
+        let sources = """
+              - name: people
+                type: files
+                path: people
+                format: csv
+                mapping: { record: person, id: id, fields: { email: email, created_at: created } }
+              - name: touches
+                type: files
+                path: touches
+                format: csv
+                mapping:
+                  record: touchpoint
+                  stream: touches
+                  id: id
+                  fields: { email: email, occurred_at: at, action: action, channel: channel, side: side }
+
+            """
+        try ws.write("people/p.csv", "id,email,created\n1,ann@acme.example,\(Self.iso(Self.t0 - 20 * Self.day))\n")
+        try ws.write("touches/a.csv", "id,email,at,action,channel,side\nv1,ann@acme.example,\(Self.iso(Self.t0 - Self.day)),web.visit,web,marketing\n")
+        _ = try await ws.ingest(sources, derivers: [deriver])
+        let log = "SELECT action || ' ' || status || ' ' || coalesce(touchpoint_id, '-') FROM next_action_log ORDER BY 1"
+        #expect(try ws.strings(log) == ["content_offer open -", "event_invite open -", "webinar_invite open -"])
+
+        // A day later marketing sends the webinar invite: the suggestion was taken.
+        clock.set(Self.t0 + 2 * Self.day)
+        try ws.write("touches/b.csv", "id,email,at,action,channel,side\nw1,ann@acme.example,\(Self.iso(Self.t0 + Self.day)),webinar.invited,email,marketing\n")
+        _ = try await ws.ingest(sources, derivers: [deriver])
+        let taken = try ws.strings("SELECT status_at || ' ' || touchpoint_id FROM next_action_log WHERE action = 'webinar_invite' AND status = 'taken'")
+        let all = try ws.strings(log)
+        #expect(taken == ["\(Self.iso(Self.t0 + Self.day)) touches:touches:w1"], "\(all)")
+        #expect(try !ws.strings("SELECT action FROM next_actions").contains("webinar_invite"), "in its cooldown now")
+
+        // Three weeks on, nobody took the content offer: ignored at two weeks, then suppressed.
+        clock.set(Self.t0 + 21 * Self.day)
+        try ws.write("touches/c.csv", "id,email,at,action,channel,side\nv2,ann@acme.example,\(Self.iso(Self.t0 + 20 * Self.day)),web.visit,web,marketing\n")
+        _ = try await ws.ingest(sources, derivers: [deriver])
+        #expect(try ws.strings("SELECT status || ' ' || status_at FROM next_action_log WHERE action = 'content_offer' ORDER BY suggested_at")
+            == ["ignored \(Self.iso(Self.t0 + 14 * Self.day))"])
+        let now = try ws.strings("SELECT action FROM next_actions ORDER BY rank")
+        #expect(!now.contains("content_offer") && !now.contains("event_invite"), "\(now)")
+        #expect(now.contains("webinar_invite"), "its 14-day cooldown is over: \(now)")
+
+        // Past the 30 days of suppression it may be suggested again, as a new suggestion.
+        clock.set(Self.t0 + 50 * Self.day)
+        try ws.write("touches/d.csv", "id,email,at,action,channel,side\nv3,ann@acme.example,\(Self.iso(Self.t0 + 49 * Self.day)),web.visit,web,marketing\n")
+        _ = try await ws.ingest(sources, derivers: [deriver])
+        #expect(try ws.count("SELECT count(*) FROM next_action_log WHERE action = 'content_offer' AND status = 'open'") == 1)
+    }
+}
