@@ -19,7 +19,9 @@ weeks after the action — about the 30-day horizon — so they are what the bac
 the ground truth the backtest must recover):
   1. lead, a content download in the last 14 days, then a webinar invite  -> hand-raise x3.0;
      without a recent download a content offer works instead: x1.6 (and the webinar x1.0) —
-     the opposite of the default priors' order, so the priors alone are no oracle
+     the opposite of the default priors' order, so the priors alone are no oracle. Half the
+     offers are taken up (a download, which a later webinar invite builds on); organic
+     downloads are rarer (2 % of leads a week).
   2. lead who unsubscribed earlier: email actions do nothing (x1.0) — and the guardrails must
      never suggest email to them
   3. mql whose first sales touch is a call within 14 days of the hand-raise -> opportunity x3.5
@@ -118,18 +120,23 @@ def main():
             # Organic activity (the prospect's own).
             if rng.random() < 0.25:
                 touch(t, email, channel="web", action="web.visit", side="marketing", content="/pricing" if rng.random() < 0.1 else "/blog")
-            if stage == "lead" and rng.random() < 0.07:
+            if stage == "lead" and rng.random() < 0.02:
                 touch(t + 3600, email, channel="content", action="content.downloaded", side="marketing", content="Research report")
                 last_download = t + 3600
             if not unsubscribed and rng.random() < 0.005:
                 touch(t + 1800, email, channel="email", action="email.unsubscribed", side="marketing")
                 unsubscribed = True
+            fresh = t - last_download <= 14 * DAY  # a download in the two weeks before this week's action
             # The random policy.
             act = None
             if stage in MENU and rng.random() < 0.35:
                 act = rng.choice(MENU[stage])
                 ta = t + 2 * 3600
                 touch(ta, email, act, owner=owner if SHOWS[act][2] == "sales" else "")
+                if act == "content_offer" and not unsubscribed and rng.random() < 0.5:
+                    # Half the offers are taken up: a download, which a webinar invite can build on.
+                    touch(ta + 3 * 3600, email, channel="content", action="content.downloaded", side="marketing", content="Offered report")
+                    last_download = ta + 3 * 3600
             tt = t + 2 * DAY  # outcomes follow within the week
 
             def boosted(m):
@@ -143,7 +150,6 @@ def main():
                 boost = 1.0
             if stage == "lead":
                 emailing_works = not (unsubscribed and act in EMAIL_ACTIONS)
-                fresh = t - last_download <= 14 * DAY
                 if act == "webinar_invite" and emailing_works and fresh:
                     boosted(3.0)
                 elif act == "content_offer" and emailing_works and not fresh:

@@ -76,6 +76,16 @@ public struct LiftModel: Sendable, Equatable {
         /// The counts at that level (or at everyone's, when no level has the evidence).
         public var with: OutcomeCount
         public var without: OutcomeCount
+
+        /// The upper end of the 95 % interval of the cited counts' lift (Katz's log method, half
+        /// a count added to every cell when one is empty or full): below 1, the action hurts.
+        public var credibleUpperLift: Double {
+            var a = Double(with.converted), n1 = Double(with.observations), c = Double(without.converted), n2 = Double(without.observations)
+            guard n1 > 0, n2 > 0 else { return .infinity }
+            if a == 0 || c == 0 || a == n1 || c == n2 { a += 0.5; c += 0.5; n1 += 1; n2 += 1 }
+            let se = (1 / a - 1 / n1 + 1 / c - 1 / n2).squareRoot()
+            return exp(log((a / n1) / (c / n2)) + 1.96 * se)
+        }
     }
 
     public func estimate(_ state: ProspectState, action: String, minEvidence: Int, smoothing m: Double) -> Estimate? {

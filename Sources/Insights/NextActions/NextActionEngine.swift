@@ -126,7 +126,10 @@ struct NextActionEngine {
             let e = estimate(a, keys)
             let learned = e?.level != nil && e?.lift != nil
             let lift = learned ? blend(e!, prior: a.priorLift) : a.priorLift
-            guard lift > 1 else { continue }
+            // An action is left out when it does not beat holding: by its prior without evidence,
+            // and with evidence only when the data shows it credibly hurts (its 95 % interval lies
+            // below 1) — a lift a hair under 1 is noise, and doing something beats waiting then.
+            if learned ? e!.credibleUpperLift < 1 : lift <= 1 { continue }
             let score = Self.round(lift * a.value * a.weight)
             // Reasons and evidence are written for the suggestions that make the cut only.
             explain[a.name] = { [self] in
