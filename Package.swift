@@ -91,8 +91,10 @@ let package = Package(
         .executableTarget(
             name: "journeylake",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon", "Insights",
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon", "Insights", "QueryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

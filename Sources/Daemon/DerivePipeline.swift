@@ -51,12 +51,24 @@ public struct DerivePipeline: Sendable {
         var failures: [Failure] = []
         var worked = false
         for deriver in derivers {
+            let start = ContinuousClock.now
+            var steps = 0
+            defer {
+                if steps > 0 {
+                    Metrics.Timer(label: MetricName.deriveDuration, dimensions: [("deriver", deriver.name)], preferredDisplayUnit: .seconds)
+                        .recordNanoseconds((ContinuousClock.now - start).nanoseconds)
+                }
+            }
             do {
-                while try await !store.deriveStep(deriver, at: time).isEmpty { worked = true }
+                while try await !store.deriveStep(deriver, at: time).isEmpty {
+                    worked = true
+                    steps += 1
+                }
             } catch {
                 let failure = Failure(deriver: deriver.name, message: "\(error)")
                 logger.error("derive failed", metadata: ["deriver": "\(deriver.name)", "error": "\(failure.message)"])
                 Counter(label: "journeylake_derive_failures_total", dimensions: [("deriver", deriver.name)]).increment()
+                Counter(label: MetricName.errors, dimensions: [("kind", "derive")]).increment()
                 failures.append(failure)
             }
         }
