@@ -148,7 +148,16 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "CLITests",
-            dependencies: ["journeylake", "JourneyTesting"],
+            dependencies: ["journeylake", "JourneyTesting", "QueryServer"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "QueryServerTests",
+            dependencies: [
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Insights", "QueryServer", "Daemon", "Connectors", "JourneyTesting",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
     ]
 )

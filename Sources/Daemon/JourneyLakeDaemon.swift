@@ -110,7 +110,11 @@ public struct JourneyLakeDaemon: Sendable {
         if !initial.server.enabled { readyWithoutServer = { @Sendable in ready("") } }
         let signals = SignalService(reloader: reloader, state: state, notifier: notifier, logger: logger, readyWithoutServer: readyWithoutServer)
         services.append(.init(service: signals))
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        // The service group's own debug lines describe every service's fields: info is enough.
+        var lifecycleLogger = logger
+        lifecycleLogger.logLevel = max(logger.logLevel, .info)
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: lifecycleLogger))
         try await group.run()
         logger.notice("stopped")
     }

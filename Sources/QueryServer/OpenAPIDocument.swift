@@ -1,5 +1,6 @@
-/// The API's OpenAPI 3 document, served at `/openapi.yaml`. `docs/openapi.yaml` is the same
-/// text (a test keeps them equal, and checks every route against it).
+/// The API's OpenAPI 3 document, served at `/openapi.yaml`. `docs/openapi.yaml` holds the same
+/// text for tools that read the repository: edit both (a test keeps them equal, and checks every
+/// served route and its scope against it).
 enum OpenAPIDocument {
     static let yaml = #"""
 openapi: 3.0.3
@@ -324,5 +325,6 @@ components:
         updated_at: { type: string }
         account_name: { type: string }
         account_domain: { type: string }
+
 """#
 }

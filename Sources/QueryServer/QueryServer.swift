@@ -82,23 +82,25 @@ struct API: Sendable {
 
     typealias Context = BasicRequestContext
 
-    func router() -> Router<Context> {
-        let router = Router(context: Context.self)
-        router.add(middleware: RequestMetricsMiddleware(logger: logger))
-        router.add(middleware: ErrorBodyMiddleware(logger: logger))
-        addOpenRoutes(router)
-        let read = router.group("v1").add(middleware: BearerAuth(needs: .read, state: state))
-        addPersonRoutes(read)
-        addReportRoutes(read)
-        read.get("sources") { _, _ in
+    func router() -> Router<Context> { routes().router }
+
+    /// The router, and every route it serves with the scope it needs (nil: open), which a test
+    /// holds against the OpenAPI document.
+    func routes() -> Routes {
+        let routes = Routes(router: Router(context: Context.self), state: state)
+        routes.router.add(middleware: RequestMetricsMiddleware(logger: logger))
+        routes.router.add(middleware: ErrorBodyMiddleware(logger: logger))
+        addOpenRoutes(routes)
+        addPersonRoutes(routes)
+        addReportRoutes(routes)
+        routes.add(.get, "/v1/sources", .read) { _, _ in
             let configured = self.state.current.sources.map { ($0.name, $0.enabled) }
             let reader = self.reader
             return try JSONBody.encode(try await self.reading { SyncStateRow.listing(stored: try reader.syncState(), configured: configured) })
         }
-        read.post("query") { request, context in try await self.query(request, context: context) }
-        let admin = router.group("v1").add(middleware: BearerAuth(needs: .admin, state: state))
-        admin.post("sources/{name}/sync") { request, context in try await self.sync(request, context: context) }
-        return router
+        routes.add(.post, "/v1/query", .read) { request, context in try await self.query(request, context: context) }
+        routes.add(.post, "/v1/sources/{name}/sync", .admin) { request, context in try await self.sync(request, context: context) }
+        return routes
     }
 
     /// Runs a store read off the cooperative pool (SQLite blocks its thread) and turns store
@@ -126,6 +128,40 @@ extension APIError {
         case .timeLimitExceeded: self.init(.badRequest, code: "time_limit_exceeded", queryError.description)
         case .failed: self.init(.badRequest, code: "sql_error", queryError.description)
         case .noPersonFound: self.init(.notFound, code: "not_found", "no such person")
+        }
+    }
+}
+
+/// One served route: method, path as the OpenAPI document writes it, and the scope it needs.
+struct RouteEntry: Sendable, Hashable {
+    var method: String
+    var path: String
+    var scope: TokenScope?
+}
+
+/// Registers routes under the scope each needs (one authenticated group per scope) and keeps
+/// the list.
+final class Routes {
+    let router: Router<API.Context>
+    private let groups: [TokenScope: RouterGroup<API.Context>]
+    private(set) var entries: [RouteEntry] = []
+
+    init(router: Router<API.Context>, state: ServerState) {
+        self.router = router
+        var groups: [TokenScope: RouterGroup<API.Context>] = [:]
+        for scope in TokenScope.allCases { groups[scope] = router.group().add(middleware: BearerAuth(needs: scope, state: state)) }
+        self.groups = groups
+    }
+
+    func add(
+        _ method: HTTPRequest.Method, _ path: String, _ scope: TokenScope?,
+        use handler: @escaping @Sendable (Request, API.Context) async throws -> some ResponseGenerator
+    ) {
+        entries.append(RouteEntry(method: method.rawValue.lowercased(), path: path, scope: scope))
+        if let scope {
+            groups[scope]!.on(RouterPath(path), method: method, use: handler)
+        } else {
+            router.on(RouterPath(path), method: method, use: handler)
         }
     }
 }

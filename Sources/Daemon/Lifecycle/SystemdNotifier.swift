@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -24,9 +25,8 @@ public struct SystemdNotifier: Sendable {
             switch self {
             case .ready: return "READY=1"
             case .reloading:
-                var now = timespec()
-                clock_gettime(CLOCK_MONOTONIC, &now)
-                return "RELOADING=1\nMONOTONIC_USEC=\(Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000)"
+                // DispatchTime is CLOCK_MONOTONIC on Linux, the clock systemd means.
+                return "RELOADING=1\nMONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)"
             case .stopping: return "STOPPING=1"
             case .watchdog: return "WATCHDOG=1"
             // One line: a newline would start another assignment.

@@ -3,17 +3,17 @@ import Hummingbird
 
 extension API {
     /// The routes any local process may call: liveness, readiness, metrics, the API's description.
-    func addOpenRoutes(_ router: Router<Context>) {
-        router.get("healthz") { _, _ in JSONBody.text("{\"status\": \"ok\"}\n") }
-        router.get("readyz") { _, _ in
+    func addOpenRoutes(_ routes: Routes) {
+        routes.add(.get, "/healthz", nil) { _, _ in JSONBody.text("{\"status\": \"ok\"}\n") }
+        routes.add(.get, "/readyz", nil) { _, _ in
             self.state.isReady
                 ? JSONBody.text("{\"status\": \"ready\"}\n")
                 : JSONBody.text("{\"status\": \"not_ready\"}\n", status: .serviceUnavailable)
         }
-        router.get("metrics") { _, _ in
+        routes.add(.get, "/metrics", nil) { _, _ in
             JSONBody.text(await self.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        router.get("openapi.yaml") { _, _ in JSONBody.text(OpenAPIDocument.yaml, contentType: "application/yaml") }
+        routes.add(.get, "/openapi.yaml", nil) { _, _ in JSONBody.text(OpenAPIDocument.yaml, contentType: "application/yaml") }
     }
 }
 

@@ -3,20 +3,20 @@ import JourneyStore
 
 extension API {
     /// Persons, journeys and next actions: the store's read API, paged with opaque cursors.
-    func addPersonRoutes(_ group: RouterGroup<Context>) {
+    func addPersonRoutes(_ routes: Routes) {
         let reader = self.reader
-        group.get("persons") { request, _ in
+        routes.add(.get, "/v1/persons", .read) { request, _ in
             let email = request.parameter("email")
             let limit = try request.limit()
             let cursor = try Self.cursor(request)
             return try JSONBody.encode(try await self.reading { try reader.persons(email: email, limit: limit, after: cursor) })
         }
-        group.get("persons/{id}") { request, context in
+        routes.add(.get, "/v1/persons/{id}", .read) { request, context in
             let id = try context.parameters.require("id")
             guard let person = try await self.reading({ try reader.person(id: id) }) else { throw APIError.noSuchPerson }
             return try JSONBody.encode(person)
         }
-        group.get("persons/{id}/journey") { request, context in
+        routes.add(.get, "/v1/persons/{id}/journey", .read) { request, context in
             let id = try context.parameters.require("id")
             let limit = try request.limit(default: 500, max: 5000)
             let cursor = try Self.cursor(request)
@@ -25,7 +25,7 @@ extension API {
             }
             return try JSONBody.encode(JourneyPage(journey: journey, nextCursor: next))
         }
-        group.get("next-actions") { request, _ in
+        routes.add(.get, "/v1/next-actions", .read) { request, _ in
             let filter = NextActionFilter(
                 owner: request.parameter("owner"), stage: request.parameter("stage"), action: request.parameter("action"),
                 limit: try request.limit(), after: try Self.cursor(request))

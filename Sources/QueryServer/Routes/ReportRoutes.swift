@@ -7,24 +7,24 @@ import Synchronization
 extension API {
     /// The shared reports, with the CLI's parameters and the CLI's JSON (the same Insights code
     /// renders both): `report funnel --format json` and `GET /v1/reports/funnel` print the same.
-    func addReportRoutes(_ group: RouterGroup<Context>) {
-        group.get("reports/funnel") { request, _ in
+    func addReportRoutes(_ routes: Routes) {
+        routes.add(.get, "/v1/reports/funnel", .read) { request, _ in
             let period = try Self.period(request)
             let grouping = try Self.enumParameter(request, "by", default: ReportGrouping.week)
             let reader = try self.reports.reader(self.state.current.definitions)
             return JSONBody.text(try await self.reading { try reader.funnel(period, by: grouping).json() } + "\n")
         }
-        group.get("reports/sla") { request, _ in
+        routes.add(.get, "/v1/reports/sla", .read) { request, _ in
             let period = try Self.period(request)
             let reader = try self.reports.reader(self.state.current.definitions)
             return JSONBody.text(try await self.reading { try reader.sla(period).json() } + "\n")
         }
-        group.get("reports/kpis") { request, _ in
+        routes.add(.get, "/v1/reports/kpis", .read) { request, _ in
             let period = try Self.period(request)
             let reader = try self.reports.reader(self.state.current.definitions)
             return JSONBody.text(try await self.reading { try reader.kpis(period).json() } + "\n")
         }
-        group.get("reports/attribution") { request, _ in
+        routes.add(.get, "/v1/reports/attribution", .read) { request, _ in
             let period = try Self.period(request)
             let by = try Self.enumParameter(request, "by", default: AttributionDimension.channel)
             let attribution: AttributionRequest
