@@ -148,7 +148,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "CLITests",
-            dependencies: ["journeylake", "JourneyTesting", "QueryServer"],
+            dependencies: ["journeylake", "JourneyTesting"],
             swiftSettings: strict),
         .testTarget(
             name: "QueryServerTests",

@@ -17,6 +17,8 @@ public final class Scheduler: Service, SourceSyncing {
         var source: any IngestSource
         var enabled: Bool
         var due: ContinuousClock.Instant
+        /// Position in the config: ties (at start-up, every source) run in config order.
+        var order: Int
         var failures = 0
         var running = false
         /// Waiting for the next pass (queued by the admin API).
@@ -54,7 +56,9 @@ public final class Scheduler: Service, SourceSyncing {
     ) {
         let now = clock.now
         var initial = State(ingestor: ingestor, settings: settings, rederiveDue: now.advanced(by: settings.rederiveEvery))
-        for (source, enabled) in sources { initial.entries[source.name] = Entry(source: source, enabled: enabled, due: now) }
+        for (i, (source, enabled)) in sources.enumerated() {
+            initial.entries[source.name] = Entry(source: source, enabled: enabled, due: now, order: i)
+        }
         state = Mutex(initial)
         (events, wake) = AsyncStream.makeStream(of: Event.self)
         self.notifier = notifier
@@ -141,7 +145,7 @@ public final class Scheduler: Service, SourceSyncing {
             var picked: [(String, any IngestSource, Ingestor)] = []
             // Requested first, then the most overdue.
             let due = s.entries.filter { $0.value.enabled && !$0.value.running && ($0.value.requested || $0.value.due <= now) }
-                .sorted { ($0.value.requested ? 0 : 1, $0.value.due, $0.key) < ($1.value.requested ? 0 : 1, $1.value.due, $1.key) }
+                .sorted { ($0.value.requested ? 0 : 1, $0.value.due, $0.value.order) < ($1.value.requested ? 0 : 1, $1.value.due, $1.value.order) }
             for (name, var e) in due where slots > 0 {
                 e.running = true
                 e.requested = false
@@ -186,17 +190,20 @@ public final class Scheduler: Service, SourceSyncing {
             s.settings = settings
             if rederive { s.rederiveDue = now }
             var entries: [String: Entry] = [:]
-            for (source, enabled) in sources {
-                var e = s.entries[source.name] ?? Entry(source: source, enabled: enabled, due: now)
+            for (i, (source, enabled)) in sources.enumerated() {
+                var e = s.entries[source.name] ?? Entry(source: source, enabled: enabled, due: now, order: i)
                 e.source = source
                 e.enabled = enabled
+                e.order = i
                 entries[source.name] = e
             }
             let gone = s.entries.filter { entries[$0.key] == nil }
             // A removed source's pass in flight still reports to its waiters through `running`
             // bookkeeping; it is kept until it finishes.
-            for (name, e) in gone where e.running { entries[name] = Entry(source: e.source, enabled: false, due: e.due, running: true,
-                                                                          waitingForCurrent: e.waitingForCurrent) }
+            for (name, e) in gone where e.running {
+                entries[name] = Entry(
+                    source: e.source, enabled: false, due: e.due, order: Int.max, running: true, waitingForCurrent: e.waitingForCurrent)
+            }
             s.entries = entries
             return gone.values.flatMap(\.waitingForNext)
         }
