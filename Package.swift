@@ -125,7 +125,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["JourneyModel", "JourneyStore", "Identity", "Connectors", "Daemon", "JourneyTesting",
+            dependencies: ["JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon", "JourneyTesting",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(
