@@ -42,7 +42,9 @@ import Testing
             var rows: [String] = []
             for (i, p) in persons.enumerated() {
                 for rank in 1...2 {
-                    rows.append("('\(p)', \(rank), '\(rank == 1 ? "call" : "email")', 'phone', 'sales', \(Double(i % 3)), 'why', '[]', '2025-03-01T00:00:00Z')")
+                    // Ties and NULL scores page too.
+                    let score = i % 4 == 3 ? "NULL" : "\(Double(i % 3))"
+                    rows.append("('\(p)', \(rank), '\(rank == 1 ? "call" : "email")', 'phone', 'sales', \(score), 'why', '[]', '2025-03-01T00:00:00Z')")
                 }
             }
             try Workspace.execute("INSERT INTO next_actions VALUES " + rows.joined(separator: ","), path: ws.storePath)
@@ -59,7 +61,7 @@ import Testing
                 cursor = body["next_cursor"] as? String
             } while cursor != nil
             let all = try api.workspace.strings(
-                "SELECT person_id || '/' || rank FROM next_actions ORDER BY coalesce(score, -1e308) DESC, person_id, rank")
+                "SELECT person_id || '/' || rank FROM next_actions ORDER BY score IS NULL, score DESC, person_id, rank")
             #expect(seen == all)
             let calls = try #require(try await read.get("/v1/next-actions?action=call&stage=customer").json() as? [String: Any])
             let callItems = try #require(calls["items"] as? [[String: Any]])

@@ -145,32 +145,37 @@ extension JourneyReader {
     /// and stage, filtered as asked.
     public func nextActions(_ filter: NextActionFilter) throws -> Page<NextActionRow> {
         try read { db in
-            // NULL scores sort last; the same expression orders and pages.
-            let key = "coalesce(n.score, -1e308)"
+            // score DESC puts NULLs last in SQLite; the index next_actions_by_score has this order.
             var clauses: [String] = []
             var arguments: StatementArguments = []
             if let owner = filter.owner { clauses.append("p.owner = ?"); arguments += [owner] }
             if let stage = filter.stage { clauses.append("p.lifecycle_stage = ?"); arguments += [stage] }
             if let action = filter.action { clauses.append("n.action = ?"); arguments += [action] }
-            if let after = filter.after, after.values.count == 3, let score = Double(after.values[0]), let rank = Int(after.values[2]) {
-                clauses.append("(\(key) < ? OR (\(key) = ? AND (n.person_id, n.rank) > (?, ?)))")
-                arguments += [score, score, after.values[1], rank]
+            if let after = filter.after, after.values.count == 3, let rank = Int(after.values[2]) {
+                if let score = Double(after.values[0]) {
+                    clauses.append("(n.score < ? OR n.score IS NULL OR (n.score = ? AND (n.person_id, n.rank) > (?, ?)))")
+                    arguments += [score, score, after.values[1], rank]
+                } else {
+                    clauses.append("(n.score IS NULL AND (n.person_id, n.rank) > (?, ?))")
+                    arguments += [after.values[1], rank]
+                }
             }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             let rows = try Row.fetchAll(db, sql: """
                 SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, n.reason, n.evidence, n.computed_at,
-                       p.primary_email, p.owner, p.lifecycle_stage, \(key)
-                FROM next_actions n JOIN persons p USING (person_id)
+                       p.primary_email, p.owner, p.lifecycle_stage
+                FROM next_actions n INDEXED BY next_actions_by_score JOIN persons p USING (person_id)
                 \(whereClause)
-                ORDER BY \(key) DESC, n.person_id, n.rank LIMIT ?
+                ORDER BY n.score DESC, n.person_id, n.rank LIMIT ?
                 """, arguments: arguments + [filter.limit + 1])
             let items = rows.prefix(filter.limit).map { r in
                 NextActionRow(personId: r[0], rank: r[1], action: r[2], channel: r[3], side: r[4], score: r[5], reason: r[6],
                               evidence: r[7], computedAt: r[8], primaryEmail: r[9], owner: r[10], lifecycleStage: r[11])
             }
             var next: String?
-            if rows.count > filter.limit, let last = rows.prefix(filter.limit).last {
-                next = PageCursor([String(last[12] as Double), last[0], String(last[1] as Int)]).token
+            if rows.count > filter.limit, let last = items.last {
+                // An empty first value stands for a NULL score.
+                next = PageCursor([last.score.map { String($0) } ?? "", last.personId, String(last.rank)]).token
             }
             return Page(items: Array(items), nextCursor: next)
         }
