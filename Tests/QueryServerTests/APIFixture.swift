@@ -28,16 +28,7 @@ struct APIFixture {
         settings: ServerSettings = ServerSettings(host: "127.0.0.1", port: 0), prepare: (Workspace) throws -> Void = { _ in },
         _ body: (APIFixture) async throws -> Void
     ) async throws {
-        let ws = try Workspace()
-        try ws.copyFixtures("salesforce", to: "sf")
-        try ws.copyFixtures("hubspot", to: "hs")
-        try ws.copyFixtures("marketo", to: "mkto")
-        _ = try await ws.ingest("""
-              - {name: sf, type: files, path: sf, format: salesforce-data-export, settle: 0s}
-              - {name: hs, type: files, path: hs, format: hubspot-export, settle: 0s}
-              - {name: mkto, type: files, path: mkto, format: marketo-export, settle: 0s}
-
-            """, derivers: Workspace.cliDerivers)
+        let ws = try await Workspace.sampleStore(derivers: Workspace.cliDerivers)
         try prepare(ws)
         var tokens: [TokenScope: String] = [:]
         var lines = ["# one line per token"]
