@@ -51,18 +51,29 @@ public struct DerivePipeline: Sendable {
         var failures: [Failure] = []
         var worked = false
         for deriver in derivers {
-            let start = ContinuousClock.now
-            var steps = 0
-            defer {
-                if steps > 0 {
-                    Metrics.Timer(label: MetricName.deriveDuration, dimensions: [("deriver", deriver.name)], preferredDisplayUnit: .seconds)
-                        .recordNanoseconds((ContinuousClock.now - start).nanoseconds)
-                }
-            }
             do {
-                while try await !store.deriveStep(deriver, at: time).isEmpty {
+                let clock = ContinuousClock()
+                var steps = 0, persons = 0, accounts = 0, everything = false
+                let started = clock.now
+                while true {
+                    let work = try await store.deriveStep(deriver, at: time)
+                    if work.isEmpty { break }
                     worked = true
                     steps += 1
+                    persons += work.persons.count + work.removedPersons.count
+                    accounts += work.accounts.count + work.removedAccounts.count
+                    everything = everything || work.everything
+                }
+                if steps > 0 {
+                    let elapsed = started.duration(to: clock.now)
+                    Timer(label: MetricName.deriveDuration, dimensions: [("deriver", deriver.name)]).recordNanoseconds(
+                        elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+                    logger.info(
+                        "derived",
+                        metadata: [
+                            "deriver": "\(deriver.name)", "persons": "\(everything ? "all" : String(persons))", "accounts": "\(accounts)",
+                            "steps": "\(steps)", "seconds": "\(String(format: "%.3f", Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))",
+                        ])
                 }
             } catch {
                 let failure = Failure(deriver: deriver.name, message: "\(error)")

@@ -183,6 +183,7 @@ final class IdentitySession: IdentityBatch {
                 UPDATE accounts SET name = coalesce(accounts.name, o.name), domain = coalesce(accounts.domain, o.domain),
                   industry = coalesce(accounts.industry, o.industry), employees = coalesce(accounts.employees, o.employees),
                   annual_revenue = coalesce(accounts.annual_revenue, o.annual_revenue),
+                  country = coalesce(accounts.country, o.country), sic_code = coalesce(accounts.sic_code, o.sic_code),
                   created_at = min(accounts.created_at, o.created_at), updated_at = max(accounts.updated_at, o.updated_at)
                 FROM (SELECT * FROM accounts WHERE account_id = ?) AS o WHERE accounts.account_id = ?
                 """,
@@ -233,8 +234,10 @@ final class IdentitySession: IdentityBatch {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO accounts (account_id, name, domain, industry, employees, annual_revenue, source, created_at, updated_at)
-                    SELECT ?, name, domain, industry, employees, annual_revenue, source, created_at, updated_at FROM accounts WHERE account_id = ?
+                    INSERT INTO accounts (account_id, name, domain, industry, employees, annual_revenue, country, sic_code, source,
+                      created_at, updated_at)
+                    SELECT ?, name, domain, industry, employees, annual_revenue, country, sic_code, source, created_at, updated_at
+                    FROM accounts WHERE account_id = ?
                     """,
                 arguments: [desired, accountId])
             try move(account: accountId, to: desired)
@@ -254,7 +257,7 @@ final class IdentitySession: IdentityBatch {
         for accountId in touchedAccounts.sorted() {
             let rows = try Row.fetchAll(
                 db.cachedStatement(sql: """
-                    SELECT version_at, name, domain, industry, employees, annual_revenue, source FROM account_records
+                    SELECT version_at, name, domain, industry, employees, annual_revenue, source, country, sic_code FROM account_records
                     WHERE account_id = ? ORDER BY coalesce(version_at, ''), record_key
                     """),
                 arguments: [accountId])
@@ -262,7 +265,7 @@ final class IdentitySession: IdentityBatch {
                 // No company record left (all deleted): only what its identifiers say remains.
                 try db.cachedStatement(
                     sql: """
-                        UPDATE accounts SET name = NULL, industry = NULL, employees = NULL, annual_revenue = NULL,
+                        UPDATE accounts SET name = NULL, industry = NULL, employees = NULL, annual_revenue = NULL, country = NULL, sic_code = NULL,
                           domain = (SELECT min(value) FROM account_identifiers WHERE account_id = ?1 AND kind = 'domain')
                         WHERE account_id = ?1
                         """
@@ -270,7 +273,10 @@ final class IdentitySession: IdentityBatch {
                 continue
             }
             var name: String?, domain: String?, industry: String?, employees: Int?, revenue: Double?, source: String?, updated: String?
+            var country: String?, sic: String?
             for row in rows {
+                country = row[7] ?? country
+                sic = row[8] ?? sic
                 name = row[1] ?? name
                 domain = row[2] ?? domain
                 industry = row[3] ?? industry
@@ -282,10 +288,10 @@ final class IdentitySession: IdentityBatch {
             try db.cachedStatement(
                 sql: """
                     UPDATE accounts SET name = ?, domain = coalesce(?, domain), industry = ?, employees = ?, annual_revenue = ?,
-                      source = coalesce(?, source), updated_at = max(updated_at, coalesce(?, updated_at))
+                      country = ?, sic_code = ?, source = coalesce(?, source), updated_at = max(updated_at, coalesce(?, updated_at))
                     WHERE account_id = ?
                     """
-            ).execute(arguments: [name, domain, industry, employees, revenue, source, updated, accountId])
+            ).execute(arguments: [name, domain, industry, employees, revenue, country, sic, source, updated, accountId])
         }
     }
 
@@ -320,10 +326,14 @@ final class IdentitySession: IdentityBatch {
         let domain = facts.domain.flatMap { Domain.normalize($0) }
         try db.cachedStatement(
             sql: """
-                INSERT OR REPLACE INTO account_records (record_key, account_id, source, version_at, name, domain, industry, employees, annual_revenue)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO account_records (record_key, account_id, source, version_at, name, domain, industry, employees,
+                  annual_revenue, country, sic_code)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [recordKey, resolved, source, version, facts.name, domain, facts.industry, facts.employees, facts.annualRevenue])
+        ).execute(arguments: [
+            recordKey, resolved, source, version, facts.name, domain, facts.industry, facts.employees, facts.annualRevenue, facts.country,
+            facts.sicCode,
+        ])
         return resolved
     }
 
@@ -340,11 +350,11 @@ final class IdentitySession: IdentityBatch {
                 db.cachedStatement(
                     sql: """
                         SELECT version_at, email, first_name, last_name, title, owner, consent_email, account_id, created_at, source,
-                          consent_since, consent_opt_in
+                          consent_since, consent_opt_in, country
                         FROM person_records WHERE person_id = ? ORDER BY coalesce(version_at, ''), record_key
                         """),
                 arguments: [personId])
-            var email: String?, first: String?, last: String?, title: String?, owner: String?
+            var email: String?, first: String?, last: String?, title: String?, owner: String?, country: String?
             var account: String?, updated: String?
             var created: String = person[0]
             // Consent is conservative: an opt-out in any system wins until an explicit opt-in
@@ -354,7 +364,7 @@ final class IdentitySession: IdentityBatch {
                 func take(_ i: Int, _ into: inout String?) {
                     if let v: String = row[i], !v.isEmpty { into = v }
                 }
-                take(1, &email); take(2, &first); take(3, &last); take(4, &title); take(5, &owner)
+                take(1, &email); take(2, &first); take(3, &last); take(4, &title); take(5, &owner); take(12, &country)
                 if let a: String = row[7] { account = a }
                 if let c: Bool = row[6] {
                     let since: String = row[10] ?? row[0] ?? ""
@@ -380,6 +390,7 @@ final class IdentitySession: IdentityBatch {
             last = prioritized("last_name", 3) ?? last
             title = prioritized("title", 4) ?? title
             owner = prioritized("owner", 5) ?? owner
+            country = prioritized("country", 12) ?? country
             var consent: Bool? = anyConsent ? true : nil
             if let lastOptOut { consent = (lastOptIn ?? "") > lastOptOut }
             if email == nil {
@@ -397,10 +408,10 @@ final class IdentitySession: IdentityBatch {
             try db.cachedStatement(
                 sql: """
                     UPDATE persons SET primary_email = ?, first_name = ?, last_name = ?, title = ?, owner = ?,
-                      account_id = ?, consent_email = ?, created_at = ?, updated_at = max(updated_at, coalesce(?, updated_at))
+                      account_id = ?, consent_email = ?, country = ?, created_at = ?, updated_at = max(updated_at, coalesce(?, updated_at))
                     WHERE person_id = ?
                     """
-            ).execute(arguments: [email, first, last, title, owner, account, consent, created, updated, personId])
+            ).execute(arguments: [email, first, last, title, owner, account, consent, country, created, updated, personId])
             if oldAccount != account {
                 try db.cachedStatement(
                     sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS ?"

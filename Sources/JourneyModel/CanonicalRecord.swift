@@ -16,11 +16,18 @@ public struct PersonFacts: Sendable, Equatable {
     public var score: Double?
     public var account: Identifier?
     public var createdAt: Timestamp?
+    /// Where the person is, as the record says (stored as an ISO code when recognised).
+    public var country: String?
+    /// What the person's own record says about their company (a lead's Industry,
+    /// NumberOfEmployees, AnnualRevenue, a Marketo lead's sicCode): the fit definitions read
+    /// these when the person's account does not say.
+    public var firmographics: CompanyProfile
 
     public init(
         email: String? = nil, firstName: String? = nil, lastName: String? = nil, title: String? = nil,
         company: String? = nil, phone: String? = nil, owner: String? = nil, consentEmail: Bool? = nil,
-        vendorStage: String? = nil, score: Double? = nil, account: Identifier? = nil, createdAt: Timestamp? = nil
+        vendorStage: String? = nil, score: Double? = nil, account: Identifier? = nil, createdAt: Timestamp? = nil,
+        country: String? = nil, firmographics: CompanyProfile = CompanyProfile()
     ) {
         self.email = email
         self.firstName = firstName
@@ -34,7 +41,30 @@ public struct PersonFacts: Sendable, Equatable {
         self.score = score
         self.account = account
         self.createdAt = createdAt
+        self.country = Country.normalize(country)
+        self.firmographics = firmographics
     }
+}
+
+/// A company's firmographics as one record states them; any may be unknown.
+public struct CompanyProfile: Sendable, Equatable {
+    public var industry: String?
+    public var employees: Int?
+    public var annualRevenue: Double?
+    /// ISO code when recognised (see `Country`).
+    public var country: String?
+    /// Leading SIC digits (see `SICCode`).
+    public var sicCode: String?
+
+    public init(industry: String? = nil, employees: Int? = nil, annualRevenue: Double? = nil, country: String? = nil, sicCode: String? = nil) {
+        self.industry = industry
+        self.employees = employees
+        self.annualRevenue = annualRevenue
+        self.country = Country.normalize(country)
+        self.sicCode = SICCode.normalize(sicCode)
+    }
+
+    public var isEmpty: Bool { industry == nil && employees == nil && annualRevenue == nil && country == nil && sicCode == nil }
 }
 
 /// What a source record says about a company.
@@ -46,10 +76,14 @@ public struct AccountFacts: Sendable, Equatable {
     public var industry: String?
     public var employees: Int?
     public var annualRevenue: Double?
+    /// ISO code when recognised (see `Country`): the billing or head-office country.
+    public var country: String?
+    /// Leading SIC digits (see `SICCode`).
+    public var sicCode: String?
 
     public init(
         identifiers: [Identifier], name: String? = nil, domain: String? = nil, industry: String? = nil,
-        employees: Int? = nil, annualRevenue: Double? = nil
+        employees: Int? = nil, annualRevenue: Double? = nil, country: String? = nil, sicCode: String? = nil
     ) {
         self.identifiers = identifiers
         self.name = name
@@ -57,6 +91,8 @@ public struct AccountFacts: Sendable, Equatable {
         self.industry = industry
         self.employees = employees
         self.annualRevenue = annualRevenue
+        self.country = Country.normalize(country)
+        self.sicCode = SICCode.normalize(sicCode)
     }
 }
 

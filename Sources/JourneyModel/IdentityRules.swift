@@ -23,7 +23,7 @@ public struct IdentityRules: Sendable, Equatable {
     public static let `default` = IdentityRules()
 
     /// Person fields a source priority can be given for.
-    public static let prioritizableFields = ["email", "first_name", "last_name", "title", "owner", "score"]
+    public static let prioritizableFields = ["email", "first_name", "last_name", "title", "owner", "country", "score"]
 
     public func isShared(_ normalizedEmail: String) -> Bool { SharedMailbox.isShared(normalizedEmail, localParts: sharedMailboxes) }
     /// Whether an identifier may link records into one person (a shared mailbox may not).

@@ -53,6 +53,17 @@ public struct TimestampParser: Sendable {
         }
     }
 
+    /// The same from UTF-8 bytes (a database column), without making a String first.
+    public func parse(utf8 b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        guard case .automatic = style else { return parse(String(decoding: b, as: UTF8.self)) }
+        var lo = 0, hi = b.count
+        func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
+        while lo < hi, isSpace(b[lo]) { lo += 1 }
+        while hi > lo, isSpace(b[hi - 1]) { hi -= 1 }
+        if lo == hi { return nil }
+        return parseAutomatic(UnsafeBufferPointer(rebasing: b[lo..<hi]))
+    }
+
     private func parseAutomatic(_ b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         let n = b.count
         var i = 0

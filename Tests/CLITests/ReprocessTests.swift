@@ -125,4 +125,30 @@ import Testing
         #expect(try ws.count("SELECT count(*) FROM touchpoints") == 4)
         #expect(try ws.count("SELECT count(*) FROM quarantine") == 0)
     }
+
+    /// `reprocess --derive` recomputes every person in one transaction: when it fails part-way,
+    /// nothing of it stays, and the exit status and message say so.
+    @Test(.timeLimit(.minutes(10))) func aFailingDeriveRollsBackWholeAndExits74() async throws {
+        let (ws, config) = try CLITests().sampleWorkspace()
+        defer { withExtendedLifetime(ws) {} }
+        let store = ws.root.appendingPathComponent("data/journey.sqlite").path
+        #expect(try await CLIRunner.run(["ingest", "--config", config]).status == 0)
+        let ok = try await CLIRunner.run(["reprocess", "--derive", "--config", config, "--format", "csv"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.hasPrefix("persons,stage_changed\n") && ok.stdout.hasSuffix(",0\n"), "\(ok.stdout)")
+        // The store refuses the explanation of one person's score, as a full disk or a corrupt
+        // page would, after earlier persons were already written in the same transaction.
+        try Workspace.execute("""
+            UPDATE stage_history SET reason = 'before';
+            CREATE TABLE victim AS SELECT max(person_id) AS id FROM score_facts;
+            DELETE FROM score_facts WHERE person_id = (SELECT id FROM victim);
+            CREATE TRIGGER refuse BEFORE INSERT ON score_facts WHEN NEW.person_id = (SELECT id FROM victim)
+              BEGIN SELECT RAISE(ABORT, 'disk I/O refused'); END;
+            """, path: store)
+        let before = try StoreDump.dump(path: store)
+        let failed = try await CLIRunner.run(["reprocess", "--derive", "--config", config])
+        #expect(failed.status == 74, "\(failed.stdout) \(failed.stderr)")
+        #expect(failed.stderr.contains("rolled back whole") && failed.stderr.contains("disk I/O refused"), "\(failed.stderr)")
+        #expect(try StoreDump.dump(path: store) == before, "a failed derive left part of its work")
+    }
 }

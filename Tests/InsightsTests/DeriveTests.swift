@@ -77,6 +77,56 @@ import Testing
         #expect(result.stageChanged == zip(before, after).filter { $0 != $1 }.count)
         #expect(result.stageChanged > 0)
     }
+
+    /// A deal event changes its whole account: deleting one a person's record carried must
+    /// re-derive that person's colleagues too, not only the person.
+    @Test(.timeLimit(.minutes(10))) func aDeletedDealEventReDerivesItsAccountsPeople() async throws {
+        let ws = try Workspace()
+        try ws.write("people/people.csv", """
+            id,email,created
+            1,ann@acme.example,2025-01-01T00:00:00Z
+            2,bob@acme.example,2025-01-02T00:00:00Z
+            """)
+        try ws.write("deals/won.csv", """
+            id,email,at,action,amount,deleted,version
+            w1,ann@acme.example,2025-03-01T00:00:00Z,opportunity.won,5000,false,2025-03-01T00:00:00Z
+            """)
+        let sources = """
+              - name: people
+                type: files
+                path: people
+                format: csv
+                mapping: { record: person, id: id, fields: { email: email, created_at: created } }
+              - name: deals
+                type: files
+                path: deals
+                format: csv
+                mapping:
+                  record: touchpoint
+                  stream: deals
+                  id: id
+                  version: version
+                  deleted: deleted
+                  fields: { email: email, occurred_at: at, action: action, value: amount }
+                  constants: { channel: crm, side: sales }
+
+            """
+        let deriver = InsightsDeriver(definitions: Definitions(), now: { Self.now })
+        _ = try await ws.ingest(sources, derivers: [deriver])
+        let stages = "SELECT primary_email || ' ' || lifecycle_stage FROM persons ORDER BY 1"
+        #expect(try ws.strings(stages) == ["ann@acme.example customer", "bob@acme.example customer"])
+        try ws.write("deals/won-2.csv", """
+            id,email,at,action,amount,deleted,version
+            w1,ann@acme.example,2025-03-01T00:00:00Z,opportunity.won,5000,true,2025-03-05T00:00:00Z
+            """)
+        _ = try await ws.ingest(sources, derivers: [deriver])
+        let after = try ws.strings(stages)
+        let tps = try ws.strings("SELECT touchpoint_id || ' ' || action FROM touchpoints")
+        #expect(after == ["ann@acme.example lead", "bob@acme.example lead"], "\(after) \(tps)")
+        let incremental = try Self.snapshot(ws)
+        _ = try await deriver.recomputeAll(store: try JourneyStore(path: ws.storePath))
+        #expect(try Self.snapshot(ws) == incremental)
+    }
 }
 
 /// One webinar attendance recorded by Marketo (program status) and by Salesforce (campaign

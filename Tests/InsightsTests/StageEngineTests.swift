@@ -62,12 +62,12 @@ import Testing
             Self.touch("t2", 1 * Self.day, "webinar.attended"),  // 20: 15·2^(-1/7) + 20 + fit 20 ≥ 30
         ]
         let fitting = JourneyFacts(
-            personId: "p", createdAt: Self.at(0), title: "VP Marketing", account: AccountProfile(employees: 120), touches: touches)
+            personId: "p", createdAt: Self.at(0), title: "VP Marketing", account: CompanyProfile(employees: 120), touches: touches)
         let r = StageEngine(defs).derive(fitting, now: Self.at(2 * Self.day))
         #expect(stages(r) == ["lead created -", "mql fit_and_score t1"])  // fit 2×10 + 15 = 35 ≥ 30 at the first touch
         // The same engagement without fit (too small a company) never qualifies.
         var small = fitting
-        small.account = AccountProfile(employees: 10)
+        small.account = CompanyProfile(employees: 10)
         #expect(StageEngine(defs).derive(small, now: Self.at(2 * Self.day)).history.map(\.stage) == [.lead])
         // Unknown data does not fit either: no employee count.
         small.account = nil

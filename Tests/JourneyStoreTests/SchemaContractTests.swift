@@ -10,9 +10,10 @@ import Testing
     /// Every public table with its columns, in order.
     static let publicTables: [String: [String]] = [
         "persons": ["person_id", "primary_email", "first_name", "last_name", "title", "account_id", "lifecycle_stage", "score",
-                    "owner", "consent_email", "created_at", "updated_at"],
+                    "owner", "consent_email", "created_at", "updated_at", "country"],
         "identifiers": ["kind", "value", "person_id", "source"],
-        "accounts": ["account_id", "name", "domain", "industry", "employees", "annual_revenue", "source", "created_at", "updated_at"],
+        "accounts": ["account_id", "name", "domain", "industry", "employees", "annual_revenue", "source", "created_at", "updated_at",
+                     "country", "sic_code"],
         "touchpoints": ["touchpoint_id", "person_id", "account_id", "occurred_at", "channel", "action", "side", "campaign", "content",
                         "owner", "value", "source", "stream", "external_id", "attributes", "person_ref", "campaign_id"],
         "opportunities": ["opportunity_id", "account_id", "name", "stage", "amount", "currency", "close_date", "is_won", "is_closed",
@@ -46,7 +47,7 @@ import Testing
                                "content", "owner", "touchpoint_value", "source", "stream", "external_id", "attributes", "person_ref",
                                "campaign_id"],
         "account_records": ["record_key", "account_id", "source", "version_at", "name", "domain", "industry", "employees",
-                            "annual_revenue"],
+                            "annual_revenue", "country", "sic_code"],
     ]
 
     /// DESIGN.md's column lists, word for word: these may never go missing.

@@ -61,8 +61,9 @@ public struct HubSpotConnector: APIConnector {
     static let properties: [String: [String]] = [
         "contacts": ["email", "firstname", "lastname", "jobtitle", "company", "phone", "lifecyclestage", "hs_lead_status",
                      "hubspot_owner_id", "createdate", "lastmodifieddate", "salesforceleadid", "salesforcecontactid",
-                     "hs_email_optout", "associatedcompanyid", "hs_merged_object_ids"],
-        "companies": ["name", "domain", "industry", "numberofemployees", "annualrevenue", "createdate", "hs_lastmodifieddate"],
+                     "hs_email_optout", "associatedcompanyid", "hs_merged_object_ids", "country", "industry", "numemployees",
+                     "annualrevenue"],
+        "companies": ["name", "domain", "industry", "numberofemployees", "annualrevenue", "country", "createdate", "hs_lastmodifieddate"],
         "deals": ["dealname", "dealstage", "pipeline", "amount", "closedate", "hubspot_owner_id", "createdate", "hs_lastmodifieddate",
                   "deal_currency_code"],
         "calls": ["hs_timestamp", "hs_call_title", "hs_call_direction", "hs_call_duration", "hs_call_status", "hs_call_disposition",

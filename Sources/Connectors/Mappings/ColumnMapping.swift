@@ -35,8 +35,9 @@ public struct ColumnMapping: RecordMapping {
 
     static let fieldsByRecord: [RecordType: [String]] = [
         .touchpoint: ["email", "occurred_at", "channel", "action", "side", "campaign", "content", "owner", "value", "account_domain", "attributes"],
-        .person: ["email", "first_name", "last_name", "title", "company", "phone", "owner", "consent_email", "score", "stage", "created_at", "account_domain"],
-        .account: ["name", "domain", "industry", "employees", "annual_revenue"],
+        .person: ["email", "first_name", "last_name", "title", "company", "phone", "owner", "consent_email", "score", "stage", "created_at", "account_domain",
+                  "country", "industry", "employees", "annual_revenue", "sic_code"],
+        .account: ["name", "domain", "industry", "employees", "annual_revenue", "country", "sic_code"],
         .opportunity: ["name", "stage", "amount", "currency", "close_date", "is_won", "is_closed", "account_domain", "created_at"],
     ]
 
@@ -184,13 +185,17 @@ public struct ColumnMapping: RecordMapping {
                     lastName: value("last_name", row), title: value("title", row), company: value("company", row),
                     phone: value("phone", row), owner: value("owner", row), consentEmail: consent,
                     vendorStage: value("stage", row), score: value("score", row).flatMap(Double.init), account: account,
-                    createdAt: try fieldTime("created_at"))
+                    createdAt: try fieldTime("created_at"), country: value("country", row),
+                    firmographics: CompanyProfile(
+                        industry: value("industry", row), employees: value("employees", row).flatMap { Int($0) },
+                        annualRevenue: value("annual_revenue", row).flatMap(Double.init), sicCode: value("sic_code", row)))
             case .account:
                 let domain = value("domain", row)
                 record.account = AccountFacts(
                     identifiers: [Identifier(kind: IdentifierKind(rawValue: "\(system)_account"), value: id)], name: value("name", row),
                     domain: domain, industry: value("industry", row), employees: value("employees", row).flatMap { Int($0) },
-                    annualRevenue: value("annual_revenue", row).flatMap(Double.init))
+                    annualRevenue: value("annual_revenue", row).flatMap(Double.init), country: value("country", row),
+                    sicCode: value("sic_code", row))
             case .opportunity:
                 let won = value("is_won", row).map { ["true", "1", "yes"].contains($0.lowercased()) }
                 let closed = value("is_closed", row).map { ["true", "1", "yes"].contains($0.lowercased()) }

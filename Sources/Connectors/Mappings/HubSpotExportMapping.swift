@@ -77,13 +77,16 @@ public struct HubSpotExportMapping: RecordMapping {
                     phone: row.text("Phone Number", "phone"), owner: row.text("Contact owner", "hubspot_owner_id"),
                     consentEmail: unsubscribed.map { !$0 }, vendorStage: row.text("Lifecycle Stage", "lifecyclestage"),
                     account: MapSupport.id(.hubspotCompany, row.text("Associated Company ID", "associatedcompanyid")),
-                    createdAt: created)
+                    createdAt: created, country: row.text("Country/Region", "Country", "country"),
+                    firmographics: CompanyProfile(
+                        industry: row.text("Industry", "industry"), employees: row.int("Number of Employees", "numemployees"),
+                        annualRevenue: row.double("Annual Revenue", "annualrevenue")))
             case "companies":
                 record.account = AccountFacts(
                     identifiers: [Identifier(kind: .hubspotCompany, value: id)], name: row.text("Company name", "name"),
                     domain: row.text("Company Domain Name", "domain", "Website URL"), industry: row.text("Industry", "industry"),
                     employees: row.int("Number of Employees", "numberofemployees"),
-                    annualRevenue: row.double("Annual Revenue", "annualrevenue"))
+                    annualRevenue: row.double("Annual Revenue", "annualrevenue"), country: row.text("Country/Region", "Country", "country"))
             default:
                 let companies = row.text("Associated Company IDs", "Associated Company ID")?
                     .split(whereSeparator: { $0 == ";" || $0 == "," }).map { $0.trimmingCharacters(in: .whitespaces) } ?? []

@@ -75,7 +75,11 @@ public struct MarketoMapping: RecordMapping {
                 phone: row.text("phone", "Phone Number"), owner: row.text("leadOwnerId", "sfdcLeadOwnerId", "Lead Owner"),
                 consentEmail: unsubscribed.map { !$0 }, vendorStage: row.text("leadStatus", "Lead Status"),
                 score: row.double("leadScore", "Lead Score"),
-                account: MapSupport.id(.salesforceAccount, row.text("sfdcAccountId", "SFDC Account ID")), createdAt: created)
+                account: MapSupport.id(.salesforceAccount, row.text("sfdcAccountId", "SFDC Account ID")), createdAt: created,
+                country: row.text("country", "Country"),
+                firmographics: CompanyProfile(
+                    industry: row.text("industry", "Industry"), employees: row.int("numberOfEmployees", "Num Employees"),
+                    annualRevenue: row.double("annualRevenue", "Annual Revenue"), sicCode: row.text("sicCode", "SIC Code")))
             return .record(externalId: id, record)
         } catch {
             // Only date checks throw here, and they throw `MappingError`.

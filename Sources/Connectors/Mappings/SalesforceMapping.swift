@@ -93,12 +93,15 @@ public struct SalesforceMapping: RecordMapping {
                 firstName: row.text("FirstName"), lastName: row.text("LastName"), title: row.text("Title"),
                 company: row.text("Company"), phone: row.text("Phone", "MobilePhone"), owner: owner,
                 consentEmail: optedOut.map { !$0 }, vendorStage: row.text("Status"),
-                account: MapSupport.id(.salesforceAccount, accountRaw), createdAt: try ts(row, "CreatedDate"))
+                account: MapSupport.id(.salesforceAccount, accountRaw), createdAt: try ts(row, "CreatedDate"),
+                country: row.text("Country", "MailingCountry"),
+                firmographics: CompanyProfile(
+                    industry: row.text("Industry"), employees: row.int("NumberOfEmployees"), annualRevenue: row.double("AnnualRevenue")))
         case "Account":
             record.account = AccountFacts(
                 identifiers: [Identifier(kind: .salesforceAccount, value: id)], name: row.text("Name"),
                 domain: row.text("Website"), industry: row.text("Industry"), employees: row.int("NumberOfEmployees"),
-                annualRevenue: row.double("AnnualRevenue"))
+                annualRevenue: row.double("AnnualRevenue"), country: row.text("BillingCountry", "ShippingCountry"), sicCode: row.text("Sic"))
         case "Opportunity":
             let account = MapSupport.id(.salesforceAccount, row.text("AccountId"))
             record.opportunity = OpportunityFacts(

@@ -17,7 +17,8 @@ public struct MarketoConnector: APIConnector {
 
     static let leadFields = [
         "id", "email", "firstName", "lastName", "company", "title", "phone", "leadSource", "leadStatus", "leadScore", "unsubscribed",
-        "sfdcLeadId", "sfdcContactId", "sfdcAccountId", "createdAt", "updatedAt",
+        "sfdcLeadId", "sfdcContactId", "sfdcAccountId", "country", "industry", "numberOfEmployees", "annualRevenue", "sicCode",
+        "createdAt", "updatedAt",
     ]
 
     public init(config: MarketoConfig, auth: MarketoAuth) {

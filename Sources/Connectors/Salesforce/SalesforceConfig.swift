@@ -83,12 +83,12 @@ enum SalesforceFields {
 
     static let byObject: [String: [String]] = [
         "Lead": ["Id", "FirstName", "LastName", "Email", "Company", "Title", "Phone", "Status", "LeadSource", "Industry",
-                 "NumberOfEmployees", "OwnerId", "IsConverted", "ConvertedDate", "ConvertedContactId", "ConvertedAccountId",
+                 "NumberOfEmployees", "AnnualRevenue", "Country", "OwnerId", "IsConverted", "ConvertedDate", "ConvertedContactId", "ConvertedAccountId",
                  "ConvertedOpportunityId", "HasOptedOutOfEmail", "IsDeleted", "MasterRecordId", "CreatedDate", "LastModifiedDate",
                  "SystemModstamp"],
         "Contact": ["Id", "AccountId", "FirstName", "LastName", "Email", "Title", "Phone", "LeadSource", "OwnerId",
-                    "HasOptedOutOfEmail", "IsDeleted", "MasterRecordId", "CreatedDate", "LastModifiedDate", "SystemModstamp"],
-        "Account": ["Id", "Name", "Website", "Industry", "NumberOfEmployees", "AnnualRevenue", "OwnerId", "IsDeleted",
+                    "MailingCountry", "HasOptedOutOfEmail", "IsDeleted", "MasterRecordId", "CreatedDate", "LastModifiedDate", "SystemModstamp"],
+        "Account": ["Id", "Name", "Website", "Industry", "NumberOfEmployees", "AnnualRevenue", "BillingCountry", "Sic", "OwnerId", "IsDeleted",
                     "MasterRecordId", "CreatedDate", "LastModifiedDate", "SystemModstamp"],
         "Opportunity": ["Id", "AccountId", "Name", "StageName", "Amount", "CloseDate", "Probability", "IsClosed", "IsWon",
                         "CampaignId", "OwnerId", "IsDeleted", "CreatedDate", "LastModifiedDate", "SystemModstamp"],

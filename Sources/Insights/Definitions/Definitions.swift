@@ -79,12 +79,20 @@ public struct FitDefinition: Sendable, Equatable {
     public var industries: [String] = []
     public var employees: NumberRange?
     public var annualRevenue: NumberRange?
+    /// ISO 3166-1 alpha-2 codes (config may name countries any way `Country` reads); the person's
+    /// country, else the company's, must be one of them.
+    public var countries: [String] = []
+    /// SIC codes or prefixes ("73", "7372"): with `industries`, one criterion that holds when the
+    /// company's industry is one of those or its SIC code falls under one of these.
+    public var sicCodes: [String] = []
     /// Regular expressions, case-insensitive, any of which the job title must match.
     public var titles: [String] = []
 
     public init() {}
 
-    public var isEmpty: Bool { industries.isEmpty && employees == nil && annualRevenue == nil && titles.isEmpty }
+    public var isEmpty: Bool {
+        industries.isEmpty && employees == nil && annualRevenue == nil && countries.isEmpty && sicCodes.isEmpty && titles.isEmpty
+    }
 }
 
 /// Who is a marketing-qualified lead: fit **and** engagement, **or** a hand-raise.

@@ -82,6 +82,22 @@ extension Definitions {
         return text
     }
 
+    static func country(_ node: ConfigNode) throws -> String {
+        let text = try node.nonEmptyString()
+        guard let code = Country.code(for: text) else {
+            throw node.error("'\(text)' is not a country this version knows", hint: "write its ISO 3166-1 code, e.g. US, DE, GB")
+        }
+        return code
+    }
+
+    static func sicCode(_ node: ConfigNode) throws -> String {
+        let text = try node.string().trimmingCharacters(in: .whitespaces)
+        guard (1...4).contains(text.count), text.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            throw node.error("'\(text)' is not a SIC code or prefix", hint: "1 to 4 digits, e.g. 7372 or 73")
+        }
+        return text
+    }
+
     static func milliseconds(_ d: Duration) -> Int64 {
         d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
     }
@@ -90,8 +106,10 @@ extension Definitions {
         let keyed = try node.keyed(allowed: ["fit", "score_threshold", "qualifying_actions", "hand_raise_actions", "hand_raise_forms"])
         var mql = MQLDefinition()
         if let fitNode = keyed["fit"] {
-            let fit = try fitNode.keyed(allowed: ["industries", "employees", "annual_revenue", "titles"])
+            let fit = try fitNode.keyed(allowed: ["industries", "sic_codes", "employees", "annual_revenue", "countries", "titles"])
             mql.fit.industries = try fit["industries"]?.stringList() ?? []
+            mql.fit.sicCodes = try fit["sic_codes"]?.list().map(sicCode) ?? []
+            mql.fit.countries = try fit["countries"]?.list().map(country) ?? []
             mql.fit.employees = try fit["employees"].map(range)
             mql.fit.annualRevenue = try fit["annual_revenue"].map(range)
             mql.fit.titles = try fit["titles"]?.list().map(pattern) ?? []

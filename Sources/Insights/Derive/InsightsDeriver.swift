@@ -24,26 +24,10 @@ public struct InsightsDeriver: Deriver {
             persons = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
         } else {
             var set = work.persons
-            // A person's result depends on their account only through its deals and, when fit
-            // looks at companies, its attributes: other account changes (a touchpoint naming it)
-            // leave its persons as they are, so a busy account does not re-derive all its people.
-            let fitUsesAccount = !definitions.mql.fit.industries.isEmpty || definitions.mql.fit.employees != nil
-                || definitions.mql.fit.annualRevenue != nil
-            for account in work.accounts {
-                if !fitUsesAccount {
-                    let deals = try Bool.fetchOne(
-                        db.cachedStatement(sql: """
-                            SELECT EXISTS (SELECT 1 FROM touchpoints WHERE account_id = ?1 AND action LIKE 'opportunity.%')
-                              OR EXISTS (SELECT 1 FROM opportunities WHERE account_id = ?1)
-                              OR EXISTS (SELECT 1 FROM stage_history h JOIN persons p USING (person_id)
-                                         WHERE p.account_id = ?1 AND h.rule IN ('opportunity_created', 'opportunity_won'))
-                            """),
-                        arguments: [account]) ?? true
-                    guard deals else { continue }
-                }
-                set.formUnion(try String.fetchAll(
-                    db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?"), arguments: [account]))
-            }
+            // The batch says which accounts changed as a whole (company attributes, deals,
+            // members); a person's own touch of an account is in `work.persons` already.
+            let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
+            for account in work.accounts { set.formUnion(try String.fetchAll(members, arguments: [account])) }
             persons = set.sorted()
         }
         _ = try apply(persons, db: db)
@@ -65,109 +49,96 @@ public struct InsightsDeriver: Deriver {
     func apply(_ persons: [String], db: Database) throws -> Int {
         let at = now()
         var changed = 0
+        var loader = try JourneyLoader(db: db)
+        let writer = try InsightsWriter(db: db, at: at)
         for id in persons {
-            guard let journey = try JourneyLoader.load(id, db: db) else { continue }
-            let before = try String.fetchOne(db.cachedStatement(sql: "SELECT lifecycle_stage FROM persons WHERE person_id = ?"), arguments: [id])
+            guard let (journey, stored) = try loader.load(id) else { continue }
             let result = engine.derive(journey, now: at)
-            if before != result.stage?.rawValue { changed += 1 }
-            try write(result, at: at, db: db)
+            if stored.stage != result.stage?.rawValue { changed += 1 }
+            try writer.write(result, stored: stored)
         }
         return changed
     }
-
-    func write(_ r: PersonInsights, at: Timestamp, db: Database) throws {
-        let id = r.personId
-        let now = at.iso8601
-        try db.cachedStatement(sql: "DELETE FROM stage_history WHERE person_id = ?").execute(arguments: [id])
-        for e in r.history {
-            try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO stage_history (person_id, stage, entered_at, reason, rule, touchpoint_id) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, e.stage.rawValue, e.at.iso8601, e.reason, e.rule, e.touchpoint])
-        }
-        try db.cachedStatement(sql: "UPDATE persons SET lifecycle_stage = ?, score = ? WHERE person_id = ?")
-            .execute(arguments: [r.stage?.rawValue, r.score.score, id])
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO lead_scores (person_id, score, fit, engagement, computed_at) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [id, r.score.score, r.score.fit, r.score.engagement, now])
-        try db.cachedStatement(sql: "DELETE FROM score_facts WHERE person_id = ?").execute(arguments: [id])
-        for f in r.score.facts {
-            try db.cachedStatement(sql: "INSERT OR REPLACE INTO score_facts (person_id, kind, fact, points) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [id, f.kind, f.fact, f.points])
-        }
-        if let f = r.followUp {
-            try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO follow_ups (person_id, mql_at, due_at, owner, answered_at, answered_by, response_hours, status,
-                  sales_touches, worked, computed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    id, f.mqlAt.iso8601, f.dueAt.iso8601, f.owner, f.answeredAt?.iso8601, f.answeredBy, f.responseHours.map(Scorer.round),
-                    f.status.rawValue, f.salesTouches, f.worked, now,
-                ])
-        } else {
-            try db.cachedStatement(sql: "DELETE FROM follow_ups WHERE person_id = ?").execute(arguments: [id])
-        }
-    }
 }
 
-/// Reads one person's journey from the store.
-public enum JourneyLoader {
-    public static func load(_ personId: String, db: Database) throws -> JourneyFacts? {
-        guard let p = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT created_at, title, owner, account_id FROM persons WHERE person_id = ?"), arguments: [personId])
-        else { return nil }
-        let accountId: String? = p[3]
-        var account: AccountProfile?
-        if let accountId, let a = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT industry, employees, annual_revenue FROM accounts WHERE account_id = ?"), arguments: [accountId])
-        {
-            account = AccountProfile(industry: a[0], employees: a[1], annualRevenue: a[2])
-        }
-        let vendor = try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT record_key, vendor_stage, coalesce(version_at, created_at) FROM person_records
-                WHERE person_id = ? AND vendor_stage IS NOT NULL ORDER BY record_key
-                """),
-            arguments: [personId]
-        ).map { VendorStage(value: $0[1], at: ($0[2] as String?).flatMap(TimestampParser.utc.parse), recordKey: $0[0]) }
-        let touches = try Row.fetchAll(
-            db.cachedStatement(sql: """
-                SELECT touchpoint_id, occurred_at, channel, action, side, campaign, content, owner FROM touchpoints
-                WHERE person_id = ? ORDER BY occurred_at, touchpoint_id
-                """),
-            arguments: [personId]
-        ).compactMap { row -> JourneyTouch? in
-            guard let at = TimestampParser.utc.parse(row[1] as String) else { return nil }
-            return JourneyTouch(id: row[0], at: at, channel: row[2], action: row[3], side: row[4], campaign: row[5], content: row[6], owner: row[7])
-        }
-        var opportunities: [OpportunityMilestone] = []
-        if let accountId {
-            for row in try Row.fetchAll(
-                db.cachedStatement(sql: """
-                    SELECT touchpoint_id, occurred_at, action, coalesce(json_extract(attributes, '$.opportunity_id'), json_extract(attributes, '$.deal_id')) FROM touchpoints
-                    WHERE account_id = ? AND action IN ('opportunity.created', 'opportunity.won', 'opportunity.lost')
-                    """),
-                arguments: [accountId])
-            {
-                guard let at = TimestampParser.utc.parse(row[1] as String) else { continue }
-                let kind: OpportunityMilestone.Kind = switch row[2] as String {
-                case "opportunity.created": .created
-                case "opportunity.won": .won
-                default: .lost
-                }
-                opportunities.append(OpportunityMilestone(kind: kind, at: at, touchpoint: row[0], opportunity: row[3]))
-            }
-            // A won deal known only from its record (an export without its history) dates from its close.
-            let recorded = Set(opportunities.filter { $0.kind == .won }.compactMap(\.opportunity))
-            for row in try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT external_id, close_date FROM opportunities WHERE account_id = ? AND is_won = 1"),
-                arguments: [accountId])
-            {
-                let external: String = row[0]
-                guard !recorded.contains(external), let close = (row[1] as String?).flatMap(TimestampParser.utc.parse) else { continue }
-                opportunities.append(OpportunityMilestone(kind: .won, at: close, touchpoint: nil, opportunity: external))
-            }
-        }
-        return JourneyFacts(
-            personId: personId, createdAt: (p[0] as String?).flatMap(TimestampParser.utc.parse), title: p[1], owner: p[2], account: account,
-            vendorStages: vendor, touches: touches, opportunities: opportunities)
+/// Writes what the definitions made of persons. Rows that would come out as they are (a person
+/// whose history or score explanation did not change) are left alone: most persons a batch
+/// touches gain a touch, not a stage.
+struct InsightsWriter {
+    let now: String
+    let readHistory, deleteHistory, insertHistory: HotStatement
+    let readFacts, deleteFacts, insertFacts: HotStatement
+    let updatePerson, upsertScore, upsertFollowUp, deleteFollowUp: HotStatement
+
+    init(db: Database, at: Timestamp) throws {
+        now = at.iso8601
+        readHistory = try HotStatement(db, sql: "SELECT stage, entered_at, reason, rule, touchpoint_id FROM stage_history WHERE person_id = ?")
+        deleteHistory = try HotStatement(db, sql: "DELETE FROM stage_history WHERE person_id = ?")
+        insertHistory = try HotStatement(db, sql: """
+            INSERT OR REPLACE INTO stage_history (person_id, stage, entered_at, reason, rule, touchpoint_id) VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        readFacts = try HotStatement(db, sql: "SELECT kind, fact, points FROM score_facts WHERE person_id = ?")
+        deleteFacts = try HotStatement(db, sql: "DELETE FROM score_facts WHERE person_id = ?")
+        insertFacts = try HotStatement(db, sql: "INSERT OR REPLACE INTO score_facts (person_id, kind, fact, points) VALUES (?, ?, ?, ?)")
+        updatePerson = try HotStatement(db, sql: "UPDATE persons SET lifecycle_stage = ?, score = ? WHERE person_id = ?")
+        upsertScore = try HotStatement(db, sql: "INSERT OR REPLACE INTO lead_scores (person_id, score, fit, engagement, computed_at) VALUES (?, ?, ?, ?, ?)")
+        upsertFollowUp = try HotStatement(db, sql: """
+            INSERT OR REPLACE INTO follow_ups (person_id, mql_at, due_at, owner, answered_at, answered_by, response_hours, status,
+              sales_touches, worked, computed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        deleteFollowUp = try HotStatement(db, sql: "DELETE FROM follow_ups WHERE person_id = ?")
     }
+
+    func write(_ r: PersonInsights, stored: JourneyLoader.Stored) throws {
+        let id = r.personId
+        let history = r.history.map { [$0.stage.rawValue, $0.at.iso8601, $0.reason, $0.rule, $0.touchpoint ?? ""] }
+        var before: [[String]] = []
+        readHistory.text(1, id)
+        try readHistory.rows {
+            before.append((0..<5).map { readHistory.string(Int32($0)) ?? "" })
+        }
+        if before.sorted(by: Self.less) != history.sorted(by: Self.less) {
+            deleteHistory.text(1, id)
+            try deleteHistory.run()
+            for e in r.history {
+                insertHistory.text(1, id); insertHistory.text(2, e.stage.rawValue); insertHistory.text(3, e.at.iso8601)
+                insertHistory.text(4, e.reason); insertHistory.text(5, e.rule); insertHistory.text(6, e.touchpoint)
+                try insertHistory.run()
+            }
+        }
+        if stored.stage != r.stage?.rawValue || stored.score != r.score.score {
+            updatePerson.text(1, r.stage?.rawValue); updatePerson.double(2, r.score.score); updatePerson.text(3, id)
+            try updatePerson.run()
+        }
+        upsertScore.text(1, id); upsertScore.double(2, r.score.score); upsertScore.double(3, r.score.fit)
+        upsertScore.double(4, r.score.engagement); upsertScore.text(5, now)
+        try upsertScore.run()
+        let facts = r.score.facts.map { [$0.kind, $0.fact, String($0.points)] }
+        var factsBefore: [[String]] = []
+        readFacts.text(1, id)
+        try readFacts.rows {
+            factsBefore.append([readFacts.string(0) ?? "", readFacts.string(1) ?? "", String(readFacts.double(2) ?? .nan)])
+        }
+        if factsBefore.sorted(by: Self.less) != facts.sorted(by: Self.less) {
+            deleteFacts.text(1, id)
+            try deleteFacts.run()
+            for f in r.score.facts {
+                insertFacts.text(1, id); insertFacts.text(2, f.kind); insertFacts.text(3, f.fact); insertFacts.double(4, f.points)
+                try insertFacts.run()
+            }
+        }
+        if let f = r.followUp {
+            let u = upsertFollowUp
+            u.text(1, id); u.text(2, f.mqlAt.iso8601); u.text(3, f.dueAt.iso8601); u.text(4, f.owner); u.text(5, f.answeredAt?.iso8601)
+            u.text(6, f.answeredBy); u.double(7, f.responseHours.map(Scorer.round)); u.text(8, f.status.rawValue)
+            u.int(9, Int64(f.salesTouches)); u.bool(10, f.worked); u.text(11, now)
+            try u.run()
+        } else {
+            deleteFollowUp.text(1, id)
+            try deleteFollowUp.run()
+        }
+    }
+
+    static func less(_ a: [String], _ b: [String]) -> Bool { a.lexicographicallyPrecedes(b) }
 }

@@ -57,39 +57,31 @@ public struct OpportunityMilestone: Sendable, Equatable {
     }
 }
 
-/// The company a person works for, as far as fit needs it.
-public struct AccountProfile: Sendable, Equatable {
-    public var industry: String?
-    public var employees: Int?
-    public var annualRevenue: Double?
-
-    public init(industry: String? = nil, employees: Int? = nil, annualRevenue: Double? = nil) {
-        self.industry = industry
-        self.employees = employees
-        self.annualRevenue = annualRevenue
-    }
-}
-
 /// Everything the definitions need about one person, read from the store.
 public struct JourneyFacts: Sendable, Equatable {
     public var personId: String
     public var createdAt: Timestamp?
     public var title: String?
     public var owner: String?
-    public var account: AccountProfile?
+    /// The person's country (ISO code when recognised).
+    public var country: String?
+    /// The person's company as fit reads it: the account's attributes, each falling back to what
+    /// the person's own records say about their company.
+    public var account: CompanyProfile?
     public var vendorStages: [VendorStage]
     /// In time order (then by id).
     public var touches: [JourneyTouch]
     public var opportunities: [OpportunityMilestone]
 
     public init(
-        personId: String, createdAt: Timestamp? = nil, title: String? = nil, owner: String? = nil, account: AccountProfile? = nil,
-        vendorStages: [VendorStage] = [], touches: [JourneyTouch] = [], opportunities: [OpportunityMilestone] = []
+        personId: String, createdAt: Timestamp? = nil, title: String? = nil, owner: String? = nil, country: String? = nil,
+        account: CompanyProfile? = nil, vendorStages: [VendorStage] = [], touches: [JourneyTouch] = [], opportunities: [OpportunityMilestone] = []
     ) {
         self.personId = personId
         self.createdAt = createdAt
         self.title = title
         self.owner = owner
+        self.country = country
         self.account = account
         self.vendorStages = vendorStages
         self.touches = touches.sorted { ($0.at, $0.id) < ($1.at, $1.id) }

@@ -6,21 +6,30 @@ public import JourneyModel
 /// once, see `EventDeduplication`), the conversions with their values, accounts and milestones.
 public enum AttributionData {
     public static func load(_ db: Database, period: ReportPeriod, conversions: Set<String>) throws -> AttributionInput {
-        var raw: [(id: String, person: String, at: Timestamp, channel: String, campaign: String?, action: String)] = []
-        for row in try Row.fetchAll(db, sql: """
-            SELECT touchpoint_id, person_id, occurred_at, channel, campaign, action FROM touchpoints
-            WHERE person_id IS NOT NULL ORDER BY person_id, occurred_at, touchpoint_id
-            """) {
+        // Read in table order (an index-order walk fetches each row from a random page) and let
+        // `Journeys` sort; strings repeated across rows (persons, channels, actions, campaigns)
+        // share one copy, so a million touches hold a million ids and little else.
+        var interned: [String: String] = [:]
+        func intern(_ s: String) -> String {
+            if let known = interned[s] { return known }
+            interned[s] = s
+            return s
+        }
+        var raw: [AttributionTouch] = []
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT touchpoint_id, person_id, occurred_at, channel, campaign, action FROM touchpoints WHERE person_id IS NOT NULL
+            """)
+        while let row = try rows.next() {
             guard let at = TimestampParser.utc.parse(row[2] as String) else { continue }
-            raw.append((row[0], row[1], at, row[3], row[4], row[5]))
+            raw.append(AttributionTouch(
+                id: row[0], person: intern(row[1]), at: at, channel: intern(row[3]), campaign: (row[4] as String?).map(intern),
+                action: intern(row[5])))
         }
         let kept = EventDeduplication.keep(
             raw, key: { EventDeduplication.key(person: $0.person, action: $0.action, campaign: $0.campaign, atSecond: $0.at.millisecondsSinceEpoch / 1000) },
             at: { $0.at.millisecondsSinceEpoch }, id: { $0.id })
-        let touches = kept.map { i in
-            let t = raw[i]
-            return AttributionTouch(id: t.id, person: t.person, at: t.at, channel: t.channel, campaign: t.campaign, action: t.action)
-        }
+        let touches = kept.count == raw.count ? raw : kept.map { raw[$0] }
+        raw = []
 
         // Opportunities' creation times, by opportunity id.
         var created: [String: Timestamp] = [:]

@@ -108,16 +108,26 @@ public struct KPIReport: Sendable, Equatable, Encodable {
             r.wonRevenue += (row[1] as Double?) ?? (row[2] as Double?) ?? 0
         }
 
+        // Touches before SQL, each event once: one pass over the SQL persons' touches.
+        var before: [String: [(id: String, at: Timestamp, action: String, campaign: String?)]] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT t.person_id, t.touchpoint_id, t.occurred_at, t.action, t.campaign
+            FROM touchpoints t JOIN stage_history h ON h.person_id = t.person_id AND h.stage = 'sql'
+            WHERE t.occurred_at < h.entered_at
+            """)
+        while let row = try rows.next() {
+            let person: String = row[0]
+            guard let sqlAt = periodSQLs[person], let at = TimestampParser.utc.parse(row[2] as String), at < sqlAt else { continue }
+            let action: String = row[3]
+            guard isTouch(action, conversions: definitions.conversions) else { continue }
+            before[person, default: []].append((row[1], at, action, row[4]))
+        }
         var touchCounts: [Int] = []
-        for (person, at) in periodSQLs.sorted(by: { $0.key < $1.key }) {
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT touchpoint_id, occurred_at, action, campaign FROM touchpoints WHERE person_id = ? AND occurred_at < ?
-                """, arguments: [person, at.iso8601])
-            let touches = rows.filter { isTouch($0[2], conversions: definitions.conversions) }
+        for person in periodSQLs.keys.sorted() {
+            let touches = before[person] ?? []
             let kept = EventDeduplication.keep(
-                touches,
-                key: { EventDeduplication.key(person: person, action: $0[2], campaign: $0[3], atSecond: (TimestampParser.utc.parse($0[1] as String)?.millisecondsSinceEpoch ?? 0) / 1000) },
-                at: { TimestampParser.utc.parse($0[1] as String)?.millisecondsSinceEpoch ?? 0 }, id: { $0[0] })
+                touches, key: { EventDeduplication.key(person: person, action: $0.action, campaign: $0.campaign, atSecond: $0.at.millisecondsSinceEpoch / 1000) },
+                at: { $0.at.millisecondsSinceEpoch }, id: { $0.id })
             touchCounts.append(kept.count)
         }
         if !touchCounts.isEmpty { r.touchesPerConvertedLead = Scorer.round(Double(touchCounts.reduce(0, +)) / Double(touchCounts.count)) }

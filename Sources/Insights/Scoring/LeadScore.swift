@@ -33,9 +33,12 @@ public struct Scorer: Sendable {
         let f = definitions.mql.fit
         var matched: [String] = []
         var fits = true
-        if !f.industries.isEmpty {
+        // Industry names and SIC codes are two ways to say one criterion: either may match.
+        if !f.industries.isEmpty || !f.sicCodes.isEmpty {
             if let industry = j.account?.industry, f.industries.contains(where: { $0.caseInsensitiveCompare(industry) == .orderedSame }) {
                 matched.append("industry \(industry)")
+            } else if let sic = j.account?.sicCode, SICCode.matches(sic, anyOf: f.sicCodes) {
+                matched.append("SIC \(sic)")
             } else { fits = false }
         }
         if let range = f.employees {
@@ -44,6 +47,12 @@ public struct Scorer: Sendable {
         if let range = f.annualRevenue {
             if let r = j.account?.annualRevenue, range.contains(r) { matched.append("revenue \(Self.format(r))") } else { fits = false }
         }
+        if !f.countries.isEmpty {
+            if let c = j.country ?? j.account?.country, let code = Country.code(for: c), f.countries.contains(code) {
+                matched.append("country \(code)")
+            } else { fits = false }
+        }
+
         if !titlePatterns.isEmpty {
             if let title = j.title, titlePatterns.contains(where: { $0.firstMatch(in: title, range: NSRange(title.startIndex..., in: title)) != nil }) {
                 matched.append("title \(title)")

@@ -40,6 +40,9 @@ enum Migrations {
         migrator.registerMigration(M0012_SharedDefinitions.identifier) { db in
             try db.execute(sql: M0012_SharedDefinitions.sql)
         }
+        migrator.registerMigration(M0013_Firmographics.identifier) { db in
+            try db.execute(sql: M0013_Firmographics.sql)
+        }
         migrator.registerMigration(M0030_NextActionsByScore.identifier) { db in
             try db.execute(sql: M0030_NextActionsByScore.sql)
         }

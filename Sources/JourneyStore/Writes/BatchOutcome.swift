@@ -10,7 +10,9 @@ public struct BatchOutcome: Sendable, Equatable {
     public var persons: Set<String> = []
     /// Persons that no longer exist after the batch (merged, split, or left with no live record).
     public var removedPersons: Set<String> = []
-    /// Accounts whose attributes, members or opportunities changed.
+    /// Accounts whose attributes, members or deals changed (a record of the company, an
+    /// opportunity, a deal event, a touch of the company with no person) — not accounts a
+    /// person's touch merely names: that changes the person, who is in `persons`.
     public var accounts: Set<String> = []
     /// Accounts joined into another by this batch.
     public var removedAccounts: Set<String> = []

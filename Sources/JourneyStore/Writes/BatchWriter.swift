@@ -438,16 +438,18 @@ struct BatchWriter {
         for row in try Row.fetchAll(
             db.cachedStatement(sql: """
                 DELETE FROM touchpoints WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)
-                RETURNING touchpoint_id, person_id
+                RETURNING touchpoint_id, person_id, account_id, action
                 """),
             arguments: [key, key + "#", key + "$"])
         {
             outcome.touchpointsRemoved.insert(row[0])
-            if let person: String = row[1] {
+            let person: String? = row[1]
+            if let person {
                 removedTouchpointPersons.insert(person)
                 // A person only touchpoints named may have lost the last of them: resolved again.
                 changes.persons.insert(person)
             }
+            if let account: String = row[2], Self.concernsAccount(action: row[3], person: person) { outcome.accounts.insert(account) }
         }
         if orphansKnown == nil { orphansKnown = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM orphan_touchpoints)") ?? true }
         if orphansKnown == true {
@@ -483,6 +485,13 @@ struct BatchWriter {
             if let account { outcome.accounts.insert(account) }
             touchedLifecycles.insert(key)
         }
+    }
+
+    /// Whether a touchpoint changes its account as a whole (a deal event, or a touch of the company
+    /// with no person), rather than only the person who made it: derived data of every person of
+    /// the account is recomputed for the former, of that person alone for the latter.
+    static func concernsAccount(action: String, person: String?) -> Bool {
+        person == nil || action.hasPrefix("opportunity.")
     }
 
     /// Shows a campaign's name (nil: its id, the campaign being gone) in every touchpoint that
@@ -574,13 +583,16 @@ struct BatchWriter {
             try db.cachedStatement(
                 sql: """
                     INSERT INTO person_records (record_key, person_id, source, version_at, email, first_name, last_name, title,
-                      company, phone, owner, consent_email, vendor_stage, score, account_id, created_at, consent_since, consent_opt_in)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      company, phone, owner, consent_email, vendor_stage, score, account_id, created_at, consent_since, consent_opt_in,
+                      country, industry, employees, annual_revenue, sic_code)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
                 key, personId, source, version, facts.email, facts.firstName, facts.lastName, facts.title, facts.company,
                 facts.phone, facts.owner, facts.consentEmail, facts.vendorStage, facts.score, personAccount,
                 facts.createdAt?.iso8601, facts.consentEmail == nil ? nil : consentSince, facts.consentEmail == nil ? nil : optIn,
+                facts.country ?? facts.firmographics.country, facts.firmographics.industry, facts.firmographics.employees,
+                facts.firmographics.annualRevenue, facts.firmographics.sicCode,
             ])
         }
         if let opp = record.opportunity {
@@ -682,7 +694,7 @@ struct BatchWriter {
             try t.run()
             outcome.touchpointsAdded.insert(pending.id)
             if let personId { outcome.persons.insert(personId) }
-            if let account { outcome.accounts.insert(account) }
+            if let account, Self.concernsAccount(action: tp.action.rawValue, person: personId) { outcome.accounts.insert(account) }
         }
         pendingTouchpoints.removeAll()
         pendingRecords.removeAll()

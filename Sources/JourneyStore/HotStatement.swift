@@ -1,0 +1,103 @@
+public import GRDB
+import GRDBSQLite
+
+/// A prepared statement for hot paths (the per-record ingest, the per-person derive), bound and
+/// read through SQLite's C API.
+///
+/// GRDB's `StatementArguments` box every value in an existential and its rows decode through
+/// generic metadata; at hundreds of thousands of rows per second that cost more than SQLite
+/// itself. The statement stays owned by GRDB (prepared, finalized and cached there); only
+/// binding, stepping and reading columns happen here. Bind, then `run()` a write, or `step()`
+/// through a query's rows and `reset()` when done (`rows` does both).
+public struct HotStatement {
+    private let statement: Statement
+    private let handle: OpaquePointer
+    private let connection: OpaquePointer?
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    public init(_ db: Database, sql: String) throws {
+        statement = try db.cachedStatement(sql: sql)
+        handle = statement.sqliteStatement
+        connection = db.sqliteConnection
+    }
+
+    public func text(_ index: Int32, _ value: String?) {
+        guard let value else { sqlite3_bind_null(handle, index); return }
+        var v = value
+        v.withUTF8 { buf in
+            _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buf.count), Self.transient)
+        }
+    }
+
+    public func int(_ index: Int32, _ value: Int64?) {
+        guard let value else { sqlite3_bind_null(handle, index); return }
+        sqlite3_bind_int64(handle, index, value)
+    }
+
+    public func double(_ index: Int32, _ value: Double?) {
+        guard let value else { sqlite3_bind_null(handle, index); return }
+        sqlite3_bind_double(handle, index, value)
+    }
+
+    public func bool(_ index: Int32, _ value: Bool?) { int(index, value.map { $0 ? 1 : 0 }) }
+
+    /// Runs the statement once; the number of rows it changed.
+    @discardableResult
+    public func run() throws -> Int {
+        defer { reset() }
+        let code = sqlite3_step(handle)
+        guard code == SQLITE_DONE || code == SQLITE_ROW else { throw error(code) }
+        return Int(sqlite3_changes(connection))
+    }
+
+    /// Advances to the next row of a query: false when there is none.
+    public func step() throws -> Bool {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE { return false }
+        throw error(code)
+    }
+
+    /// Readies the statement for new bindings.
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    /// Calls `body` for each row of the query with the bindings made, then resets.
+    public func rows(_ body: () throws -> Void) throws {
+        defer { reset() }
+        while try step() { try body() }
+    }
+
+    /// The first row's `body`, or nil without a row; resets.
+    public func first<T>(_ body: () throws -> T) throws -> T? {
+        defer { reset() }
+        return try step() ? try body() : nil
+    }
+
+    // Columns of the current row (0-based).
+
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    public func string(_ column: Int32) -> String? {
+        guard let p = sqlite3_column_text(handle, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: p, count: count), as: UTF8.self)
+    }
+
+    public func int64(_ column: Int32) -> Int64? { isNull(column) ? nil : sqlite3_column_int64(handle, column) }
+
+    public func double(_ column: Int32) -> Double? { isNull(column) ? nil : sqlite3_column_double(handle, column) }
+
+    /// The column's UTF-8 bytes, valid until the next step or reset (for parsing without a String).
+    public func withUTF8<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
+        guard let p = sqlite3_column_text(handle, column) else { return nil }
+        return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, column))))
+    }
+
+    private func error(_ code: Int32) -> DatabaseError {
+        let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "error \(code)"
+        return DatabaseError(resultCode: ResultCode(rawValue: code), message: message, sql: String(cString: sqlite3_sql(handle)))
+    }
+}
