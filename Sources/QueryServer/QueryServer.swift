@@ -70,7 +70,7 @@ struct API: Sendable {
     let reports: ReportReaders
 
     init(reader: JourneyReader, storePath: String, state: ServerState, sources: any SourceSyncing, metrics: any MetricsExporting,
-         logger: Logger) throws {
+         logger: Logger) {
         self.reader = reader
         self.storePath = storePath
         self.state = state
@@ -96,7 +96,7 @@ struct API: Sendable {
         routes.add(.get, "/v1/sources", .read) { _, _ in
             let configured = self.state.current.sources.map { ($0.name, $0.enabled) }
             let reader = self.reader
-            return try JSONBody.encode(try await self.reading { SyncStateRow.listing(stored: try reader.syncState(), configured: configured) })
+            return try Reply.encode(try await self.reading { SyncStateRow.listing(stored: try reader.syncState(), configured: configured) })
         }
         routes.add(.post, "/v1/query", .read) { request, context in try await self.query(request, context: context) }
         routes.add(.post, "/v1/sources/{name}/sync", .admin) { request, context in try await self.sync(request, context: context) }
@@ -178,8 +178,8 @@ enum Blocking {
     }
 }
 
-/// JSON bodies: snake_case keys, sorted, like the reports.
-enum JSONBody {
+/// Response bodies: JSON with snake_case keys, sorted like the reports, or text as given.
+enum Reply {
     static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase

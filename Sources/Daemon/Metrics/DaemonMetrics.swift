@@ -4,6 +4,7 @@ import JourneyModel
 public import JourneyStore
 import Logging
 import Metrics
+import Synchronization
 public import Prometheus
 public import QueryServer
 
@@ -35,6 +36,7 @@ public final class DaemonMetrics: MetricsExporting {
     let storePath: String
     let reader: JourneyReader
     let logger: Logger
+    private let seenActions = Mutex<Set<String>>([])
 
     /// `registry` must be the one `MetricsSystem` was bootstrapped with, so what the pipeline
     /// counts shows up here.
@@ -68,8 +70,14 @@ public final class DaemonMetrics: MetricsExporting {
         }.reduce(0, +)
         registry.makeGauge(name: MetricName.storeSize).set(Double(size))
         do {
-            for (action, n) in try reader.nextActionCounts() {
-                registry.makeGauge(name: MetricName.suggestions, labels: [("action", action)]).set(Double(n))
+            let counts = try reader.nextActionCounts()
+            // An action no row suggests any more reads 0, not its last count.
+            let actions = seenActions.withLock { seen in
+                seen.formUnion(counts.keys)
+                return seen
+            }
+            for action in actions {
+                registry.makeGauge(name: MetricName.suggestions, labels: [("action", action)]).set(Double(counts[action] ?? 0))
             }
             let now = Timestamp(.now)
             for row in try reader.syncState() where row.stream != StreamScope.source.storedName {

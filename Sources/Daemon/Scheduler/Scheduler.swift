@@ -68,6 +68,9 @@ public final class Scheduler: Service, SourceSyncing {
 
     var isStopping: Bool { state.withLock { $0.stopping } }
 
+    /// The `order` of a source a reload removed while its pass ran.
+    static let removedOrder = Int.max
+
     /// The loop's period: often enough for the watchdog and for 1 s intervals.
     var tick: Duration { min(.seconds(1), notifier.watchdogInterval ?? .seconds(1)) }
 
@@ -128,7 +131,8 @@ public final class Scheduler: Service, SourceSyncing {
                 }
                 let waiters = e.waitingForCurrent
                 e.waitingForCurrent = []
-                s.entries[name] = e
+                // A source a reload removed while it ran is gone once its pass ends.
+                s.entries[name] = e.order == Self.removedOrder ? nil : e
                 return waiters
             }
             let summary = SyncSummary(outcome)
@@ -202,7 +206,8 @@ public final class Scheduler: Service, SourceSyncing {
             // bookkeeping; it is kept until it finishes.
             for (name, e) in gone where e.running {
                 entries[name] = Entry(
-                    source: e.source, enabled: false, due: e.due, order: Int.max, running: true, waitingForCurrent: e.waitingForCurrent)
+                    source: e.source, enabled: false, due: e.due, order: Self.removedOrder, running: true,
+                    waitingForCurrent: e.waitingForCurrent)
             }
             s.entries = entries
             return gone.values.flatMap(\.waitingForNext)

@@ -4,16 +4,16 @@ import Hummingbird
 extension API {
     /// The routes any local process may call: liveness, readiness, metrics, the API's description.
     func addOpenRoutes(_ routes: Routes) {
-        routes.add(.get, "/healthz", nil) { _, _ in JSONBody.text("{\"status\": \"ok\"}\n") }
+        routes.add(.get, "/healthz", nil) { _, _ in Reply.text("{\"status\": \"ok\"}\n") }
         routes.add(.get, "/readyz", nil) { _, _ in
             self.state.isReady
-                ? JSONBody.text("{\"status\": \"ready\"}\n")
-                : JSONBody.text("{\"status\": \"not_ready\"}\n", status: .serviceUnavailable)
+                ? Reply.text("{\"status\": \"ready\"}\n")
+                : Reply.text("{\"status\": \"not_ready\"}\n", status: .serviceUnavailable)
         }
         routes.add(.get, "/metrics", nil) { _, _ in
-            JSONBody.text(await self.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+            Reply.text(await self.metrics.exposition(), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
-        routes.add(.get, "/openapi.yaml", nil) { _, _ in JSONBody.text(OpenAPIDocument.yaml, contentType: "application/yaml") }
+        routes.add(.get, "/openapi.yaml", nil) { _, _ in Reply.text(OpenAPIDocument.yaml, contentType: "application/yaml") }
     }
 }
 

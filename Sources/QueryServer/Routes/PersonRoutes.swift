@@ -9,12 +9,12 @@ extension API {
             let email = request.parameter("email")
             let limit = try request.limit()
             let cursor = try Self.cursor(request)
-            return try JSONBody.encode(try await self.reading { try reader.persons(email: email, limit: limit, after: cursor) })
+            return try Reply.encode(try await self.reading { try reader.persons(email: email, limit: limit, after: cursor) })
         }
         routes.add(.get, "/v1/persons/{id}", .read) { request, context in
             let id = try context.parameters.require("id")
             guard let person = try await self.reading({ try reader.person(id: id) }) else { throw APIError.noSuchPerson }
-            return try JSONBody.encode(person)
+            return try Reply.encode(person)
         }
         routes.add(.get, "/v1/persons/{id}/journey", .read) { request, context in
             let id = try context.parameters.require("id")
@@ -23,13 +23,13 @@ extension API {
             guard let (journey, next) = try await self.reading({ try reader.journey(personId: id, limit: limit, after: cursor) }) else {
                 throw APIError.noSuchPerson
             }
-            return try JSONBody.encode(JourneyPage(journey: journey, nextCursor: next))
+            return try Reply.encode(JourneyPage(journey: journey, nextCursor: next))
         }
         routes.add(.get, "/v1/next-actions", .read) { request, _ in
             let filter = NextActionFilter(
                 owner: request.parameter("owner"), stage: request.parameter("stage"), action: request.parameter("action"),
                 limit: try request.limit(), after: try Self.cursor(request))
-            return try JSONBody.encode(try await self.reading { try reader.nextActions(filter) })
+            return try Reply.encode(try await self.reading { try reader.nextActions(filter) })
         }
     }
 

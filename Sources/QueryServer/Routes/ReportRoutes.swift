@@ -12,17 +12,17 @@ extension API {
             let period = try Self.period(request)
             let grouping = try Self.enumParameter(request, "by", default: ReportGrouping.week)
             let reader = try self.reports.reader(self.state.current.definitions)
-            return JSONBody.text(try await self.reading { try reader.funnel(period, by: grouping).json() } + "\n")
+            return Reply.text(try await self.reading { try reader.funnel(period, by: grouping).json() } + "\n")
         }
         routes.add(.get, "/v1/reports/sla", .read) { request, _ in
             let period = try Self.period(request)
             let reader = try self.reports.reader(self.state.current.definitions)
-            return JSONBody.text(try await self.reading { try reader.sla(period).json() } + "\n")
+            return Reply.text(try await self.reading { try reader.sla(period).json() } + "\n")
         }
         routes.add(.get, "/v1/reports/kpis", .read) { request, _ in
             let period = try Self.period(request)
             let reader = try self.reports.reader(self.state.current.definitions)
-            return JSONBody.text(try await self.reading { try reader.kpis(period).json() } + "\n")
+            return Reply.text(try await self.reading { try reader.kpis(period).json() } + "\n")
         }
         routes.add(.get, "/v1/reports/attribution", .read) { request, _ in
             let period = try Self.period(request)
@@ -41,7 +41,7 @@ extension API {
                 throw APIError.badParameter(error.parameter, error.message)
             }
             let reader = try self.reports.reader(self.state.current.definitions)
-            return JSONBody.text(try await self.reading { AttributionJSON.render(try reader.attribution(period, attribution), by: by) } + "\n")
+            return Reply.text(try await self.reading { AttributionJSON.render(try reader.attribution(period, attribution), by: by) } + "\n")
         }
     }
 

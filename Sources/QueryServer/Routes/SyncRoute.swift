@@ -15,9 +15,9 @@ extension API {
         case .stopping:
             throw APIError(.serviceUnavailable, code: "stopping", "the daemon is stopping; no new pass starts")
         case .queued:
-            return JSONBody.text("{\"source\": \(JSONObjectWriter.quoted(name)), \"status\": \"queued\"}\n", status: .accepted)
+            return Reply.text("{\"source\": \(JSONObjectWriter.quoted(name)), \"status\": \"queued\"}\n", status: .accepted)
         case .finished(let summary):
-            return try JSONBody.encode(summary)
+            return try Reply.encode(summary)
         }
     }
 }
