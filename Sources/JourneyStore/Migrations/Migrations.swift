@@ -43,8 +43,8 @@ enum Migrations {
         migrator.registerMigration(M0013_Firmographics.identifier) { db in
             try db.execute(sql: M0013_Firmographics.sql)
         }
-        migrator.registerMigration(M0030_NextActionsByScore.identifier) { db in
-            try db.execute(sql: M0030_NextActionsByScore.sql)
+        migrator.registerMigration(M0030_APIReadIndexes.identifier) { db in
+            try db.execute(sql: M0030_APIReadIndexes.sql)
         }
         return migrator
     }

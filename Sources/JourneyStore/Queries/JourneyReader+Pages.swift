@@ -145,13 +145,17 @@ extension JourneyReader {
     /// and stage, filtered as asked.
     public func nextActions(_ filter: NextActionFilter) throws -> Page<NextActionRow> {
         try read { db in
-            // score DESC puts NULLs last in SQLite; the index next_actions_by_score has this order.
             var clauses: [String] = []
             var arguments: StatementArguments = []
-            if let owner = filter.owner { clauses.append("p.owner = ?"); arguments += [owner] }
-            if let stage = filter.stage { clauses.append("p.lifecycle_stage = ?"); arguments += [stage] }
+            var personClauses: [String] = []
+            var personArguments: StatementArguments = []
+            if let owner = filter.owner { personClauses.append("owner = ?"); personArguments += [owner] }
+            if let stage = filter.stage { personClauses.append("lifecycle_stage = ?"); personArguments += [stage] }
+            clauses += personClauses.map { "p." + $0 }
+            arguments += personArguments
             if let action = filter.action { clauses.append("n.action = ?"); arguments += [action] }
             if let after = filter.after, after.values.count == 3, let rank = Int(after.values[2]) {
+                // score DESC puts NULLs last in SQLite: after a scored row come lower scores, then NULLs.
                 if let score = Double(after.values[0]) {
                     clauses.append("(n.score < ? OR n.score IS NULL OR (n.score = ? AND (n.person_id, n.rank) > (?, ?)))")
                     arguments += [score, score, after.values[1], rank]
@@ -160,12 +164,21 @@ extension JourneyReader {
                     arguments += [after.values[1], rank]
                 }
             }
+            // Two plans, chosen per request: a filter that matches few persons reads their
+            // suggestions and sorts them (persons first); anything else walks the suggestions in
+            // page order and stops at the page's end. Either reads at most a few thousand rows.
+            var from = "next_actions n INDEXED BY \(filter.action == nil ? "next_actions_by_score" : "next_actions_by_action") JOIN persons p USING (person_id)"
+            if !personClauses.isEmpty {
+                let matching = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM (SELECT 1 FROM persons WHERE \(personClauses.joined(separator: " AND ")) LIMIT ?)",
+                    arguments: personArguments + [Self.fewPersons + 1]) ?? 0
+                if matching <= Self.fewPersons { from = "persons p CROSS JOIN next_actions n ON n.person_id = p.person_id" }
+            }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             let rows = try Row.fetchAll(db, sql: """
                 SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, n.reason, n.evidence, n.computed_at,
                        p.primary_email, p.owner, p.lifecycle_stage
-                FROM next_actions n INDEXED BY next_actions_by_score JOIN persons p USING (person_id)
-                \(whereClause)
+                FROM \(from) \(whereClause)
                 ORDER BY n.score DESC, n.person_id, n.rank LIMIT ?
                 """, arguments: arguments + [filter.limit + 1])
             let items = rows.prefix(filter.limit).map { r in
@@ -180,6 +193,11 @@ extension JourneyReader {
             return Page(items: Array(items), nextCursor: next)
         }
     }
+
+    /// Up to this many persons matching a filter, their suggestions are read and sorted;
+    /// beyond, at least one suggestion in `total / fewPersons` matches, so a walk in page order
+    /// finds a page quickly.
+    static let fewPersons = 5000
 
     /// How many `next_actions` rows suggest each action (the daemon's suggestions gauge).
     public func nextActionCounts() throws -> [String: Int] {
