@@ -164,15 +164,20 @@ extension JourneyReader {
                     arguments += [after.values[1], rank]
                 }
             }
-            // Two plans, chosen per request: a filter that matches few persons reads their
-            // suggestions and sorts them (persons first); anything else walks the suggestions in
-            // page order and stops at the page's end. Either reads at most a few thousand rows.
+            // Two plans, chosen per request by their cost: reading the matching persons'
+            // suggestions and sorting them costs about `matching` rows (times the suggestions per
+            // person); walking the suggestions in page order until the page is full costs about
+            // `limit × persons / matching` rows. The cheaper one runs.
             var from = "next_actions n INDEXED BY \(filter.action == nil ? "next_actions_by_score" : "next_actions_by_action") JOIN persons p USING (person_id)"
             if !personClauses.isEmpty {
+                // max(rowid) estimates the persons in O(log n); a few deleted rows do not matter.
+                let persons = try Int.fetchOne(db, sql: "SELECT max(rowid) FROM persons") ?? 0
+                let walk = Double(filter.limit + 1) * Double(persons)
+                let cap = Int(walk.squareRoot() / 2) + 1
                 let matching = try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM (SELECT 1 FROM persons WHERE \(personClauses.joined(separator: " AND ")) LIMIT ?)",
-                    arguments: personArguments + [Self.fewPersons + 1]) ?? 0
-                if matching <= Self.fewPersons { from = "persons p CROSS JOIN next_actions n ON n.person_id = p.person_id" }
+                    arguments: personArguments + [cap]) ?? 0
+                if matching < cap { from = "persons p CROSS JOIN next_actions n ON n.person_id = p.person_id" }
             }
             let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             let rows = try Row.fetchAll(db, sql: """
@@ -193,11 +198,6 @@ extension JourneyReader {
             return Page(items: Array(items), nextCursor: next)
         }
     }
-
-    /// Up to this many persons matching a filter, their suggestions are read and sorted;
-    /// beyond, at least one suggestion in `total / fewPersons` matches, so a walk in page order
-    /// finds a page quickly.
-    static let fewPersons = 5000
 
     /// How many `next_actions` rows suggest each action (the daemon's suggestions gauge).
     public func nextActionCounts() throws -> [String: Int] {
