@@ -145,47 +145,72 @@ extension JourneyReader {
     /// and stage, filtered as asked.
     public func nextActions(_ filter: NextActionFilter) throws -> Page<NextActionRow> {
         try read { db in
-            var clauses: [String] = []
-            var arguments: StatementArguments = []
-            var personClauses: [String] = []
-            var personArguments: StatementArguments = []
-            if let owner = filter.owner { personClauses.append("owner = ?"); personArguments += [owner] }
-            if let stage = filter.stage { personClauses.append("lifecycle_stage = ?"); personArguments += [stage] }
-            clauses += personClauses.map { "p." + $0 }
-            arguments += personArguments
-            if let action = filter.action { clauses.append("n.action = ?"); arguments += [action] }
-            if let after = filter.after, after.values.count == 3, let rank = Int(after.values[2]) {
-                // score DESC puts NULLs last in SQLite: after a scored row come lower scores, then NULLs.
-                if let score = Double(after.values[0]) {
-                    clauses.append("(n.score < ? OR n.score IS NULL OR (n.score = ? AND (n.person_id, n.rank) > (?, ?)))")
-                    arguments += [score, score, after.values[1], rank]
-                } else {
-                    clauses.append("(n.score IS NULL AND (n.person_id, n.rank) > (?, ?))")
-                    arguments += [after.values[1], rank]
+            // Conditions on the suggestion (action, the page's keyset), with a table prefix.
+            func suggestion(_ t: String) -> (String, StatementArguments) {
+                var clauses = ["1"]
+                var arguments: StatementArguments = []
+                if let action = filter.action { clauses.append("\(t)action = ?"); arguments += [action] }
+                if let after = filter.after, after.values.count == 3, let rank = Int(after.values[2]) {
+                    // score DESC puts NULLs last in SQLite: after a scored row come lower scores, then NULLs.
+                    if let score = Double(after.values[0]) {
+                        clauses.append("(\(t)score < ? OR \(t)score IS NULL OR (\(t)score = ? AND (\(t)person_id, \(t)rank) > (?, ?)))")
+                        arguments += [score, score, after.values[1], rank]
+                    } else {
+                        clauses.append("(\(t)score IS NULL AND (\(t)person_id, \(t)rank) > (?, ?))")
+                        arguments += [after.values[1], rank]
+                    }
                 }
+                return (clauses.joined(separator: " AND "), arguments)
             }
-            // Two plans, chosen per request by their cost: reading the matching persons'
-            // suggestions and sorting them costs about `matching` rows (times the suggestions per
-            // person); walking the suggestions in page order until the page is full costs about
-            // `limit × persons / matching` rows. The cheaper one runs.
-            var from = "next_actions n INDEXED BY \(filter.action == nil ? "next_actions_by_score" : "next_actions_by_action") JOIN persons p USING (person_id)"
-            if !personClauses.isEmpty {
-                // max(rowid) estimates the persons in O(log n); a few deleted rows do not matter.
-                let persons = try Int.fetchOne(db, sql: "SELECT max(rowid) FROM persons") ?? 0
-                let walk = Double(filter.limit + 1) * Double(persons)
-                let cap = Int(walk.squareRoot() / 2) + 1
+            var personClauses = ["1"]
+            var personArguments: StatementArguments = []
+            if let owner = filter.owner { personClauses.append("p.owner = ?"); personArguments += [owner] }
+            if let stage = filter.stage { personClauses.append("p.lifecycle_stage = ?"); personArguments += [stage] }
+            let onPersons = personClauses.joined(separator: " AND ")
+            let columns = """
+                n.person_id, n.rank, n.action, n.channel, n.side, n.score, n.reason, n.evidence, n.computed_at,
+                p.primary_email, p.owner, p.lifecycle_stage
+                """
+            let order = "ORDER BY n.score DESC, n.person_id, n.rank LIMIT ?"
+            let index = filter.action == nil ? "next_actions_by_score" : "next_actions_by_action"
+            let (inner, innerArguments) = suggestion("")
+            let (outer, outerArguments) = suggestion("n.")
+            // Persons first: the matching persons' suggestions, sorted. Its cost grows with the
+            // persons the filter matches.
+            func personsFirst() throws -> [Row] {
+                try Row.fetchAll(db, sql: """
+                    SELECT \(columns) FROM persons p CROSS JOIN next_actions n ON n.person_id = p.person_id
+                    WHERE \(onPersons) AND \(outer) \(order)
+                    """, arguments: personArguments + outerArguments + [filter.limit + 1])
+            }
+            // The walk: suggestions in page order until the page is full, reading at most
+            // `budget` of them; nil when the budget ran out first (the filter matches too few).
+            let budget = 200 * (filter.limit + 1)
+            func walk() throws -> [Row]? {
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT \(columns)
+                    FROM (SELECT * FROM next_actions INDEXED BY \(index) WHERE \(inner) ORDER BY score DESC, person_id, rank LIMIT ?) n
+                    JOIN persons p USING (person_id)
+                    WHERE \(onPersons) \(order)
+                    """, arguments: innerArguments + [budget] + personArguments + [filter.limit + 1])
+                if rows.count > filter.limit || personArguments.isEmpty { return rows }
+                let read = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM (SELECT 1 FROM next_actions INDEXED BY \(index) WHERE \(inner) LIMIT ?)",
+                    arguments: innerArguments + [budget]) ?? 0
+                return read < budget ? rows : nil
+            }
+            var rows: [Row]
+            if personArguments.isEmpty {
+                rows = try walk() ?? []
+            } else {
+                // Few matching persons: read theirs. Else walk, and read theirs if the walk's
+                // budget runs out (many persons match but few of them have suggestions).
+                let persons = try Int.fetchOne(db, sql: "SELECT max(rowid) FROM persons") ?? 0  // O(log n) estimate
+                let few = Int((Double(filter.limit + 1) * Double(persons)).squareRoot() / 2) + 1
                 let matching = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM (SELECT 1 FROM persons WHERE \(personClauses.joined(separator: " AND ")) LIMIT ?)",
-                    arguments: personArguments + [cap]) ?? 0
-                if matching < cap { from = "persons p CROSS JOIN next_actions n ON n.person_id = p.person_id" }
+                    db, sql: "SELECT count(*) FROM (SELECT 1 FROM persons p WHERE \(onPersons) LIMIT ?)", arguments: personArguments + [few]) ?? 0
+                rows = try matching < few ? personsFirst() : (walk() ?? personsFirst())
             }
-            let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, n.reason, n.evidence, n.computed_at,
-                       p.primary_email, p.owner, p.lifecycle_stage
-                FROM \(from) \(whereClause)
-                ORDER BY n.score DESC, n.person_id, n.rank LIMIT ?
-                """, arguments: arguments + [filter.limit + 1])
             let items = rows.prefix(filter.limit).map { r in
                 NextActionRow(personId: r[0], rank: r[1], action: r[2], channel: r[3], side: r[4], score: r[5], reason: r[6],
                               evidence: r[7], computedAt: r[8], primaryEmail: r[9], owner: r[10], lifecycleStage: r[11])
