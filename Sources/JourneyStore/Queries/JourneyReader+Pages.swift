@@ -173,7 +173,6 @@ extension JourneyReader {
                 """
             let order = "ORDER BY n.score DESC, n.person_id, n.rank LIMIT ?"
             let index = filter.action == nil ? "next_actions_by_score" : "next_actions_by_action"
-            let (inner, innerArguments) = suggestion("")
             let (outer, outerArguments) = suggestion("n.")
             // Persons first: the matching persons' suggestions, sorted. Its cost grows with the
             // persons the filter matches.
@@ -183,21 +182,26 @@ extension JourneyReader {
                     WHERE \(onPersons) AND \(outer) \(order)
                     """, arguments: personArguments + outerArguments + [filter.limit + 1])
             }
-            // The walk: suggestions in page order until the page is full, reading at most
-            // `budget` of them; nil when the budget ran out first (the filter matches too few).
+            // The walk: suggestions in page order (an index, no sort) until the page is full,
+            // the person filter applied here so the rows read can be counted; nil when `budget`
+            // rows were read first (many persons match, but few of them have suggestions).
             let budget = 200 * (filter.limit + 1)
             func walk() throws -> [Row]? {
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns)
-                    FROM (SELECT * FROM next_actions INDEXED BY \(index) WHERE \(inner) ORDER BY score DESC, person_id, rank LIMIT ?) n
-                    JOIN persons p USING (person_id)
-                    WHERE \(onPersons) \(order)
-                    """, arguments: innerArguments + [budget] + personArguments + [filter.limit + 1])
-                if rows.count > filter.limit || personArguments.isEmpty { return rows }
-                let read = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM (SELECT 1 FROM next_actions INDEXED BY \(index) WHERE \(inner) LIMIT ?)",
-                    arguments: innerArguments + [budget]) ?? 0
-                return read < budget ? rows : nil
+                let cursor = try Row.fetchCursor(db, sql: """
+                    SELECT \(columns) FROM next_actions n INDEXED BY \(index) JOIN persons p USING (person_id)
+                    WHERE \(outer) ORDER BY n.score DESC, n.person_id, n.rank
+                    """, arguments: outerArguments)
+                var rows: [Row] = []
+                var read = 0
+                while let row = try cursor.next() {
+                    read += 1
+                    if filter.owner.map({ (row[10] as String?) == $0 }) ?? true, filter.stage.map({ (row[11] as String?) == $0 }) ?? true {
+                        rows.append(row.copy())
+                        if rows.count > filter.limit { return rows }
+                    }
+                    if read >= budget, !personArguments.isEmpty { return nil }
+                }
+                return rows
             }
             var rows: [Row]
             if personArguments.isEmpty {
