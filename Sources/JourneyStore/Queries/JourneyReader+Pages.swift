@@ -185,7 +185,7 @@ extension JourneyReader {
             // The walk: suggestions in page order (an index, no sort) until the page is full,
             // the person filter applied here so the rows read can be counted; nil when `budget`
             // rows were read first (many persons match, but few of them have suggestions).
-            let budget = 200 * (filter.limit + 1)
+            let budget = 50 * (filter.limit + 1)
             func walk() throws -> [Row]? {
                 let cursor = try Row.fetchCursor(db, sql: """
                     SELECT \(columns) FROM next_actions n INDEXED BY \(index) JOIN persons p USING (person_id)
