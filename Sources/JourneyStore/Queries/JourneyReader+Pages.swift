@@ -173,6 +173,7 @@ extension JourneyReader {
                 """
             let order = "ORDER BY n.score DESC, n.person_id, n.rank LIMIT ?"
             let index = filter.action == nil ? "next_actions_by_score" : "next_actions_by_action"
+            let (inner, innerArguments) = suggestion("")
             let (outer, outerArguments) = suggestion("n.")
             // Persons first: the matching persons' suggestions, sorted. Its cost grows with the
             // persons the filter matches.
@@ -182,26 +183,34 @@ extension JourneyReader {
                     WHERE \(onPersons) AND \(outer) \(order)
                     """, arguments: personArguments + outerArguments + [filter.limit + 1])
             }
-            // The walk: suggestions in page order (an index, no sort) until the page is full,
-            // the person filter applied here so the rows read can be counted; nil when `budget`
-            // rows were read first (many persons match, but few of them have suggestions).
+            // The walk: the next `budget` suggestions in page order, read off the index (keys
+            // only), their persons filtered, the page's rows fetched whole at the end; nil when
+            // the filter kept too few of them to fill the page and more were left (many persons
+            // match, but few of them have suggestions).
             let budget = 50 * (filter.limit + 1)
             func walk() throws -> [Row]? {
-                let cursor = try Row.fetchCursor(db, sql: """
-                    SELECT \(columns) FROM next_actions n INDEXED BY \(index) JOIN persons p USING (person_id)
-                    WHERE \(outer) ORDER BY n.score DESC, n.person_id, n.rank
-                    """, arguments: outerArguments)
-                var rows: [Row] = []
-                var read = 0
-                while let row = try cursor.next() {
-                    read += 1
-                    if filter.owner.map({ (row[10] as String?) == $0 }) ?? true, filter.stage.map({ (row[11] as String?) == $0 }) ?? true {
-                        rows.append(row.copy())
-                        if rows.count > filter.limit { return rows }
-                    }
-                    if read >= budget, !personArguments.isEmpty { return nil }
+                guard !personArguments.isEmpty else {
+                    return try Row.fetchAll(db, sql: """
+                        SELECT \(columns) FROM next_actions n INDEXED BY \(index) JOIN persons p USING (person_id)
+                        WHERE \(outer) \(order)
+                        """, arguments: outerArguments + [filter.limit + 1])
                 }
-                return rows
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT \(columns) FROM (
+                        SELECT k.person_id, k.rank FROM (
+                            SELECT person_id, rank, score FROM next_actions INDEXED BY \(index) WHERE \(inner)
+                            ORDER BY score DESC, person_id, rank LIMIT ?) k
+                        JOIN persons p USING (person_id) WHERE \(onPersons)
+                        ORDER BY k.score DESC, k.person_id, k.rank LIMIT ?) page
+                    JOIN next_actions n ON n.person_id = page.person_id AND n.rank = page.rank
+                    JOIN persons p ON p.person_id = n.person_id
+                    \(order)
+                    """, arguments: innerArguments + [budget] + personArguments + [filter.limit + 1, filter.limit + 1])
+                if rows.count > filter.limit { return rows }
+                let read = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM (SELECT 1 FROM next_actions INDEXED BY \(index) WHERE \(inner) LIMIT ?)",
+                    arguments: innerArguments + [budget]) ?? 0
+                return read < budget ? rows : nil
             }
             var rows: [Row]
             if personArguments.isEmpty {
