@@ -187,8 +187,7 @@ extension JourneyReader {
             // only), their persons filtered, the page's rows fetched whole at the end; nil when
             // the filter kept too few of them to fill the page and more were left (many persons
             // match, but few of them have suggestions).
-            let budget = 50 * (filter.limit + 1)
-            func walk() throws -> [Row]? {
+            func walk(budget: Int) throws -> [Row]? {
                 guard !personArguments.isEmpty else {
                     return try Row.fetchAll(db, sql: """
                         SELECT \(columns) FROM next_actions n INDEXED BY \(index) JOIN persons p USING (person_id)
@@ -200,7 +199,7 @@ extension JourneyReader {
                         SELECT k.person_id, k.rank FROM (
                             SELECT person_id, rank, score FROM next_actions INDEXED BY \(index) WHERE \(inner)
                             ORDER BY score DESC, person_id, rank LIMIT ?) k
-                        JOIN persons p USING (person_id) WHERE \(onPersons)
+                        CROSS JOIN persons p ON p.person_id = k.person_id WHERE \(onPersons)
                         ORDER BY k.score DESC, k.person_id, k.rank LIMIT ?) page
                     JOIN next_actions n ON n.person_id = page.person_id AND n.rank = page.rank
                     JOIN persons p ON p.person_id = n.person_id
@@ -212,9 +211,12 @@ extension JourneyReader {
                     arguments: innerArguments + [budget]) ?? 0
                 return read < budget ? rows : nil
             }
+            // The walk's budgets: 50 rows read per row of the page, then 8 times more, then the
+            // persons' own suggestions.
+            let budget = 50 * (filter.limit + 1)
             var rows: [Row]
             if personArguments.isEmpty {
-                rows = try walk() ?? []
+                rows = try walk(budget: budget) ?? []
             } else {
                 // Few matching persons: read theirs. Else walk, and read theirs if the walk's
                 // budget runs out (many persons match but few of them have suggestions).
@@ -222,7 +224,7 @@ extension JourneyReader {
                 let few = Int((Double(filter.limit + 1) * Double(persons)).squareRoot() / 2) + 1
                 let matching = try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM (SELECT 1 FROM persons p WHERE \(onPersons) LIMIT ?)", arguments: personArguments + [few]) ?? 0
-                rows = try matching < few ? personsFirst() : (walk() ?? personsFirst())
+                rows = try matching < few ? personsFirst() : (walk(budget: budget) ?? walk(budget: 8 * budget) ?? personsFirst())
             }
             let items = rows.prefix(filter.limit).map { r in
                 NextActionRow(personId: r[0], rank: r[1], action: r[2], channel: r[3], side: r[4], score: r[5], reason: r[6],
