@@ -4,6 +4,7 @@
 # Usage: bench/api.sh [N]            (default 1000000 touchpoints; people N/10, accounts N/100)
 # Env:   JOURNEYLAKE_BIN=/path/to/journeylake   skip the build and use this binary
 #        RATE=200 PHASE_SECONDS=30 WORKERS=32    the load (requests/s, seconds per phase)
+#        PERSON_FILTER_RATE=50                   the rate of the next-actions phase filtered by owner or stage
 #        BATCH=100000                            touchpoints serve ingests while the load runs
 #        REBUILD=1                               generate and load the store again
 # See bench/README.md, "HTTP API under load".
@@ -100,10 +101,14 @@ actions = [r[0] for r in c.execute("SELECT DISTINCT action FROM next_actions")]
 with open(f"{out}/journey.paths", "w") as f:
     for pid in rng.sample(ids, min(5000, len(ids))):
         f.write(f"/v1/persons/{pid}/journey\n")
+# The top of the list and per action (an index walk), and per owner or stage (persons joined).
 with open(f"{out}/next-actions.paths", "w") as f:
     for _ in range(2000):
-        q = rng.choice(["", f"owner={rng.choice(owners)}" if owners else "", f"stage={rng.choice(stages)}" if stages else "",
-                        f"action={rng.choice(actions)}" if actions else ""])
+        q = rng.choice(["", f"action={rng.choice(actions)}" if actions else ""])
+        f.write(f"/v1/next-actions?limit=50{'&' + q if q else ''}\n")
+with open(f"{out}/next-actions-by-person.paths", "w") as f:
+    for _ in range(2000):
+        q = rng.choice([f"owner={rng.choice(owners)}" if owners else "", f"stage={rng.choice(stages)}" if stages else ""])
         f.write(f"/v1/next-actions?limit=50{'&' + q if q else ''}\n")
 PY
 
@@ -135,11 +140,13 @@ r = json.loads(sys.stdin.read()); r.update(n=$N, ingest_running_at_start='$durin
 print(json.dumps(r))" | tee -a "$OUT/results.jsonl"
 }
 phase "journey, during ingest" "$dir/journey.paths"
-phase "next-actions, during ingest" "$dir/next-actions.paths"
+phase "next-actions (top, by action), during ingest" "$dir/next-actions.paths"
+RATE="${PERSON_FILTER_RATE:-50}" phase "next-actions (by owner, by stage), during ingest" "$dir/next-actions-by-person.paths"
 echo "waiting for the batch ingest to finish…"
 for _ in $(seq 1 3600); do [[ "$(ingesting)" == "no" ]] && break; sleep 1; done
 phase "journey, idle" "$dir/journey.paths"
-phase "next-actions, idle" "$dir/next-actions.paths"
+phase "next-actions (top, by action), idle" "$dir/next-actions.paths"
+RATE="${PERSON_FILTER_RATE:-50}" phase "next-actions (by owner, by stage), idle" "$dir/next-actions-by-person.paths"
 
 kill -TERM "$serve"
 status=0; wait "$serve" || status=$?
