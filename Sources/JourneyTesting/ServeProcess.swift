@@ -12,16 +12,7 @@ public final class ServeProcess {
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("jl-serve-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         log = try FileHandle(forWritingTo: logURL)
-        process = Process()
-        process.executableURL = CLIRunner.binary
-        process.arguments = ["serve", "--config", config]
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { $1 }
-        process.environment = env
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try CLIRunner.launch(["serve", "--config", config], environment: environment, stdout: log, stderr: log)
     }
 
     deinit {

@@ -66,6 +66,8 @@ import Testing
         let synced = try await api.with(token: admin).post("/v1/sources/hs/sync?wait=true")
         #expect(synced.status == 200, "\(synced.body)")
         #expect(try await serve.waitForLog("pass deleted=0 new=8 quarantined=0 read=8 source=hs stream=contacts"), "\(serve.output)")
+        // Both sources ran their first pass at start-up (concurrently): wait for sf's too.
+        #expect(try await serve.waitForLog("source=sf stream=Task"), "\(serve.output)")
         let metrics = try await api.get("/metrics")
         #expect(metrics.status == 200 && metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
         for line in [#"journeylake_records_fetched_total{source="hs",stream="contacts"} 8"#,
