@@ -234,7 +234,7 @@ PY
     read -r derive_s derive_kb <<<"$res"
     derive_out="$(tail -n 1 "$dir/derive.out")"
     echo "reprocess --derive: $derive_s s, peak $(( derive_kb / 1024 )) MB (persons,stage_changed = $derive_out)"
-    changed="${derive_out#*,}"
+    changed="$(cut -d, -f2 <<<"$derive_out")"
     if [[ "$changed" != "0" ]]; then
         echo "insights.sh: WARNING: reprocess --derive changed $changed stages: the incremental derive disagrees with a full recompute" >&2
     fi

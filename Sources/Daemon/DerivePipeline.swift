@@ -44,6 +44,27 @@ public struct DerivePipeline: Sendable {
         return await drain(at: time)
     }
 
+    /// Derives everything again for the derivers that say they need it (a model learned on a
+    /// store that has grown since), after working off the queue.
+    @discardableResult
+    public func refreshStale(at time: Timestamp = Timestamp(.now)) async -> [Failure] {
+        guard isActive else { return [] }
+        var failures = await drain(at: time)
+        var reset = false
+        for deriver in derivers {
+            do {
+                if try await store.needsFullDerive(deriver) {
+                    try await store.resetDerive(deriver.name)
+                    reset = true
+                }
+            } catch {
+                logger.warning("cannot tell whether a deriver is out of date", metadata: ["deriver": "\(deriver.name)", "error": "\(error)"])
+            }
+        }
+        if reset { failures += await drain(at: time) }
+        return failures
+    }
+
     /// Works off everything queued. A failing deriver does not stop the others or the ingest.
     @discardableResult
     public func drain(at time: Timestamp = Timestamp(.now)) async -> [Failure] {

@@ -57,6 +57,8 @@ public struct Ingestor: Sendable {
             report.status = .failed
             report.errors.append((stream: .source, message: "\(error)"))
         }
+        // A pass that grew the store much may have outdated what derivers learned from it.
+        if report.status != .failed { await derive.refreshStale() }
         let now = Timestamp(.now)
         do {
             let failedScopes = Set(report.errors.map(\.stream))

@@ -150,7 +150,7 @@ paths:
                         side: { type: string }
                         score: { type: number }
                         reason: { type: string }
-                        evidence: { type: string, description: JSON text }
+                        evidence: { type: object, description: the rows behind the suggestion, as journeylake next-actions prints them }
                         computed_at: { type: string }
                         primary_email: { type: string }
                         owner: { type: string }

@@ -35,10 +35,11 @@ import Testing
     }
 
     @Test(.timeLimit(.minutes(10))) func incrementalDerivesEqualAFullRecomputeInAnyBatchingAndOrder() async throws {
-        let deriver = InsightsDeriver(definitions: Definitions(), now: { Self.now })
         var rng = SplitMix64(state: 2025)
         var first: [[String]]?
         for round in 0..<4 {
+            // Round 3 derives every batch that touches a third of the persons with the whole-store scan.
+            let deriver = InsightsDeriver(definitions: Definitions(), scanFrom: round == 3 ? 0 : 1_000, now: { Self.now })
             let ws = try Self.workspace()
             let order = round == 0 ? Self.sources : Self.sources.shuffled(using: &rng)
             let batch = [1, 2, 3, 7, 5000][Int(rng.next() % 5)]
@@ -51,6 +52,27 @@ import Testing
             #expect(try Self.snapshot(ws) == incremental, "round \(round), batch \(batch), order \(order)")
             if let first { #expect(incremental == first, "round \(round): another order or batching derived another result") }
             first = first ?? incremental
+        }
+    }
+
+    /// Next best actions derived batch by batch, with the model the first derive learned, equal
+    /// what a full recompute with that model gives, in any batching and source order.
+    @Test(.timeLimit(.minutes(10))) func incrementalNextActionsEqualAFullRecomputeWithTheSameModel() async throws {
+        let later = Timestamp(millisecondsSinceEpoch: Self.now.millisecondsSinceEpoch + 3 * 86_400_000)
+        var rng = SplitMix64(state: 15)
+        let rows = "SELECT person_id || ' ' || rank || ' ' || action || ' ' || score || ' ' || reason || ' ' || evidence FROM next_actions ORDER BY 1"
+        for round in 0..<3 {
+            let ws = try Self.workspace()
+            let order = round == 0 ? Self.sources : Self.sources.shuffled(using: &rng)
+            let batch = [1, 3, 7, 5000][Int(rng.next() % 4)]
+            let deriver = InsightsDeriver(definitions: Definitions(), scanFrom: round == 2 ? 0 : 1_000, now: { later })
+            for source in order { _ = try await ws.ingest(source, batchSize: batch, derivers: [deriver]) }
+            let incremental = try ws.strings(rows)
+            #expect(incremental.count > 10, "the sample should give suggestions")
+            let store = try JourneyStore(path: ws.storePath)
+            _ = try await deriver.recomputeAll(store: store, retrain: false)
+            #expect(try ws.strings(rows) == incremental, "round \(round), batch \(batch), order \(order)")
+            #expect(try ws.count("SELECT count(*) FROM next_action_training") == 1)
         }
     }
 
@@ -148,5 +170,76 @@ import Testing
         #expect(a != EventDeduplication.key(person: "p", action: "webinar.attended", campaign: "Summer", atSecond: 1))
         #expect(EventDeduplication.key(person: "p", action: "email.opened", campaign: nil, atSecond: 1)
             != EventDeduplication.key(person: "p", action: "email.opened", campaign: nil, atSecond: 2))
+    }
+}
+
+/// The suggestion log through real batches: a later touch showing a suggestion marks it taken;
+/// one not taken in time is ignored and not suggested again for a while.
+@Suite struct SuggestionLogTests {
+    /// A clock the test moves; the deriver reads it through its `now` closure.
+    final class Clock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: Int64
+        init(_ t: Int64) { value = t }
+        var now: Timestamp { lock.withLock { Timestamp(millisecondsSinceEpoch: value) } }
+        func set(_ t: Int64) { lock.withLock { value = t } }
+    }
+
+    static let day: Int64 = 86_400_000
+    static let t0: Int64 = 1_748_822_400_000  // 2025-06-02
+
+    static func iso(_ t: Int64) -> String { Timestamp(millisecondsSinceEpoch: t).iso8601 }
+
+    @Test(.timeLimit(.minutes(10))) func aLaterTouchMarksItTakenAndAnIgnoredOneIsSuppressed() async throws {
+        let ws = try Workspace()
+        let clock = Clock(Self.t0)
+        let deriver = InsightsDeriver(definitions: Definitions(), now: { clock.now })
+        let sources = """
+              - name: people
+                type: files
+                path: people
+                format: csv
+                mapping: { record: person, id: id, fields: { email: email, created_at: created } }
+              - name: touches
+                type: files
+                path: touches
+                format: csv
+                mapping:
+                  record: touchpoint
+                  stream: touches
+                  id: id
+                  fields: { email: email, occurred_at: at, action: action, channel: channel, side: side }
+
+            """
+        try ws.write("people/p.csv", "id,email,created\n1,ann@acme.example,\(Self.iso(Self.t0 - 20 * Self.day))\n")
+        try ws.write("touches/a.csv", "id,email,at,action,channel,side\nv1,ann@acme.example,\(Self.iso(Self.t0 - Self.day)),web.visit,web,marketing\n")
+        _ = try await ws.ingest(sources, derivers: [deriver])
+        let log = "SELECT action || ' ' || status || ' ' || coalesce(touchpoint_id, '-') FROM next_action_log ORDER BY 1"
+        #expect(try ws.strings(log) == ["content_offer open -", "event_invite open -", "webinar_invite open -"])
+
+        // A day later marketing sends the webinar invite: the suggestion was taken.
+        clock.set(Self.t0 + 2 * Self.day)
+        try ws.write("touches/b.csv", "id,email,at,action,channel,side\nw1,ann@acme.example,\(Self.iso(Self.t0 + Self.day)),webinar.invited,email,marketing\n")
+        _ = try await ws.ingest(sources, derivers: [deriver])
+        let taken = try ws.strings("SELECT status_at || ' ' || touchpoint_id FROM next_action_log WHERE action = 'webinar_invite' AND status = 'taken'")
+        let all = try ws.strings(log)
+        #expect(taken == ["\(Self.iso(Self.t0 + Self.day)) touches:touches:w1"], "\(all)")
+        #expect(try !ws.strings("SELECT action FROM next_actions").contains("webinar_invite"), "in its cooldown now")
+
+        // Three weeks on, nobody took the content offer: ignored at two weeks, then suppressed.
+        clock.set(Self.t0 + 21 * Self.day)
+        try ws.write("touches/c.csv", "id,email,at,action,channel,side\nv2,ann@acme.example,\(Self.iso(Self.t0 + 20 * Self.day)),web.visit,web,marketing\n")
+        _ = try await ws.ingest(sources, derivers: [deriver])
+        #expect(try ws.strings("SELECT status || ' ' || status_at FROM next_action_log WHERE action = 'content_offer' ORDER BY suggested_at")
+            == ["ignored \(Self.iso(Self.t0 + 14 * Self.day))"])
+        let now = try ws.strings("SELECT action FROM next_actions ORDER BY rank")
+        #expect(!now.contains("content_offer") && !now.contains("event_invite"), "\(now)")
+        #expect(now.contains("webinar_invite"), "its 14-day cooldown is over: \(now)")
+
+        // Past the 30 days of suppression it may be suggested again, as a new suggestion.
+        clock.set(Self.t0 + 50 * Self.day)
+        try ws.write("touches/d.csv", "id,email,at,action,channel,side\nv3,ann@acme.example,\(Self.iso(Self.t0 + 49 * Self.day)),web.visit,web,marketing\n")
+        _ = try await ws.ingest(sources, derivers: [deriver])
+        #expect(try ws.count("SELECT count(*) FROM next_action_log WHERE action = 'content_offer' AND status = 'open'") == 1)
     }
 }

@@ -22,7 +22,7 @@ import Testing
                       "updated_at"],
         "stage_history": ["person_id", "stage", "entered_at", "reason", "rule", "touchpoint_id"],
         "next_actions": ["person_id", "rank", "action", "channel", "side", "score", "reason", "evidence", "computed_at"],
-        "lead_scores": ["person_id", "score", "fit", "engagement", "computed_at"],
+        "lead_scores": ["person_id", "score", "fit", "engagement", "computed_at", "facts"],
         "score_facts": ["person_id", "kind", "fact", "points"],
         "follow_ups": ["person_id", "mql_at", "due_at", "owner", "answered_at", "answered_by", "response_hours", "status",
                        "sales_touches", "worked", "computed_at"],
@@ -48,6 +48,12 @@ import Testing
                                "campaign_id"],
         "account_records": ["record_key", "account_id", "source", "version_at", "name", "domain", "industry", "employees",
                             "annual_revenue", "country", "sic_code"],
+        "next_action_model": ["level", "state", "action", "observations", "converted"],
+        "next_action_training": ["id", "trained_at", "goal", "horizon_days", "snapshots", "prospects", "touchpoints"],
+        "next_action_log": ["person_id", "action", "suggested_at", "rank", "score", "stage", "goal_stage", "holdout", "status", "status_at",
+                            "touchpoint_id"],
+        "account_signals": ["account_id", "engaged_people", "computed_at"],
+        "person_signals": ["person_id", "account_id", "last_response_at"],
     ]
 
     /// DESIGN.md's column lists, word for word: these may never go missing.

@@ -37,17 +37,18 @@ import Testing
 
     @Test func personsJourneysAndNextActionsPageWithCursorsThatNeitherRepeatNorSkip() async throws {
         try await APIFixture.with(prepare: { ws in
-            // Suggestions as a deriver writes them (same scores on purpose: ties page by person and rank).
+            // Suggestions with tied and NULL scores on purpose: ties page by person and rank.
             let persons = try ws.strings("SELECT person_id FROM persons ORDER BY person_id")
             var rows: [String] = []
             for (i, p) in persons.enumerated() {
                 for rank in 1...2 {
                     // Ties and NULL scores page too.
                     let score = i % 4 == 3 ? "NULL" : "\(Double(i % 3))"
-                    rows.append("('\(p)', \(rank), '\(rank == 1 ? "call" : "email")', 'phone', 'sales', \(score), 'why', '[]', '2025-03-01T00:00:00Z')")
+                    rows.append("('\(p)', \(rank), '\(rank == 1 ? "call" : "email")', 'phone', 'sales', \(score), 'why', '{}', '2025-03-01T00:00:00Z')")
                 }
             }
-            try Workspace.execute("INSERT INTO next_actions VALUES " + rows.joined(separator: ","), path: ws.storePath)
+            // The deriver's own suggestions give way to these.
+            try Workspace.execute("DELETE FROM next_actions; INSERT INTO next_actions VALUES " + rows.joined(separator: ","), path: ws.storePath)
         }) { api in
             let read = api.client(.read)
             // Every plan pages the same way: the walk in score order (no filter, an action) and
@@ -74,6 +75,8 @@ import Testing
             let calls = try #require(try await read.get("/v1/next-actions?action=call&stage=customer").json() as? [String: Any])
             let callItems = try #require(calls["items"] as? [[String: Any]])
             #expect(!callItems.isEmpty && callItems.allSatisfy { $0["action"] as? String == "call" && $0["lifecycle_stage"] as? String == "customer" })
+            // Each item is the CLI's next-actions object (evidence embedded), with whom it is for.
+            #expect(callItems.allSatisfy { $0["evidence"] is [String: Any] && $0["primary_email"] is String && $0["computed_at"] is String })
             #expect(try await read.get("/v1/next-actions?limit=0").status == 400)
             #expect(try await read.get("/v1/next-actions?cursor=%%%").status == 400)
 

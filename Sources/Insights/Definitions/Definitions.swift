@@ -25,6 +25,8 @@ public struct Definitions: Sendable, Equatable {
     public var funnel = FunnelDefinition()
     /// Touchpoint actions that convert, for attribution and revenue (default `opportunity.won`).
     public var conversions: Set<String> = [TouchpointAction.opportunityWon.rawValue]
+    /// Candidate actions and how the next best action is chosen (`actions:` and `next_actions:`).
+    public var nextActions = NextActionDefinition()
 
     public init() {}
 }

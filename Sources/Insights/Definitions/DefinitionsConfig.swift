@@ -8,7 +8,7 @@ extension Definitions {
     public init(node: ConfigNode?) throws {
         self.init()
         guard let node else { return }
-        let top = try node.keyed(allowed: ["stages", "mql", "score", "sla", "funnel", "conversions"])
+        let top = try node.keyed(allowed: ["stages", "mql", "score", "sla", "funnel", "conversions", "actions", "next_actions"])
         var errors: [ConfigError] = []
         func collect(_ body: () throws -> Void) {
             do { try body() } catch let e as ConfigError { errors.append(e) } catch let e as ConfigErrors {
@@ -34,6 +34,8 @@ extension Definitions {
             if actions.isEmpty { throw list.error("at least one conversion action is needed", hint: "e.g. [opportunity.won]") }
             self.conversions = actions
         }
+        collect { if let actions = top["actions"] { try Self.actions(actions, into: &self.nextActions) } }
+        collect { if let settings = top["next_actions"] { try Self.nextActions(settings, into: &self.nextActions) } }
         if !errors.isEmpty { throw ConfigErrors(errors) }
     }
 
@@ -183,5 +185,135 @@ extension Definitions {
             sla.businessHours = bh
         }
         return sla
+    }
+
+    static func days(_ node: ConfigNode, allowZero: Bool = false) throws -> Int {
+        let ms = milliseconds(try node.duration())
+        guard ms > 0 || (allowZero && ms == 0) else { throw node.error("the duration must be longer than 0") }
+        return Int((ms + 86_399_999) / 86_400_000)
+    }
+
+    static func stages(_ node: ConfigNode) throws -> Set<Stage> { Set(try node.list().map(stage)) }
+
+    /// `actions:` — each key an action; a default's name changes only the keys given, a new
+    /// name defines an action (`channel`, `side` and `taken_as` required); `enabled: false`
+    /// takes one out.
+    static func actions(_ node: ConfigNode, into settings: inout NextActionDefinition) throws {
+        let allowed = ["channel", "side", "taken_as", "stages", "email", "cooldown", "quiet_for", "no_sales_touch_yet", "value", "weight",
+                       "prior_lift", "enabled"]
+        for (name, spec) in try node.entries() {
+            guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), name != "hold" else {
+                throw spec.error("'\(name)' cannot name an action", hint: "letters, digits and _; 'hold' is the built-in no-action")
+            }
+            let keyed = try spec.keyed(allowed: allowed)
+            var action: CandidateAction
+            if let known = settings.actions.first(where: { $0.name == name }) {
+                action = known
+            } else {
+                guard let channel = keyed["channel"], let sideNode = keyed["side"], let taken = keyed["taken_as"] else {
+                    throw spec.error(
+                        "the new action '\(name)' needs channel, side and taken_as",
+                        hint: "defaults you may change: \(CandidateAction.defaults.map(\.name).joined(separator: ", "))")
+                }
+                action = CandidateAction(
+                    name: name, channel: try channel.nonEmptyString(), side: try Self.side(sideNode), takenAs: try takenAs(taken),
+                    stages: [.lead, .mql], needsEmailConsent: try channel.nonEmptyString() == "email", cooldown: 7)
+            }
+            if let c = keyed["channel"] { action.channel = try c.nonEmptyString() }
+            if let s = keyed["side"] { action.side = try Self.side(s) }
+            if let t = keyed["taken_as"] { action.takenAs = try takenAs(t) }
+            if let s = keyed["stages"] { action.stages = try stages(s) }
+            if let e = keyed["email"] { action.needsEmailConsent = try e.bool() }
+            if let c = keyed["cooldown"] { action.cooldownMilliseconds = Int64(try days(c, allowZero: true)) * 86_400_000 }
+            if let q = keyed["quiet_for"] { action.quietForMilliseconds = Int64(try days(q)) * 86_400_000 }
+            if let n = keyed["no_sales_touch_yet"] { action.noSalesTouchYet = try n.bool() }
+            for (key, apply) in [("value", { (x: Double) in action.value = x }), ("weight", { action.weight = $0 }),
+                                 ("prior_lift", { action.priorLift = $0 })] as [(String, (Double) -> Void)] {
+                guard let n = keyed[key] else { continue }
+                let x = try number(n)
+                guard x > 0 else { throw n.error("\(key) must be above 0") }
+                apply(x)
+            }
+            let enabled = try keyed["enabled"]?.bool() ?? true
+            settings.actions.removeAll { $0.name == name }
+            if enabled { settings.actions.append(action) }
+        }
+        // Defaults keep their order; new actions follow in the order written.
+        let order = CandidateAction.defaults.map(\.name)
+        settings.actions = settings.actions.enumerated().sorted { a, b in
+            let ia = order.firstIndex(of: a.element.name) ?? order.count + a.offset
+            let ib = order.firstIndex(of: b.element.name) ?? order.count + b.offset
+            return ia < ib
+        }.map(\.element)
+    }
+
+    static func side(_ node: ConfigNode) throws -> Side {
+        let text = try node.nonEmptyString().lowercased()
+        guard let s = Side(rawValue: text) else { throw node.error("side '\(text)' is neither marketing nor sales") }
+        return s
+    }
+
+    static func takenAs(_ node: ConfigNode) throws -> [TakenAs] {
+        let items = try node.list()
+        guard !items.isEmpty else { throw node.error("taken_as needs at least one touch") }
+        return try items.map { item in
+            let text = try item.nonEmptyString()
+            guard let t = TakenAs(text) else {
+                throw item.error(
+                    "'\(text)' is not a way an action shows in the data",
+                    hint: "write ACTION, ACTION by SIDE, ACTION by SIDE after DURATION without a touch, or first sales touch")
+            }
+            return t
+        }
+    }
+
+    /// `next_actions:` — the goal, horizon, contact limits, suppression, holdout and learning knobs.
+    static func nextActions(_ node: ConfigNode, into n: inout NextActionDefinition) throws {
+        let keyed = try node.keyed(allowed: [
+            "goal", "horizon", "contact_limits", "stages", "suppress_for", "ignored_after", "holdout", "min_evidence", "smoothing",
+            "lookback", "snapshot_every", "decision_window", "max_suggestions", "require_email_consent", "prior_strength",
+        ])
+        if let g = keyed["goal"] {
+            let text = try g.nonEmptyString()
+            guard let goal = NextActionGoal(text) else { throw g.error("unknown goal '\(text)'", hint: "next_stage, mql, sql, opportunity or customer") }
+            n.goal = goal
+        }
+        if let h = keyed["horizon"] { n.horizonMilliseconds = Int64(try days(h)) * 86_400_000 }
+        if let limits = keyed["contact_limits"] {
+            for (channel, spec) in try limits.entries() {
+                let l = try spec.keyed(allowed: ["max", "per", "actions"])
+                var limit = n.contactLimits[channel] ?? ContactLimit(max: 3, periodDays: 7, actions: [])
+                if let m = l["max"] { limit.max = try m.int(in: 0...10_000) }
+                if let p = l["per"] { limit.periodMilliseconds = Int64(try days(p)) * 86_400_000 }
+                if let a = l["actions"] { limit.actions = try actions(a) }
+                if limit.actions.isEmpty { throw spec.error("a contact limit for '\(channel)' needs the actions that count as a contact") }
+                n.contactLimits[channel] = limit
+            }
+        }
+        if let s = keyed["stages"] { n.stages = try stages(s) }
+        if let s = keyed["suppress_for"] { n.suppressForMilliseconds = Int64(try days(s, allowZero: true)) * 86_400_000 }
+        if let s = keyed["ignored_after"] { n.ignoredAfterMilliseconds = Int64(try days(s)) * 86_400_000 }
+        if let h = keyed["holdout"] {
+            let x = try number(h)
+            guard (0...0.5).contains(x) else { throw h.error("holdout is a share between 0 and 0.5, e.g. 0.1") }
+            n.holdout = x
+        }
+        if let m = keyed["min_evidence"] { n.minEvidence = try m.int(in: 1...1_000_000) }
+        if let s = keyed["smoothing"] {
+            n.smoothing = try number(s)
+            guard n.smoothing >= 0 else { throw s.error("smoothing cannot be negative") }
+        }
+        if let p = keyed["prior_strength"] {
+            n.priorStrength = try number(p)
+            guard n.priorStrength >= 0 else { throw p.error("prior_strength cannot be negative") }
+        }
+        if let l = keyed["lookback"] { n.lookbackMilliseconds = Int64(try days(l)) * 86_400_000 }
+        if let e = keyed["snapshot_every"] { n.snapshotEveryMilliseconds = Int64(try days(e)) * 86_400_000 }
+        if let w = keyed["decision_window"] { n.decisionWindowMilliseconds = Int64(try days(w)) * 86_400_000 }
+        if n.decisionWindowMilliseconds > n.horizonMilliseconds {
+            throw node.error("decision_window cannot be longer than the horizon")
+        }
+        if let m = keyed["max_suggestions"] { n.maxSuggestions = try m.int(in: 1...20) }
+        if let r = keyed["require_email_consent"] { n.requireEmailConsent = try r.bool() }
     }
 }

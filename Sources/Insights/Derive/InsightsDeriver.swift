@@ -4,50 +4,136 @@ public import JourneyModel
 public import JourneyStore
 
 /// The shared definitions as a deriver: after each batch, the persons it touched (and the
-/// persons of the accounts it touched, whose opportunities they share) get their stage history,
-/// current stage, lead score and follow-up clock recomputed from the whole of their journey.
+/// persons of the accounts whose deals or company changed) get their stage history, current
+/// stage, lead score and follow-up clock recomputed from the whole of their journey — and, with
+/// `nextActions`, their next best actions, from the same journey read once (the people of an
+/// account whose buying group a touch made or broke are recomputed too).
+///
+/// A full derive (`work.everything`: the first run, the schedule for what only time changes,
+/// `reprocess --derive`, or when the store has grown enough that the next-action model should
+/// learn again) learns that model from the whole history before it recomputes everyone.
 public struct InsightsDeriver: Deriver {
     public let name = "insights"
     public let definitions: Definitions
     let engine: StageEngine
+    let nextActions: Bool
+    /// From this many persons on, a batch touching a third of them is derived with one
+    /// sequential pass over the store rather than person by person.
+    let scanFrom: Int
     let now: @Sendable () -> Timestamp
 
-    public init(definitions: Definitions, now: @escaping @Sendable () -> Timestamp = { Timestamp(.now) }) {
+    public init(
+        definitions: Definitions, nextActions: Bool = true, scanFrom: Int = 1_000, now: @escaping @Sendable () -> Timestamp = { Timestamp(.now) }
+    ) {
         self.definitions = definitions
         engine = StageEngine(definitions)
+        self.nextActions = nextActions
+        self.scanFrom = scanFrom
         self.now = now
     }
 
+    var updater: NextActionUpdater { NextActionUpdater(definitions: definitions) }
+
     public func derive(_ work: DeriveWork, db: Database) throws {
-        let persons: [String]
-        if work.everything {
-            persons = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
-        } else {
-            var set = work.persons
-            // The batch says which accounts changed as a whole (company attributes, deals,
-            // members); a person's own touch of an account is in `work.persons` already.
-            let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
-            for account in work.accounts { set.formUnion(try String.fetchAll(members, arguments: [account])) }
-            persons = set.sorted()
+        let at = now()
+        guard !work.everything else {
+            _ = try recomputeAll(db: db, at: at, retrain: true)
+            return
         }
-        _ = try apply(persons, db: db)
+        var set = work.persons
+        // The batch says which accounts changed as a whole (company attributes, deals,
+        // members); a person's own touch of an account is in `work.persons` already.
+        let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
+        for account in work.accounts { set.formUnion(try String.fetchAll(members, arguments: [account])) }
+        // Past a third of everyone, one sequential pass over the store beats reading each
+        // person's touches from wherever they lie (a backfill, a busy day): the same result.
+        let everyone = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
+        if everyone >= scanFrom, set.count * 3 >= everyone {
+            _ = try recomputeAll(db: db, at: at, retrain: false)
+            return
+        }
+        var pass: NextActionPass?
+        if nextActions {
+            guard let model = try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) else {
+                _ = try recomputeAll(db: db, at: at, retrain: true)
+                return
+            }
+            var p = try NextActionPass(db: db, definitions: definitions, model: model, at: at)
+            set.formUnion(try updater.buyingGroupChanges(work, pass: &p, db: db))
+            pass = p
+        }
+        _ = try apply(set.sorted(), db: db, at: at, nextActions: &pass)
     }
 
-    /// Recomputes every person (after the definitions changed); returns how many there are and
-    /// how many now stand in another stage than before.
-    public func recomputeAll(db: Database) throws -> (persons: Int, stageChanged: Int) {
-        let persons = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY person_id")
-        return (persons.count, try apply(persons, db: db))
+    /// Whether the next-action model should learn again (the store grew since it last did).
+    public func needsFullDerive(db: Database) throws -> Bool {
+        nextActions ? try updater.isStale(db: db) : false
     }
 
-    /// The same in one write transaction of `store`.
-    public func recomputeAll(store: JourneyStore) async throws -> (persons: Int, stageChanged: Int) {
-        try await store.pool.write { db in try recomputeAll(db: db) }
+    /// What a full recompute did.
+    public struct Recompute: Sendable, Equatable {
+        public var persons: Int
+        /// Persons who now stand in another stage than before.
+        public var stageChanged: Int
+        /// Persons with next actions (0 without them).
+        public var withSuggestions: Int
+    }
+
+    /// Recomputes every person (after the definitions changed), learning the next-action model
+    /// again first when `retrain` (or when there is none yet). One sequential pass over the store
+    /// derives the stages and gathers what the model learns from and what each person's
+    /// suggestions need; the suggestions follow once the model is complete.
+    public func recomputeAll(db: Database, at: Timestamp, retrain: Bool = true) throws -> Recompute {
+        let stored = nextActions && !retrain ? try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) : nil
+        let learn = nextActions && stored == nil
+        let activity = nextActions ? try AccountActivity.load(db, before: nil) : nil
+        var builder = learn ? NextActionRun.Builder(definitions: definitions, asOf: at, live: true, keepOutcomes: false, activity: activity!) : nil
+        var prepared: [NextActionPass.Prepared] = []
+        var persons = 0, changed = 0
+        let writer = try InsightsWriter(db: db, at: at)
+        if nextActions { try db.execute(sql: "DELETE FROM person_signals") }
+        let signal = try HotStatement(db, sql: "INSERT INTO person_signals (person_id, account_id, last_response_at) VALUES (?, ?, ?)")
+        try JourneyScan.forEach(db: db) { journey, stored in
+            persons += 1
+            let result = engine.derive(journey, now: at)
+            if stored.stage != result.stage?.rawValue { changed += 1 }
+            try writer.write(result, stored: stored)
+            guard let activity else { return }
+            let latest = journey.touches.last { $0.at <= at && TouchKind.isResponse($0.action) }
+            signal.text(1, journey.personId); signal.text(2, stored.account); signal.text(3, latest?.at.iso8601)
+            try signal.run()
+            let timeline = ProspectTimeline(facts: journey, insights: result, definitions: definitions, engine: engine)
+            builder?.add(timeline, account: stored.account)
+            prepared.append(NextActionPass.prepare(
+                timeline, at: at, buyingGroup: activity.buyingGroup(account: stored.account, at: at.millisecondsSinceEpoch)))
+        }
+        guard nextActions else { return Recompute(persons: persons, stageChanged: changed, withSuggestions: 0) }
+        let model: LiftModel
+        if var builder {
+            model = builder.finish().model
+            try NextActionStore.save(model, db: db, at: at, definitions: definitions)
+        } else {
+            model = stored!
+        }
+        try NextActionStore.Signals.rebuild(db: db, at: at, activity: activity!)
+        var pass = try NextActionPass(db: db, definitions: definitions, model: model, at: at)
+        for p in prepared { try pass.finish(p) }
+        let suggested = try Int.fetchOne(db, sql: "SELECT count(DISTINCT person_id) FROM next_actions") ?? 0
+        return Recompute(persons: persons, stageChanged: changed, withSuggestions: suggested)
+    }
+
+    /// The same in one write transaction of `store`; what was queued for this deriver is done.
+    public func recomputeAll(store: JourneyStore, retrain: Bool = true) async throws -> Recompute {
+        let at = now()
+        return try await store.pool.write { db in
+            let result = try recomputeAll(db: db, at: at, retrain: retrain)
+            try DeriveQueue.markCaughtUp(name, db: db, at: at.iso8601)
+            return result
+        }
     }
 
     /// Derives and writes `persons`; returns how many changed stage.
-    func apply(_ persons: [String], db: Database) throws -> Int {
-        let at = now()
+    func apply(_ persons: [String], db: Database, at: Timestamp, nextActions pass: inout NextActionPass?) throws -> Int {
         var changed = 0
         var loader = try JourneyLoader(db: db)
         let writer = try InsightsWriter(db: db, at: at)
@@ -56,6 +142,7 @@ public struct InsightsDeriver: Deriver {
             let result = engine.derive(journey, now: at)
             if stored.stage != result.stage?.rawValue { changed += 1 }
             try writer.write(result, stored: stored)
+            try pass?.derive(journey, insights: result, account: stored.account)
         }
         return changed
     }
@@ -67,7 +154,6 @@ public struct InsightsDeriver: Deriver {
 struct InsightsWriter {
     let now: String
     let readHistory, deleteHistory, insertHistory: HotStatement
-    let readFacts, deleteFacts, insertFacts: HotStatement
     let updatePerson, upsertScore, upsertFollowUp, deleteFollowUp: HotStatement
 
     init(db: Database, at: Timestamp) throws {
@@ -77,11 +163,10 @@ struct InsightsWriter {
         insertHistory = try HotStatement(db, sql: """
             INSERT OR REPLACE INTO stage_history (person_id, stage, entered_at, reason, rule, touchpoint_id) VALUES (?, ?, ?, ?, ?, ?)
             """)
-        readFacts = try HotStatement(db, sql: "SELECT kind, fact, points FROM score_facts WHERE person_id = ?")
-        deleteFacts = try HotStatement(db, sql: "DELETE FROM score_facts WHERE person_id = ?")
-        insertFacts = try HotStatement(db, sql: "INSERT OR REPLACE INTO score_facts (person_id, kind, fact, points) VALUES (?, ?, ?, ?)")
         updatePerson = try HotStatement(db, sql: "UPDATE persons SET lifecycle_stage = ?, score = ? WHERE person_id = ?")
-        upsertScore = try HotStatement(db, sql: "INSERT OR REPLACE INTO lead_scores (person_id, score, fit, engagement, computed_at) VALUES (?, ?, ?, ?, ?)")
+        upsertScore = try HotStatement(db, sql: """
+            INSERT OR REPLACE INTO lead_scores (person_id, score, fit, engagement, computed_at, facts) VALUES (?, ?, ?, ?, ?, ?)
+            """)
         upsertFollowUp = try HotStatement(db, sql: """
             INSERT OR REPLACE INTO follow_ups (person_id, mql_at, due_at, owner, answered_at, answered_by, response_hours, status,
               sales_touches, worked, computed_at)
@@ -112,22 +197,8 @@ struct InsightsWriter {
             try updatePerson.run()
         }
         upsertScore.text(1, id); upsertScore.double(2, r.score.score); upsertScore.double(3, r.score.fit)
-        upsertScore.double(4, r.score.engagement); upsertScore.text(5, now)
+        upsertScore.double(4, r.score.engagement); upsertScore.text(5, now); upsertScore.text(6, Self.json(r.score.facts))
         try upsertScore.run()
-        let facts = r.score.facts.map { [$0.kind, $0.fact, String($0.points)] }
-        var factsBefore: [[String]] = []
-        readFacts.text(1, id)
-        try readFacts.rows {
-            factsBefore.append([readFacts.string(0) ?? "", readFacts.string(1) ?? "", String(readFacts.double(2) ?? .nan)])
-        }
-        if factsBefore.sorted(by: Self.less) != facts.sorted(by: Self.less) {
-            deleteFacts.text(1, id)
-            try deleteFacts.run()
-            for f in r.score.facts {
-                insertFacts.text(1, id); insertFacts.text(2, f.kind); insertFacts.text(3, f.fact); insertFacts.double(4, f.points)
-                try insertFacts.run()
-            }
-        }
         if let f = r.followUp {
             let u = upsertFollowUp
             u.text(1, id); u.text(2, f.mqlAt.iso8601); u.text(3, f.dueAt.iso8601); u.text(4, f.owner); u.text(5, f.answeredAt?.iso8601)
@@ -141,4 +212,15 @@ struct InsightsWriter {
     }
 
     static func less(_ a: [String], _ b: [String]) -> Bool { a.lexicographicallyPrecedes(b) }
+
+    /// The score's explanation as `lead_scores.facts` holds it (the `score_facts` view reads it).
+    static func json(_ facts: [LeadScore.Fact]) -> String {
+        "[" + facts.map { f in
+            var w = JSONObjectWriter()
+            w.add("kind", f.kind)
+            w.add("fact", f.fact)
+            w.addRaw("points", json: NextActionEngine.number(f.points, 6))
+            return w.finish()
+        }.joined(separator: ",") + "]"
+    }
 }

@@ -65,6 +65,12 @@ public struct JourneyFacts: Sendable, Equatable {
     public var owner: String?
     /// The person's country (ISO code when recognised).
     public var country: String?
+    /// The address the person is emailed at, if any.
+    public var email: String?
+    /// Email consent on record: true opted in, false opted out, nil unknown.
+    public var consentEmail: Bool?
+    /// Since when the opt-out holds (nil: not opted out).
+    public var emailOptOutAt: Timestamp?
     /// The person's company as fit reads it: the account's attributes, each falling back to what
     /// the person's own records say about their company.
     public var account: CompanyProfile?
@@ -75,16 +81,34 @@ public struct JourneyFacts: Sendable, Equatable {
 
     public init(
         personId: String, createdAt: Timestamp? = nil, title: String? = nil, owner: String? = nil, country: String? = nil,
-        account: CompanyProfile? = nil, vendorStages: [VendorStage] = [], touches: [JourneyTouch] = [], opportunities: [OpportunityMilestone] = []
+        email: String? = nil, consentEmail: Bool? = nil, emailOptOutAt: Timestamp? = nil, account: CompanyProfile? = nil, vendorStages: [VendorStage] = [], touches: [JourneyTouch] = [], opportunities: [OpportunityMilestone] = []
     ) {
         self.personId = personId
         self.createdAt = createdAt
         self.title = title
         self.owner = owner
         self.country = country
+        self.email = email
+        self.consentEmail = consentEmail
+        self.emailOptOutAt = emailOptOutAt
         self.account = account
         self.vendorStages = vendorStages
         self.touches = touches.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
         self.opportunities = opportunities.sorted { ($0.at, $0.kind.rawValue) < ($1.at, $1.kind.rawValue) }
+    }
+}
+
+extension JourneyFacts {
+    /// The journey as a store holding only what happened before `time` would have it; nil when
+    /// the person was not known yet (created at or after it, and no touch before it).
+    public func before(_ time: Timestamp) -> JourneyFacts? {
+        let touches = self.touches.filter { $0.at < time }
+        if let created = createdAt, created >= time { return nil }
+        if createdAt == nil, touches.isEmpty { return nil }
+        var out = self
+        out.touches = touches
+        out.vendorStages = vendorStages.filter { ($0.at ?? createdAt).map { $0 < time } ?? false }
+        out.opportunities = opportunities.filter { $0.at < time }
+        return out
     }
 }

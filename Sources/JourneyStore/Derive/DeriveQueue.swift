@@ -11,6 +11,13 @@ public protocol Deriver: Sendable {
     /// Re-derives what `work` names, writing only through `db` (the deriver's transaction:
     /// its output and its progress commit together). `work.everything` asks for a full derive.
     func derive(_ work: DeriveWork, db: Database) throws
+    /// Whether everything should be derived again, as on a first run (what it learned from the
+    /// history is out of date); asked after each source's pass. Default: never.
+    func needsFullDerive(db: Database) throws -> Bool
+}
+
+extension Deriver {
+    public func needsFullDerive(db: Database) throws -> Bool { false }
 }
 
 /// What a deriver is asked to recompute: the union of the batches it has not seen yet.
@@ -100,6 +107,17 @@ public enum DeriveQueue {
         return work
     }
 
+    /// Records that a deriver has done everything queued (it just derived everything outside the
+    /// queue, e.g. `reprocess --derive`), in the caller's transaction.
+    public static func markCaughtUp(_ deriver: String, db: Database, at now: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO derive_state (deriver, done_seq, updated_at) VALUES (?, coalesce((SELECT max(seq) FROM derive_queue), 0), ?)
+                ON CONFLICT (deriver) DO UPDATE SET done_seq = excluded.done_seq, updated_at = excluded.updated_at
+                """,
+            arguments: [deriver, now])
+    }
+
     /// Drops the entries every given deriver has done (all of them when none is given).
     public static func prune(keepingFor derivers: [String], db: Database) throws {
         let names = "[" + derivers.map(JSONObjectWriter.quoted).joined(separator: ",") + "]"
@@ -141,6 +159,11 @@ extension JourneyStore {
     /// follow-up clock running out, engagement decaying): as if it had never run.
     public func resetDerive(_ deriver: String) async throws {
         try await pool.write { db in try db.execute(sql: "DELETE FROM derive_state WHERE deriver = ?", arguments: [deriver]) }
+    }
+
+    /// Whether a deriver says it needs everything derived again (see `Deriver.needsFullDerive`).
+    public func needsFullDerive(_ deriver: any Deriver) async throws -> Bool {
+        try await pool.read { db in try deriver.needsFullDerive(db: db) }
     }
 
     /// Queue entries a deriver has not done yet.

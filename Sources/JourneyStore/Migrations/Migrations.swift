@@ -43,6 +43,15 @@ enum Migrations {
         migrator.registerMigration(M0013_Firmographics.identifier) { db in
             try db.execute(sql: M0013_Firmographics.sql)
         }
+        migrator.registerMigration(M0014_NextActions.identifier) { db in
+            try db.execute(sql: M0014_NextActions.sql)
+        }
+        migrator.registerMigration(M0015_ScoreExplanations.identifier) { db in
+            try db.execute(sql: M0015_ScoreExplanations.sql)
+        }
+        migrator.registerMigration(M0016_PersonSignals.identifier) { db in
+            try db.execute(sql: M0016_PersonSignals.sql)
+        }
         migrator.registerMigration(M0030_APIReadIndexes.identifier) { db in
             try db.execute(sql: M0030_APIReadIndexes.sql)
         }

@@ -45,7 +45,7 @@ public struct PageCursor: Sendable, Equatable {
 }
 
 /// One row of `next_actions` with the person it is for.
-public struct NextActionRow: Sendable, Equatable, Codable {
+public struct StoredNextAction: Sendable, Equatable, Codable {
     public var personId: String
     public var rank: Int
     public var action: String
@@ -62,7 +62,7 @@ public struct NextActionRow: Sendable, Equatable, Codable {
 }
 
 /// Which next actions to list.
-public struct NextActionFilter: Sendable, Equatable {
+public struct NextActionPageFilter: Sendable, Equatable {
     public var owner: String?
     public var stage: String?
     public var action: String?
@@ -143,7 +143,7 @@ extension JourneyReader {
 
     /// Next best actions, highest score first (then person and rank), with the person's owner
     /// and stage, filtered as asked.
-    public func nextActions(_ filter: NextActionFilter) throws -> Page<NextActionRow> {
+    public func nextActions(_ filter: NextActionPageFilter) throws -> Page<StoredNextAction> {
         try read { db in
             // Conditions on the suggestion (action, the page's keyset), with a table prefix.
             func suggestion(_ t: String) -> (String, StatementArguments) {
@@ -227,7 +227,7 @@ extension JourneyReader {
                 rows = try matching < few ? personsFirst() : (walk(budget: budget) ?? walk(budget: 8 * budget) ?? personsFirst())
             }
             let items = rows.prefix(filter.limit).map { r in
-                NextActionRow(personId: r[0], rank: r[1], action: r[2], channel: r[3], side: r[4], score: r[5], reason: r[6],
+                StoredNextAction(personId: r[0], rank: r[1], action: r[2], channel: r[3], side: r[4], score: r[5], reason: r[6],
                               evidence: r[7], computedAt: r[8], primaryEmail: r[9], owner: r[10], lifecycleStage: r[11])
             }
             var next: String?

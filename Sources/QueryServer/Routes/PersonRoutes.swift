@@ -1,4 +1,6 @@
 import Hummingbird
+import Insights
+import JourneyModel
 import JourneyStore
 
 extension API {
@@ -26,10 +28,20 @@ extension API {
             return try Reply.encode(JourneyPage(journey: journey, nextCursor: next))
         }
         routes.add(.get, "/v1/next-actions", .read) { request, _ in
-            let filter = NextActionFilter(
+            let filter = NextActionPageFilter(
                 owner: request.parameter("owner"), stage: request.parameter("stage"), action: request.parameter("action"),
                 limit: try request.limit(), after: try Self.cursor(request))
-            return try Reply.encode(try await self.reading { try reader.nextActions(filter) })
+            let page = try await self.reading { try reader.nextActions(filter) }
+            // Each item is the object `journeylake next-actions --format json` prints, with whom it is for.
+            let items = page.items.map { stored in
+                var json = String(NextActionRow(stored).json.dropLast())
+                for (key, value) in [("primary_email", stored.primaryEmail), ("owner", stored.owner), ("lifecycle_stage", stored.lifecycleStage)] {
+                    json += ", \(JSONObjectWriter.quoted(key)): \(value.map(JSONObjectWriter.quoted) ?? "null")"
+                }
+                return json + "}"
+            }
+            let next = page.nextCursor.map(JSONObjectWriter.quoted) ?? "null"
+            return Reply.text("{\"items\": [" + items.joined(separator: ", ") + "], \"next_cursor\": \(next)}\n")
         }
     }
 

@@ -39,6 +39,8 @@ struct ConfigCommand: AsyncParsableCommand {
             print("\(options.path): OK")
             print("store: \(config.store.path) (batch_size \(config.store.batchSize))")
             print("definitions: \(config.definitions == nil ? "defaults" : "from the config"); MQL at score \(Int(defs.mql.scoreThreshold)) with fit, or a hand-raise; follow-up within \(defs.sla.windowMilliseconds / 3_600_000)h")
+            let n = defs.nextActions
+            print("next actions: \(n.actions.map(\.name).joined(separator: ", ")); goal \(n.goal), horizon \(n.horizonMilliseconds / 86_400_000)d, holdout \(n.holdout)")
             let server = daemon.server
             print(server.enabled
                 ? "server: \(server.listen), \(daemon.tokens.count) token(s)\(server.tokensFile.map { " from \($0)" } ?? " (no tokens file: only the open routes answer)"), query limit \(QueryLimits.describe(server.queryTimeout)) and \(server.queryMaxRows) rows"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Insights
 import JourneyConfig
 import JourneyModel
 import JourneyStore
@@ -15,8 +16,12 @@ struct Journey: AsyncParsableCommand {
     @Argument(help: "An email address, a person id (p_…) or an identifier value.") var who: String
 
     func run() async throws {
-        let (_, reader) = try options.openReader()
+        let (config, reader) = try options.openReader()
         let journey = reading { try reader.journey(matching: who) }
+        let defs = definitions(config)
+        let suggestions = reading {
+            try NextActionReader(path: config.store.path, definitions: defs).list(NextActionFilter(person: journey.person.personId))
+        }
         let p = journey.person
         let person = TableRenderer(
             columns: ["person_id", "primary_email", "first_name", "last_name", "title", "lifecycle_stage", "score", "owner",
@@ -36,7 +41,7 @@ struct Journey: AsyncParsableCommand {
         switch format {
         case .json:
             let personJSON = RowWriter<String>.jsonObject(person.columns, person.rows[0])
-            print("{\n\"person\": \(personJSON),\n\"identifiers\": \(identifiers.json()),\n\"timeline\": \(timeline.json())\n}")
+            print("{\n\"person\": \(personJSON),\n\"identifiers\": \(identifiers.json()),\n\"timeline\": \(timeline.json()),\n\"next_actions\": \(NextActions.render(suggestions, .json))\n}")
         case .csv:
             print(timeline.csv())
         case .table:
@@ -52,6 +57,11 @@ struct Journey: AsyncParsableCommand {
             }
             print("\ntimeline")
             print(timeline.table())
+            print("\nnext actions")
+            print(suggestions.isEmpty ? "(none)" : TableRenderer(
+                columns: ["rank", "action", "score", "reason"],
+                rows: suggestions.map { [.integer(Int64($0.rank)), .text($0.action), .real($0.score), .text($0.reason)] }
+            ).render(.table))
         }
     }
 }

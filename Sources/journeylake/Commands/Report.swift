@@ -37,7 +37,7 @@ struct ReportOptions: ParsableArguments {
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The shared reports: funnel, follow-up SLA, KPIs and attribution, under the config's definitions.",
-        subcommands: [Funnel.self, SLA.self, KPIs.self, Attribution.self])
+        subcommands: [Funnel.self, SLA.self, KPIs.self, Attribution.self, Suggestions.self])
 
     struct Funnel: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -165,3 +165,40 @@ extension Report {
 
 extension ReportGrouping: ExpressibleByArgument {}
 extension AttributionDimension: ExpressibleByArgument {}
+
+extension Report {
+    /// `journeylake report suggestions`: how the next best actions fared.
+    struct Suggestions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Next-best-action feedback: how often suggestions were taken, and how prospects converted when they were and were not; the holdout against the rest.",
+            discussion: """
+                From next_action_log, for suggestions made in the period. A suggestion converted when its prospect reached the
+                stage it was made for within the horizon after it. treated/holdout count each prospect once, by their first
+                suggestion; holdout_lift = treated rate / holdout rate (definitions.next_actions.holdout sets the holdout share).
+                """)
+        @OptionGroup var report: ReportOptions
+
+        func run() async throws {
+            let reader = try report.options.nextActionReader()
+            let r = reading { try reader.feedback(report.period()) }
+            if report.format == .json {
+                print(r.json)
+                return
+            }
+            func n(_ x: Double?) -> QueryCell { x.map { .real(($0 * 10_000).rounded() / 10_000) } ?? .null }
+            print(TableRenderer(
+                columns: ["action", "suggested", "taken", "converted_taken", "converted_not_taken"],
+                rows: r.byAction.map { [.text($0.action), .integer(Int64($0.suggested)), .integer(Int64($0.taken)),
+                                        .integer(Int64($0.convertedTaken)), .integer(Int64($0.convertedNotTaken))] }
+            ).render(report.format))
+            guard report.format == .table else { return }
+            print()
+            print(TableRenderer(
+                columns: ["measure", "value"],
+                rows: [("suggestions", QueryCell.integer(Int64(r.suggestions))), ("taken", .integer(Int64(r.taken + r.done))),
+                       ("take_rate", n(r.takeRate)), ("rate_taken", n(r.rateTaken)), ("rate_not_taken", n(r.rateNotTaken)),
+                       ("treated_rate", n(r.treated.rate)), ("holdout_rate", n(r.holdout.rate))].map { [.text($0.0), $0.1] }
+            ).render(.table))
+        }
+    }
+}

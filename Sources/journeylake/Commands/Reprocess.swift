@@ -53,16 +53,18 @@ struct Reprocess: AsyncParsableCommand {
         if !errors.isEmpty { fail(.config(ConfigErrors(errors).description)) }
 
         if derive {
-            let deriver = InsightsDeriver(definitions: definitions(config))
             let store = openWritableStore(config)
-            let result: (persons: Int, stageChanged: Int)
+            let result: InsightsDeriver.Recompute
             do {
-                result = try await deriver.recomputeAll(store: store)
+                // Stages, scores and follow-ups of everyone; the next-action model learned again.
+                result = try await InsightsDeriver(definitions: definitions(config)).recomputeAll(store: store)
             } catch {
                 fail(.store("the derive failed and rolled back whole (nothing changed): \(error)"))
             }
-            print(TableRenderer(columns: ["persons", "stage_changed"], rows: [[.integer(Int64(result.persons)), .integer(Int64(result.stageChanged))]])
-                .render(format))
+            print(TableRenderer(
+                columns: ["persons", "stage_changed", "with_suggestions"],
+                rows: [[.integer(Int64(result.persons)), .integer(Int64(result.stageChanged)), .integer(Int64(result.withSuggestions))]]
+            ).render(format))
             return
         }
         let store = openWritableStore(config)
