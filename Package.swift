@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // Canonical value types and identifier normalization; depends on nothing.
@@ -59,21 +61,40 @@ let package = Package(
                 "JourneyModel", "JourneyConfig", "JourneyStore", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
-        // The pipeline (source -> store, one transaction per batch) and the polling service.
+        // The analysts' HTTP API: the store's read API and the Insights reports behind bearer
+        // tokens, plus /healthz, /readyz, /metrics and /openapi.yaml.
         .target(
-            name: "Daemon",
+            name: "QueryServer",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Insights",
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Insights",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
+        // The pipeline (source -> store, one transaction per batch), the scheduler, systemd
+        // notification, reload, metrics, and the service group `serve` runs.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Insights", "QueryServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         .executableTarget(
             name: "journeylake",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon", "Insights",
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon", "Insights", "QueryServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -104,7 +125,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "DaemonTests",
-            dependencies: ["JourneyModel", "JourneyStore", "Identity", "Connectors", "Daemon", "JourneyTesting",
+            dependencies: ["JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon", "JourneyTesting",
                            .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict),
         .testTarget(
@@ -128,6 +149,15 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: ["journeylake", "JourneyTesting"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "QueryServerTests",
+            dependencies: [
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Insights", "QueryServer", "Daemon", "Connectors", "JourneyTesting",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict),
     ]
 )

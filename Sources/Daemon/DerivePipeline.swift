@@ -87,7 +87,7 @@ public struct DerivePipeline: Sendable {
                 }
                 if steps > 0 {
                     let elapsed = started.duration(to: clock.now)
-                    Timer(label: "journeylake_derive_duration_seconds", dimensions: [("deriver", deriver.name)]).recordNanoseconds(
+                    Timer(label: MetricName.deriveDuration, dimensions: [("deriver", deriver.name)]).recordNanoseconds(
                         elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
                     logger.info(
                         "derived",
@@ -100,6 +100,7 @@ public struct DerivePipeline: Sendable {
                 let failure = Failure(deriver: deriver.name, message: "\(error)")
                 logger.error("derive failed", metadata: ["deriver": "\(deriver.name)", "error": "\(failure.message)"])
                 Counter(label: "journeylake_derive_failures_total", dimensions: [("deriver", deriver.name)]).increment()
+                Counter(label: MetricName.errors, dimensions: [("kind", "derive")]).increment()
                 failures.append(failure)
             }
         }

@@ -50,7 +50,7 @@ public struct Ingestor: Sendable {
         await derive.drain()
         var report: PassReport
         do {
-            let sink = StoreSink(store: store, identity: IdentityResolution(rules: identity), derive: derive)
+            let sink = StoreSink(store: store, identity: IdentityResolution(rules: identity), derive: derive, logger: logger)
             report = try await source.runPass(sink: sink, control: control)
         } catch {
             report = PassReport()
@@ -76,17 +76,7 @@ public struct Ingestor: Sendable {
         }
         for (scope, _) in report.errors {
             Counter(label: "journeylake_stream_failures_total", dimensions: [("source", source.name), ("stream", scope.storedName)]).increment()
-        }
-        for (stream, c) in report.counts {
-            for (outcome, n) in [("new", c.new), ("updated", c.updated), ("unchanged", c.unchanged), ("deleted", c.deleted),
-                                 ("quarantined", c.quarantined)] where n > 0 {
-                Counter(label: "journeylake_records_total", dimensions: [("source", source.name), ("stream", stream), ("outcome", outcome)])
-                    .increment(by: n)
-            }
-            for (code, n) in c.quarantinedByCode where n > 0 {
-                Counter(label: "journeylake_quarantined_total", dimensions: [("source", source.name), ("stream", stream), ("reason", code.rawValue)])
-                    .increment(by: n)
-            }
+            Counter(label: MetricName.errors, dimensions: [("kind", scope == .source ? "source" : "stream")]).increment()
         }
         for (stream, c) in report.counts.sorted(by: { $0.key < $1.key }) {
             logger.info(

@@ -1,13 +1,21 @@
 import Connectors
 import JourneyModel
 import JourneyStore
+import Logging
+import Metrics
+import Synchronization
 
 /// The journey store as the destination of a source's batches: each batch commits with identity
-/// resolved in its transaction, then the derivers see what it changed.
+/// resolved in its transaction, then the derivers see what it changed. Each commit is counted,
+/// timed and logged (source, stream, batch number; never a record's content).
 struct StoreSink: BatchSink {
     let store: JourneyStore
     let identity: any IdentityHook
     let derive: DerivePipeline
+    /// Batch lines are debug-level: quiet unless an operator asks.
+    var logger = Logger(label: "journeylake.batch")
+    /// Batches committed so far in this pass: the `batch` field of the log lines.
+    let committed = BatchCounter()
 
     func fileProgress(source: String) async throws -> [String: FileProgress] {
         try store.fileProgress(source: source)
@@ -18,8 +26,50 @@ struct StoreSink: BatchSink {
     }
 
     func commit(_ batch: WriteBatch) async throws -> [String: StreamCounts] {
+        let start = ContinuousClock.now
         let outcome = try await store.write(batch, identity: identity, queueDerive: derive.isActive)
+        let elapsed = ContinuousClock.now - start
+        let number = committed.next()
+        Metrics.Timer(label: MetricName.batchDuration, dimensions: [("source", batch.source)], preferredDisplayUnit: .seconds)
+            .recordNanoseconds(elapsed.nanoseconds)
+        for (stream, c) in outcome.counts.sorted(by: { $0.key < $1.key }) {
+            Self.count(c, source: batch.source, stream: stream)
+            logger.debug("batch committed", metadata: [
+                "source": "\(batch.source)", "stream": "\(stream)", "batch": "\(number)", "read": "\(c.read)", "new": "\(c.new)",
+                "updated": "\(c.updated)", "unchanged": "\(c.unchanged)", "deleted": "\(c.deleted)", "quarantined": "\(c.quarantined)",
+                "duration_ms": "\(elapsed.nanoseconds / 1_000_000)",
+            ])
+        }
         if outcome.changesDerivedData { await derive.drain() }
         return outcome.counts
+    }
+
+    /// The record counters, per batch, so a long backfill shows progress before its pass ends.
+    static func count(_ c: StreamCounts, source: String, stream: String) {
+        if c.read > 0 { Counter(label: MetricName.recordsFetched, dimensions: [("source", source), ("stream", stream)]).increment(by: c.read) }
+        for (outcome, n) in [("new", c.new), ("updated", c.updated), ("unchanged", c.unchanged), ("deleted", c.deleted),
+                             ("quarantined", c.quarantined)] where n > 0 {
+            Counter(label: MetricName.records, dimensions: [("source", source), ("stream", stream), ("outcome", outcome)]).increment(by: n)
+        }
+        for (code, n) in c.quarantinedByCode where n > 0 {
+            Counter(label: MetricName.quarantined, dimensions: [("source", source), ("stream", stream), ("reason", code.rawValue)])
+                .increment(by: n)
+        }
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+}
+
+/// Numbers the batches of one pass (commits run one at a time, but on different tasks).
+final class BatchCounter: Sendable {
+    private let count = Mutex(0)
+
+    func next() -> Int {
+        count.withLock { n in
+            n += 1
+            return n
+        }
     }
 }

@@ -13,6 +13,10 @@ public struct JourneyLakeConfig: Sendable {
     public var identity: IdentityRules
     /// `definitions:` as written: the Insights module reads it (stages, MQL, score, SLA).
     public var definitions: ConfigNode?
+    /// `server:` as written: the QueryServer module reads it (listen address, tokens, query limits).
+    public var server: ConfigNode?
+    /// `daemon:` as written: the Daemon module reads it (scheduling).
+    public var daemon: ConfigNode?
 
     /// Keys every source has, whatever its type.
     public static let commonSourceKeys = ["name", "type", "poll_interval", "enabled"]
@@ -39,7 +43,7 @@ public struct JourneyLakeConfig: Sendable {
             throw Self.describe(error, file: file, yaml: yaml)
         }
         let base = URL(fileURLWithPath: file).deletingLastPathComponent()
-        let top = try ConfigNode(node: root, file: file, path: "").keyed(allowed: ["store", "sources", "identity", "definitions"])
+        let top = try ConfigNode(node: root, file: file, path: "").keyed(allowed: ["store", "sources", "identity", "definitions", "server", "daemon"])
         var errors: [ConfigError] = []
         func collect<T>(_ body: () throws -> T) -> T? {
             do { return try body() } catch let e as ConfigError { errors.append(e) } catch let e as ConfigErrors {
@@ -63,7 +67,9 @@ public struct JourneyLakeConfig: Sendable {
             }
         }
         if !errors.isEmpty { throw ConfigErrors(errors) }
-        return JourneyLakeConfig(file: file, store: store!, sources: sources, identity: identity!, definitions: top["definitions"])
+        return JourneyLakeConfig(
+            file: file, store: store!, sources: sources, identity: identity!, definitions: top["definitions"], server: top["server"],
+            daemon: top["daemon"])
     }
 
     /// `identity:` — extra shared mailboxes and free-mail domains (added to the built-in lists),

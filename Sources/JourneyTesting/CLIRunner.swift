@@ -81,16 +81,7 @@ public enum CLIRunner {
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env.merge(environment) { $1 }
-        process.environment = env
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let process = try launch(arguments, environment: environment, stdout: out, stderr: err)
         while process.isRunning { try await Task.sleep(for: .milliseconds(10)) }
         process.waitUntilExit()
         try? out.close()
@@ -98,6 +89,21 @@ public enum CLIRunner {
         return Result(
             status: process.terminationStatus, stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "", signaled: process.terminationReason == .uncaughtSignal)
+    }
+
+    /// Starts the binary with `environment` added to this process's, output to the given files.
+    static func launch(_ arguments: [String], environment: [String: String], stdout: FileHandle, stderr: FileHandle) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
     }
 
     /// Runs to completion and collects the output.

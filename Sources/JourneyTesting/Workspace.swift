@@ -66,6 +66,21 @@ public final class Workspace {
         return out
     }
 
+    /// A workspace whose store holds the three vendors' sample exports (sources sf, hs, mkto).
+    public static func sampleStore(derivers: [any Deriver] = []) async throws -> Workspace {
+        let ws = try Workspace()
+        try ws.copyFixtures("salesforce", to: "sf")
+        try ws.copyFixtures("hubspot", to: "hs")
+        try ws.copyFixtures("marketo", to: "mkto")
+        _ = try await ws.ingest("""
+              - {name: sf, type: files, path: sf, format: salesforce-data-export, settle: 0s}
+              - {name: hs, type: files, path: hs, format: hubspot-export, settle: 0s}
+              - {name: mkto, type: files, path: mkto, format: marketo-export, settle: 0s}
+
+            """, derivers: derivers)
+        return ws
+    }
+
     /// Zips the files of a workspace folder into an archive (how vendors deliver exports).
     @discardableResult
     public func zip(_ folder: String, into archive: String, age: TimeInterval = 3600) throws -> URL {

@@ -6,6 +6,7 @@ import JourneyStore
 import JourneyConfig
 import Logging
 import Connectors
+import Daemon
 
 /// `--config`, shared by every command.
 struct ConfigOption: ParsableArguments {
@@ -18,7 +19,9 @@ struct ConfigOption: ParsableArguments {
 
     /// Loads and checks the file's structure only: no connector is built and no secret resolved,
     /// so the commands that only read the store work without the vendors' credentials.
-    func loadStructure() throws -> JourneyLakeConfig {
+    func loadStructure() throws -> JourneyLakeConfig { try Self.loadStructure(path: path) }
+
+    static func loadStructure(path: String) throws -> JourneyLakeConfig {
         do {
             return try JourneyLakeConfig.load(path: path)
         } catch let e as ConfigError {
@@ -30,8 +33,10 @@ struct ConfigOption: ParsableArguments {
 
     /// Loads and validates the whole config, every source built (disabled ones too, so enabling a
     /// source later cannot surprise anyone); exits 78 (EX_CONFIG) when invalid.
-    func load() throws -> (JourneyLakeConfig, [any IngestSource]) {
-        let config = try loadStructure()
+    func load() throws -> (JourneyLakeConfig, [any IngestSource]) { try Self.load(path: path) }
+
+    static func load(path: String) throws -> (JourneyLakeConfig, [any IngestSource]) {
+        let config = try loadStructure(path: path)
         var sources: [any IngestSource] = []
         var errors: [ConfigError] = []
         for section in config.sources {
@@ -152,6 +157,13 @@ func fail(_ error: CLIError) -> Never {
 
 func printErr(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// The daemon's logs: one event per line (`LineLogHandler`), journald priorities under systemd;
+/// `JOURNEYLAKE_LOG_LEVEL` overrides the level.
+func bootstrapDaemonLogging(default level: Logger.Level) {
+    let configured = ProcessInfo.processInfo.environment["JOURNEYLAKE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+    LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: configured ?? level) }
 }
 
 /// Logs go to stderr; `JOURNEYLAKE_LOG_LEVEL` (trace…critical) overrides the command's default,

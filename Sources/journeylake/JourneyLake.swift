@@ -7,6 +7,6 @@ struct JourneyLake: AsyncParsableCommand {
         abstract: "Customer-journey ingestion: CRM and marketing-automation data in one journey store.",
         subcommands: [
             Ingest.self, Reprocess.self, Report.self, NextActions.self, BacktestCommand.self, FeedbackCommand.self, Serve.self, Query.self,
-            Sources.self, Journey.self, IdentityCommand.self, ConfigCommand.self,
+            Sources.self, Journey.self, IdentityCommand.self, ConfigCommand.self, Token.self,
         ])
 }

@@ -49,6 +49,8 @@ import Testing
         let ws = try Workspace()
         try CrashRecoveryTests.writeExports(to: ws, activities: 50)
         let config = try CrashRecoveryTests.config(ws, batchSize: 200)
+        // The daemon needs no HTTP API here (and must not take the default port).
+        try (String(contentsOfFile: config, encoding: .utf8) + "server: { enabled: false }\n").write(toFile: config, atomically: true, encoding: .utf8)
         // A daemon holds the store; a one-shot ingest waits for it (and says who holds it).
         let (daemon, daemonOut, daemonErr) = try CLIRunner.start(["serve", "--config", config])
         defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }

@@ -27,6 +27,7 @@ import Testing
         // The window is used up after each page: the connector waits it out instead of hitting a 429.
         await emulator.setRateLimitHeaders([
             "X-HubSpot-RateLimit-Remaining": "0", "X-HubSpot-RateLimit-Interval-Milliseconds": "20", "X-HubSpot-RateLimit-Max": "190",
+            "X-HubSpot-RateLimit-Daily-Remaining": "249000",
         ])
         let out = try await ws.ingest("""
               - name: hubspot-metrics
@@ -41,6 +42,7 @@ import Testing
         #expect(try metrics.expectCounter("journeylake_http_retries_total", [("source", "hubspot-metrics")]).totalValue == 1)
         #expect(try metrics.expectCounter("journeylake_http_paced_total", [("source", "hubspot-metrics")]).totalValue >= 1)
         #expect(try metrics.expectCounter("journeylake_http_requests_total", [("source", "hubspot-metrics"), ("status", "429")]).totalValue == 1)
+        #expect(try metrics.expectGauge("journeylake_api_quota_remaining", [("source", "hubspot-metrics")]).lastValue == 249_000)
         #expect(try metrics.expectCounter(
             "journeylake_records_total", [("source", "hubspot-metrics"), ("stream", "contacts"), ("outcome", "new")]).totalValue == 8)
     }

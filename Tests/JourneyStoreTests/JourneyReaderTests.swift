@@ -8,16 +8,7 @@ import Testing
 @Suite struct JourneyReaderTests {
     /// A workspace whose store holds the three vendors' sample exports, and a reader on it.
     func sampleStore() async throws -> (Workspace, JourneyReader) {
-        let ws = try Workspace()
-        try ws.copyFixtures("salesforce", to: "sf")
-        try ws.copyFixtures("hubspot", to: "hs")
-        try ws.copyFixtures("marketo", to: "mkto")
-        _ = try await ws.ingest("""
-              - {name: sf, type: files, path: sf, format: salesforce-data-export, settle: 0s}
-              - {name: hs, type: files, path: hs, format: hubspot-export, settle: 0s}
-              - {name: mkto, type: files, path: mkto, format: marketo-export, settle: 0s}
-
-            """)
+        let ws = try await Workspace.sampleStore()
         #expect(try ws.count("SELECT count(*) FROM persons") == 8)
         return (ws, try JourneyReader(path: ws.storePath))
     }

@@ -29,11 +29,12 @@ public struct APISettings: Sendable {
     /// The request loop for this source: its retries, its budget, the vendor's error semantics.
     func client(
         source: String, classify: @escaping @Sendable (HTTPResponse) -> ResponseVerdict,
-        pace: @escaping @Sendable (HTTPResponse) -> Duration? = { _ in nil }
+        pace: @escaping @Sendable (HTTPResponse) -> Duration? = { _ in nil },
+        quota: @escaping @Sendable (HTTPResponse) -> Int? = { _ in nil }
     ) -> APIClient {
         APIClient(
             source: source, policy: retry, budget: RequestBudget(perMinute: requestsPerMinute, perDay: requestsPerDay),
-            timeout: timeout, classify: classify, pace: pace)
+            timeout: timeout, classify: classify, pace: pace, quota: quota)
     }
 }
 

@@ -82,15 +82,19 @@ public struct APIClient: Sendable {
     /// How long to wait after a successful response before the next request (a vendor's
     /// rate-limit headers saying the window is nearly used up); nil: no wait.
     let pace: @Sendable (HTTPResponse) -> Duration?
+    /// What is left of the vendor's API allocation, when its answers say (a metric).
+    let quota: @Sendable (HTTPResponse) -> Int?
 
     /// The source name, a dimension of the request metrics.
     public let source: String
 
     public init(source: String, policy: RetryPolicy, budget: RequestBudget, timeout: Duration,
                 classify: @escaping @Sendable (HTTPResponse) -> ResponseVerdict,
-                pace: @escaping @Sendable (HTTPResponse) -> Duration? = { _ in nil }) {
+                pace: @escaping @Sendable (HTTPResponse) -> Duration? = { _ in nil },
+                quota: @escaping @Sendable (HTTPResponse) -> Int? = { _ in nil }) {
         self.source = source
         self.pace = pace
+        self.quota = quota
         self.policy = policy
         self.budget = budget
         self.classify = classify
@@ -143,6 +147,9 @@ public struct APIClient: Sendable {
             Counter(label: "journeylake_http_requests_total", dimensions: [
                 ("source", source), ("status", response.map { String($0.status) } ?? "transport_error"),
             ]).increment()
+            if let response, let remaining = quota(response) {
+                Gauge(label: "journeylake_api_quota_remaining", dimensions: [("source", source)]).record(remaining)
+            }
             switch verdict {
             case .success:
                 if let wait = pace(response!), wait > .zero {

@@ -25,7 +25,7 @@ public struct HubSpotConnector: APIConnector {
     public static func source(_ section: SourceSection) throws -> APISource {
         let config = try HubSpotConfig(section: section)
         let connector = HubSpotConnector(config: config, auth: StaticToken(try section.resolve(config.token, key: "token")))
-        let client = config.api.client(source: section.name, classify: Self.classify, pace: Self.pace)
+        let client = config.api.client(source: section.name, classify: Self.classify, pace: Self.pace, quota: Self.quota)
         return APISource(name: section.name, type: "hubspot", pollInterval: section.pollInterval, connector: connector, client: client)
     }
 
@@ -52,6 +52,9 @@ public struct HubSpotConnector: APIConnector {
         let interval = r.headers["x-hubspot-ratelimit-interval-milliseconds"].flatMap { Int64($0) } ?? 10_000
         return .milliseconds(max(0, interval))
     }
+
+    /// The daily allocation left (`X-HubSpot-RateLimit-Daily-Remaining`).
+    static func quota(_ r: HTTPResponse) -> Int? { r.headers["x-hubspot-ratelimit-daily-remaining"].flatMap { Int($0) } }
 
     static func modifiedProperty(_ object: String) -> String { object == "contacts" ? "lastmodifieddate" : "hs_lastmodifieddate" }
 

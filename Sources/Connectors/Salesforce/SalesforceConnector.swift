@@ -25,13 +25,22 @@ public struct SalesforceConnector: APIConnector {
                     ("client_secret", try section.resolve(config.clientSecret, key: "client_secret"))]
         if let refresh = config.refreshToken { form.append(("refresh_token", try section.resolve(refresh, key: "refresh_token"))) }
         let auth = SalesforceAuth(loginURL: config.loginURL, form: form, timeout: config.api.timeout)
-        let client = config.api.client(source: section.name, classify: Self.classify)
+        let client = config.api.client(source: section.name, classify: Self.classify, quota: Self.quota)
         return APISource(
             name: section.name, type: "salesforce", pollInterval: section.pollInterval,
             connector: SalesforceConnector(config: config, auth: auth), client: client)
     }
 
     /// Salesforce's error semantics (FORMATS §1.7): error bodies are JSON arrays of {message, errorCode}.
+    /// The org's API requests left in its 24-hour allocation (`Sforce-Limit-Info: api-usage=used/max`).
+    static func quota(_ r: HTTPResponse) -> Int? {
+        guard let info = r.headers["sforce-limit-info"], let range = info.range(of: "api-usage=") else { return nil }
+        let parts = info[range.upperBound...].prefix { $0 != "," && $0 != ";" }.split(separator: "/")
+        guard parts.count == 2, let used = Int(parts[0].trimmingCharacters(in: .whitespaces)),
+              let max = Int(parts[1].trimmingCharacters(in: .whitespaces)) else { return nil }
+        return Swift.max(0, max - used)
+    }
+
     static func classify(_ r: HTTPResponse) -> ResponseVerdict {
         let body = r.bodyText
         switch r.status {

@@ -52,6 +52,9 @@ enum Migrations {
         migrator.registerMigration(M0016_PersonSignals.identifier) { db in
             try db.execute(sql: M0016_PersonSignals.sql)
         }
+        migrator.registerMigration(M0030_APIReadIndexes.identifier) { db in
+            try db.execute(sql: M0030_APIReadIndexes.sql)
+        }
         return migrator
     }
 }

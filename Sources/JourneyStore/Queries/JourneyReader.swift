@@ -10,12 +10,37 @@ import JourneyModel
 public final class JourneyReader: Sendable {
     /// The store file this reader was opened on, for messages.
     public let path: String
-    private let db: DatabaseQueue
+    let db: any DatabaseReader
 
     /// Opens an existing store for reading only: SQLite refuses every write on this connection.
     public init(path: String) throws {
         db = try Self.openReadOnly(path: path)
         self.path = path
+    }
+
+    /// Opens an existing store for reading only with up to `connections` read-only connections
+    /// used at once, for a surface that serves many readers (the HTTP API): a long query then
+    /// holds one connection, not the whole reader.
+    public init(path: String, connections: Int) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.cannotOpen(path: path, reason: "no store at this path yet (run `journeylake ingest` first)")
+        }
+        var config = Self.readOnlyConfiguration
+        config.maximumReaderCount = max(1, connections)
+        do {
+            db = try DatabasePool(path: path, configuration: config)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+        self.path = path
+    }
+
+    private static var readOnlyConfiguration: Configuration {
+        var config = Configuration()
+        config.readonly = true
+        // The daemon's batches are short; waiting out one beats failing a report.
+        config.busyMode = .timeout(10)
+        return config
     }
 
     /// A connection on which SQLite refuses every write, for the read surfaces (this reader,
@@ -24,12 +49,8 @@ public final class JourneyReader: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError.cannotOpen(path: path, reason: "no store at this path yet (run `journeylake ingest` first)")
         }
-        var config = Configuration()
-        config.readonly = true
-        // The daemon's batches are short; waiting out one beats failing a report.
-        config.busyMode = .timeout(10)
         do {
-            return try DatabaseQueue(path: path, configuration: config)
+            return try DatabaseQueue(path: path, configuration: readOnlyConfiguration)
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
@@ -46,11 +67,8 @@ public final class JourneyReader: Sendable {
     public func journey(matching who: String) throws -> PersonJourney {
         try read { db in
             guard let personId = try Self.personId(matching: who, in: db),
-                  let person = try Row.fetchOne(db, sql: """
-                      SELECT p.person_id, p.primary_email, p.first_name, p.last_name, p.title, p.account_id, p.lifecycle_stage,
-                             p.score, p.owner, p.consent_email, p.created_at, p.updated_at, a.name, a.domain
-                      FROM persons p LEFT JOIN accounts a USING (account_id) WHERE p.person_id = ?
-                      """, arguments: [personId]).map(PersonSummary.init(row:))
+                  let person = try Row.fetchOne(db, sql: Self.personSQL + " WHERE p.person_id = ?", arguments: [personId])
+                      .map(PersonSummary.init(row:))
             else { throw QueryError.noPersonFound(who: who, store: path) }
             let identifiers = try Row.fetchAll(
                 db, sql: "SELECT kind, value, source FROM identifiers WHERE person_id = ? ORDER BY kind, value", arguments: [personId]
@@ -140,18 +158,17 @@ public final class JourneyReader: Sendable {
 
     /// Runs one read-only statement and hands each row to `sink` as SQLite produces it.
     ///
-    /// Throws `QueryError.writeRefused` for a statement that would write (or ATTACH/DETACH),
-    /// `QueryError.timeLimitExceeded` when SQLite has spent `limits.time` on it, and
+    /// Throws `QueryError.writeRefused` for a statement that would write, or that is not a
+    /// query at all (see `ReadOnlyStatement`), `QueryError.timeLimitExceeded` when SQLite has spent `limits.time` on it, and
     /// `QueryError.failed` for anything SQLite refuses; errors the sink throws pass through.
     /// Blocks the calling thread until the last row.
     public func query(_ sql: String, limits: QueryLimits = QueryLimits(), into sink: inout some QueryResultSink) throws -> QuerySummary {
         do {
             return try db.read { db in
+                // Only the statement kinds that cannot change anything are compiled at all.
+                guard ReadOnlyStatement.isAllowed(sql) else { throw QueryError.writeRefused(sql: sql) }
                 let statement = try db.makeStatement(sql: sql)
-                // ATTACH/DETACH count as read-only to SQLite (they change the connection, not the
-                // file) but would let a later statement reach other files: refused too.
-                let verb = sql.drop { $0.isWhitespace }.prefix { $0.isLetter }.uppercased()
-                guard statement.isReadonly, verb != "ATTACH", verb != "DETACH" else { throw QueryError.writeRefused(sql: sql) }
+                guard statement.isReadonly else { throw QueryError.writeRefused(sql: sql) }
                 let columns = statement.columnNames
                 try sink.columns(columns)
                 return try StatementClock.limiting(db, to: limits.time, sql: sql) { clock in
@@ -175,7 +192,7 @@ public final class JourneyReader: Sendable {
     }
 
     /// Runs a report's reads in one read transaction; SQLite failures become `StoreError.readFailed`.
-    private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
         do {
             return try db.read(body)
         } catch let e as DatabaseError {
@@ -197,7 +214,7 @@ extension QueryCell {
 }
 
 extension PersonSummary {
-    fileprivate init(row: Row) {
+    init(row: Row) {
         self.init(
             personId: row[0], primaryEmail: row[1], firstName: row[2], lastName: row[3], title: row[4], accountId: row[5],
             lifecycleStage: row[6], score: row[7], owner: row[8], consentEmail: (row[9] as Int64?).map { $0 != 0 },

@@ -78,7 +78,7 @@ public struct QuerySummary: Sendable, Equatable, Codable {
 
 /// Why a read failed; every case says what to do about it.
 public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The statement would modify the store (or attach another file).
+    /// The statement would modify the store or the connection (ATTACH, a PRAGMA setter, VACUUM).
     case writeRefused(sql: String)
     /// SQLite ran the statement for its whole time limit and was stopped.
     case timeLimitExceeded(limit: Duration, sql: String)
@@ -90,7 +90,7 @@ public enum QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .writeRefused(let sql):
-            return "query is read-only: statement would modify the store: \(Self.excerpt(sql)); run one SELECT (or WITH … SELECT) statement"
+            return "query is read-only: statement would modify the store or the connection: \(Self.excerpt(sql)); run one SELECT (or WITH … SELECT, VALUES, EXPLAIN, or a schema PRAGMA such as table_info) statement"
         case .timeLimitExceeded(let limit, let sql):
             return "query stopped: it ran longer than its time limit of \(QueryLimits.describe(limit)): \(Self.excerpt(sql)); narrow it (WHERE, LIMIT, fewer joins) or raise the limit"
         case .failed(let sql, let message):

@@ -140,53 +140,25 @@ extension Report {
         @Option(name: .customLong("markov-order"), help: "Markov order 1 or 2 (default 1).") var markovOrder: Int = 1
 
         func run() async throws {
-            let models: [AttributionModel]
-            if model == "all" {
-                models = AttributionModel.allCases
-            } else if let m = AttributionModel(rawValue: model) {
-                models = [m]
-            } else {
-                fail(.usage("--model '\(model)' is none of: \((AttributionModel.allCases.map(\.rawValue) + ["all"]).joined(separator: ", "))"))
-            }
-            guard (1...2).contains(markovOrder) else { fail(.usage("--markov-order must be 1 or 2")) }
-            func milliseconds(_ text: String, _ flag: String) -> Int64 {
-                guard let d = DurationParser.parse(text), d > .zero else { fail(.usage("--\(flag) '\(text)' is not a duration (e.g. 90d, 12h)")) }
-                return d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+            let request: AttributionRequest
+            do {
+                request = try AttributionRequest(model: model, by: by, window: window, halfLife: halfLife, markovOrder: markovOrder)
+            } catch {
+                fail(.usage("--\(error.parameter) \(error.message)"))
             }
             let reader = try report.reader()
-            let input = reading { try reader.attributionInput(report.period()) }
-            let parameters = AttributionParameters(
-                models: models, by: by, windowMilliseconds: milliseconds(window, "window"), halfLifeMilliseconds: milliseconds(halfLife, "half-life"),
-                markovOrder: markovOrder, conversionActions: reader.definitions.conversions)
-            let rows = Insights.Attribution.run(input, parameters)
-            let keyName = by.rawValue
+            let rows = reading { try reader.attribution(report.period(), request) }
             switch report.format {
             case .json:
-                let objects = rows.map { r -> String in
-                    var w = JSONObjectWriter()
-                    w.add("model", r.model.rawValue)
-                    w.add(keyName, r.key)
-                    w.addRaw("conversions", json: Self.number(r.conversions))
-                    w.addRaw("value", json: Self.number(r.value))
-                    if let re = r.removalEffect { w.addRaw("removal_effect", json: Self.number(re)) }
-                    return "  " + w.finish()
-                }
-                print(objects.isEmpty ? "[]" : "[\n" + objects.joined(separator: ",\n") + "\n]")
+                print(AttributionJSON.render(rows, by: by))
             case .csv, .table:
+                let round = AttributionJSON.round
                 print(TableRenderer(
-                    columns: ["model", keyName, "conversions", "value", "removal_effect"],
-                    rows: rows.map { [.text($0.model.rawValue), .text($0.key), .real(Self.round($0.conversions)), .real(Self.round($0.value)),
-                                      $0.removalEffect.map { .real(Self.round($0)) } ?? .null] }
+                    columns: ["model", by.rawValue, "conversions", "value", "removal_effect"],
+                    rows: rows.map { [.text($0.model.rawValue), .text($0.key), .real(round($0.conversions)), .real(round($0.value)),
+                                      $0.removalEffect.map { .real(round($0)) } ?? .null] }
                 ).render(report.format))
             }
-        }
-
-        static func round(_ x: Double) -> Double { (x * 1_000_000).rounded() / 1_000_000 }
-
-        /// A JSON number with at most six decimals (credit sums stay exact to that precision).
-        static func number(_ x: Double) -> String {
-            let r = round(x)
-            return r == r.rounded() && abs(r) < 1e15 ? String(Int64(r)) : String(r)
         }
     }
 }

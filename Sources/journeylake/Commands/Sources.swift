@@ -19,10 +19,7 @@ struct Sources: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: config.store.path) {
             stored = reading { try JourneyReader(path: config.store.path).syncState() }
         }
-        let seen = Set(stored.map(\.source))
-        stored += config.sources.filter { !seen.contains($0.name) }.map {
-            SyncStateRow(source: $0.name, stream: StreamScope.source.storedName, status: $0.enabled ? "never_run" : "disabled")
-        }
+        stored = SyncStateRow.listing(stored: stored, configured: config.sources.map { ($0.name, $0.enabled) })
         print(TableRenderer(
             columns: ["source", "stream", "status", "cursor", "last_success_at", "last_error", "records_total", "read_total", "quarantined_total"],
             rows: stored.map { s in

@@ -80,9 +80,7 @@ struct RowWriter<Out: TextOutputStream>: QueryResultSink {
     }
 
     /// One row as a json object (`{"column": value, …}`), as `--format json` prints each.
-    static func jsonObject(_ names: [String], _ cells: [QueryCell]) -> String {
-        "{" + zip(names, cells).map { "\(JSONObjectWriter.quoted($0)): \($1.json)" }.joined(separator: ", ") + "}"
-    }
+    static func jsonObject(_ names: [String], _ cells: [QueryCell]) -> String { QueryCell.jsonObject(names, cells) }
 
     private mutating func writeTableHead() {
         var widths = names.map(\.count)
@@ -107,39 +105,7 @@ struct RowWriter<Out: TextOutputStream>: QueryResultSink {
         return oneLine.count > tableCellWidth ? String(oneLine.prefix(tableCellWidth - 1)) + "…" : oneLine
     }
 
-    private static func csvLine(_ values: [String]) -> String {
-        values.map { s in
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }.joined(separator: ",")
-    }
-}
-
-extension QueryCell {
-    /// A text cell, or null for nil.
-    init(_ text: String?) { self = text.map(QueryCell.text) ?? .null }
-
-    /// How table and csv output show the value.
-    var plain: String {
-        switch self {
-        case .null: return ""
-        case .integer(let i): return String(i)
-        case .real(let d): return d == d.rounded() && abs(d) < 1e15 ? String(format: "%.1f", d) : String(d)
-        case .text(let s): return s
-        case .blob(let b): return b.base64EncodedString()
-        }
-    }
-
-    /// The value as a json literal.
-    var json: String {
-        switch self {
-        case .null: return "null"
-        case .integer(let i): return String(i)
-        case .real(let d): return d.isFinite ? String(d) : "null"
-        case .text(let s): return JSONObjectWriter.quoted(s)
-        case .blob(let b): return JSONObjectWriter.quoted(b.base64EncodedString())
-        }
-    }
+    private static func csvLine(_ values: [String]) -> String { QueryCell.csvLine(values) }
 }
 
 /// Standard output with a 64 KiB buffer: a streamed result is written in large chunks, not one
