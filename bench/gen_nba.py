@@ -18,8 +18,9 @@ Planted effects (multipliers of the weekly probability of the next step, holding
 weeks after the action — about the 30-day horizon — so they are what the backtest measures;
 the ground truth the backtest must recover):
   1. lead, a content download in the last 14 days, then a webinar invite  -> hand-raise x3.0;
-     without a recent download a content offer works instead: x1.6 (and the webinar x1.0) —
-     the opposite of the default priors' order, so the priors alone are no oracle. Half the
+     without a recent download a content offer works instead: x1.8, and a webinar invite out of
+     the blue puts people off: x0.8 — the opposite of the default priors' order (webinar first
+     for every lead), so the priors alone are no oracle. Half the
      offers are taken up (a download, which a later webinar invite builds on); organic
      downloads are rarer (2 % of leads a week).
   2. lead who unsubscribed earlier: email actions do nothing (x1.0) — and the guardrails must
@@ -27,8 +28,9 @@ the ground truth the backtest must recover):
   3. mql whose first sales touch is a call within 14 days of the hand-raise -> opportunity x3.5
      in every later week (speed to lead; a sales email first: x1.0). With the goal `opportunity`
      the mql|hand_raise state shows it; with next_stage both reach SQL (mechanically).
-     A meeting for an sql: x1.8 that week.
-  4. opportunity, then a meeting                                           -> won x1.6
+  4. sql, then a sales call -> opportunity x2.0 (a meeting request: x1.2) — again against the
+     default priors, which rank the meeting first for an sql.
+  5. opportunity, then a meeting                                           -> won x1.6
 Everything else has no effect (x1.0).
 
 Writes OUT/people/people.csv (person_id,email,title,owner,created_at), OUT/touchpoints/
@@ -70,7 +72,7 @@ SHOWS = {
     "event_invite": ("email", "event.invited", "marketing"),
 }
 EMAIL_ACTIONS = {"sales_email", "nurture_email", "webinar_invite", "content_offer", "event_invite"}
-BASE = {"lead": 0.012, "sql": 0.02, "opportunity": 0.05}
+BASE = {"lead": 0.02, "sql": 0.02, "opportunity": 0.05}
 
 
 def iso(t):
@@ -143,17 +145,16 @@ def main():
                 nonlocal boost, boost_until
                 if t > boost_until:
                     boost = 1.0
-                if m > boost:
-                    boost = m
+                boost = m if boost == 1.0 else max(boost, m)
                 boost_until = t + 28 * DAY
             if t > boost_until:
                 boost = 1.0
             if stage == "lead":
                 emailing_works = not (unsubscribed and act in EMAIL_ACTIONS)
-                if act == "webinar_invite" and emailing_works and fresh:
-                    boosted(3.0)
+                if act == "webinar_invite" and emailing_works:
+                    boosted(3.0 if fresh else 0.8)
                 elif act == "content_offer" and emailing_works and not fresh:
-                    boosted(1.6)
+                    boosted(1.8)
                 p = BASE["lead"] * (1.5 if fit else 1.0) * boost
                 if rng.random() < p:
                     touch(tt, email, channel="form", action="form.submitted", side="marketing", content="Request a demo")
@@ -165,8 +166,10 @@ def main():
                     stage = "sql"  # the sales touch itself accepts the lead
                     fast_call = act == "sales_call" and t - last_hand_raise <= 14 * DAY
             elif stage == "sql":
-                if act == "meeting_request":
-                    boosted(1.8)
+                if act == "sales_call":
+                    boosted(2.0)
+                elif act == "meeting_request":
+                    boosted(1.2)
                 m = (3.5 if fast_call else 1.0) * boost
                 if rng.random() < BASE["sql"] * m:
                     touch(tt, email, channel="crm", action="opportunity.created", side="sales", owner=owner,
@@ -210,9 +213,10 @@ def main():
             w.writerow([f"B{j:08d}", f"p{i}@company{i // 3}.example", iso(end + rng.random() * WEEK), action.split(".")[0], action,
                         "marketing", "", "", "", ""])
     truth = {
-        "lead|content webinar_invite": 3.0, "lead (no recent download) content_offer": 1.6,
-        "lead unsubscribed email actions": 1.0, "mql|hand_raise sales_call (goal opportunity)": 3.5,
-        "sql meeting_request": 1.8, "opportunity meeting_request": 1.6, "everything else": 1.0,
+        "lead|content webinar_invite": 3.0, "lead (no recent download) content_offer": 1.8,
+        "lead (no recent download) webinar_invite": 0.8,
+        "lead unsubscribed email actions": 1.0, "mql|hand_raise sales_call (goal opportunity)": 3.5, "sql sales_call": 2.0, "sql meeting_request": 1.2,
+        "opportunity meeting_request": 1.6, "everything else": 1.0,
     }
     with open(os.path.join(a.out, "truth.json"), "w", encoding="utf-8") as f:
         json.dump(truth, f, indent=2)

@@ -161,6 +161,10 @@ for goal in ["next_stage", "opportunity"]:
         f = lambda x, n=3: "-" if x is None else f"{x:.{n}f}"
         print(f"  {s['strategy']:16} {s['followed']:>9} {f(s['rate_followed']):>7} {f(s['rate_not_followed']):>7} {f(s['lift'], 2):>6} "
               f"{'[' + f(s['lift_ci_low'], 2) + ', ' + f(s['lift_ci_high'], 2) + ']':>15} {f(s['precision_at_k'], 2):>6} {f(s['coverage'], 2):>8}")
+    for part in r.get("by_stage", []):
+        lifts = "  ".join(f"{x['strategy']} {'-' if x['lift'] is None else format(x['lift'], '.2f')} ({x['followed']}/{x['prospects']})"
+                          for x in part["strategies"])
+        print(f"  {part['stage']:>12}: {lifts}")
     jl = strategies["journeylake"]
     beats = all((jl["lift"] or 0) > (strategies[o]["lift"] or 0) for o in ["random", "most_popular", "guardrails_only"])
     above = (jl["lift_ci_low"] or 0) > 1
@@ -169,7 +173,7 @@ for goal in ["next_stage", "opportunity"]:
     effects = {(e["state"], e["action"]): e for e in r["learned"]}
     for key in [("lead|content", "webinar_invite"), ("lead|content", "content_offer"), ("lead|none", "webinar_invite"),
                 ("lead|none", "content_offer"), ("lead|web", "content_offer"), ("lead|none", "nurture_email"),
-                ("mql|hand_raise", "sales_call"), ("mql|hand_raise", "sales_email"), ("sql", "meeting_request"),
+                ("mql|hand_raise", "sales_call"), ("mql|hand_raise", "sales_email"), ("sql", "meeting_request"), ("sql", "sales_call"),
                 ("opportunity", "meeting_request")]:
         e = effects.get(key)
         if e:

@@ -122,7 +122,7 @@ paths:
         "404": { $ref: "#/components/responses/Error" }
   /v1/next-actions:
     get:
-      summary: Next best actions (next_actions joined to persons), highest score first.
+      summary: Next best actions, urgent prospects first, then by their best score (next_actions.priority).
       x-scope: read
       parameters:
         - { name: owner, in: query, schema: { type: string } }

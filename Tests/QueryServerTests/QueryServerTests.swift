@@ -37,24 +37,26 @@ import Testing
 
     @Test func personsJourneysAndNextActionsPageWithCursorsThatNeitherRepeatNorSkip() async throws {
         try await APIFixture.with(prepare: { ws in
-            // Suggestions with tied and NULL scores on purpose: ties page by person and rank.
-            let persons = try ws.strings("SELECT person_id FROM persons ORDER BY person_id")
+            // Suggestions with tied priorities and NULL scores on purpose: ties page by person and rank.
+            let persons = try ws.strings("SELECT person_id || ' ' || coalesce(owner, '') || ' ' || coalesce(lifecycle_stage, '') FROM persons ORDER BY person_id")
             var rows: [String] = []
-            for (i, p) in persons.enumerated() {
+            for (i, line) in persons.enumerated() {
+                let parts = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
                 for rank in 1...2 {
-                    // Ties and NULL scores page too.
                     let score = i % 4 == 3 ? "NULL" : "\(Double(i % 3))"
-                    rows.append("('\(p)', \(rank), '\(rank == 1 ? "call" : "email")', 'phone', 'sales', \(score), 'why', '{}', '2025-03-01T00:00:00Z')")
+                    rows.append("""
+                        ('\(parts[0])', \(rank), '\(rank == 1 ? "call" : "email")', 'phone', 'sales', \(score), 'why', '{}', '2025-03-01T00:00:00Z',
+                         '\(parts[1])', '\(parts[2])', \(Double(i % 3)))
+                        """)
                 }
             }
             // The deriver's own suggestions give way to these.
             try Workspace.execute("DELETE FROM next_actions; INSERT INTO next_actions VALUES " + rows.joined(separator: ","), path: ws.storePath)
         }) { api in
             let read = api.client(.read)
-            // Every plan pages the same way: the walk in score order (no filter, an action) and
-            // persons first (a filter on persons).
-            for (query, condition) in [("", "1"), ("&action=call", "n.action = 'call'"), ("&stage=customer", "p.lifecycle_stage = 'customer'"),
-                                       ("&stage=customer&action=email", "p.lifecycle_stage = 'customer' AND n.action = 'email'")] {
+            // Every filter pages the same way, in the one list order.
+            for (query, condition) in [("", "1"), ("&action=call", "n.action = 'call'"), ("&stage=customer", "n.stage = 'customer'"),
+                                       ("&stage=customer&action=email", "n.stage = 'customer' AND n.action = 'email'")] {
                 var seen: [String] = []
                 var cursor: String?
                 repeat {
@@ -67,7 +69,7 @@ import Testing
                 } while cursor != nil
                 let all = try api.workspace.strings("""
                     SELECT n.person_id || '/' || n.rank FROM next_actions n JOIN persons p USING (person_id) WHERE \(condition)
-                    ORDER BY n.score IS NULL, n.score DESC, n.person_id, n.rank
+                    ORDER BY n.priority DESC, n.person_id, n.rank
                     """)
                 #expect(seen == all && !all.isEmpty, "\(query)")
             }

@@ -17,6 +17,17 @@ public struct StrategyResult: Sendable, Equatable {
     /// Share of prospects the strategy suggests an action to (not `hold`).
     public var coverage: Double?
 
+    mutating func count(followed isFollowed: Bool, converted: Bool) {
+        prospects += 1
+        if isFollowed {
+            followed += 1
+            if converted { convertedFollowed += 1 }
+        } else {
+            notFollowed += 1
+            if converted { convertedNotFollowed += 1 }
+        }
+    }
+
     public var rateFollowed: Double? { followed == 0 ? nil : Double(convertedFollowed) / Double(followed) }
     public var rateNotFollowed: Double? { notFollowed == 0 ? nil : Double(convertedNotFollowed) / Double(notFollowed) }
     public var lift: Double? {
@@ -64,13 +75,16 @@ public struct LearnedEffect: Sendable, Equatable {
 
 /// The backtest's answer: per strategy, how prospects who followed it converted against those
 /// who did not.
-public struct BacktestReport: Sendable, Equatable {
+public struct BacktestReport: Sendable {
     public var asOf: Timestamp
     public var horizonDays: Int
     public var goal: String
     public var k: Int
     public var prospects: Int
     public var strategies: [StrategyResult]
+    /// The same per stage the prospects stood in (without precision and coverage): where a
+    /// strategy helps and where it does not.
+    public var byStage: [(stage: Stage, strategies: [StrategyResult])]
     /// The model's effects at the stage and stage+signal levels with enough evidence.
     public var learned: [LearnedEffect]
 
@@ -78,6 +92,9 @@ public struct BacktestReport: Sendable, Equatable {
         var s = "{\n  \"as_of\": \(JSONObjectWriter.quoted(asOf.iso8601)),\n  \"horizon_days\": \(horizonDays),\n"
         s += "  \"goal\": \(JSONObjectWriter.quoted(goal)),\n  \"k\": \(k),\n  \"prospects\": \(prospects),\n"
         s += "  \"strategies\": [\n" + strategies.map { "    " + $0.json }.joined(separator: ",\n") + "\n  ],\n"
+        s += "  \"by_stage\": [\n" + byStage.map { stage, results in
+            "    {\"stage\": \"\(stage.rawValue)\", \"strategies\": [" + results.map(\.json).joined(separator: ", ") + "]}"
+        }.joined(separator: ",\n") + "\n  ],\n"
         s += "  \"learned\": [\n" + learned.map { e in
             var w = JSONObjectWriter()
             w.add("state", e.state)
@@ -114,6 +131,7 @@ struct Backtest {
         let actions = settings.actions
         let names = ["journeylake", "random", "most_popular", "guardrails_only"]
         var results = names.map { StrategyResult(strategy: $0) }
+        var byStage: [Stage: [StrategyResult]] = [:]
         var hits = [Int](repeating: 0, count: names.count), hitBase = 0, covered = [Int](repeating: 0, count: names.count)
         var prospects = 0
         for var p in run.prospects {
@@ -160,6 +178,7 @@ struct Backtest {
                     results[i].notFollowed += 1
                     if converted { results[i].convertedNotFollowed += 1 }
                 }
+                byStage[stage, default: names.map { StrategyResult(strategy: $0) }][i].count(followed: followed, converted: converted)
                 if converted, let first {
                     let top = list.prefix(k).compactMap { name in actions.firstIndex { $0.name == name } }
                     if top.contains(where: { first.shows & (1 << UInt64($0)) != 0 }) { hits[i] += 1 }
@@ -172,7 +191,8 @@ struct Backtest {
         }
         return BacktestReport(
             asOf: run.asOf, horizonDays: Int(settings.horizonMilliseconds / 86_400_000), goal: settings.goal.description, k: k,
-            prospects: prospects, strategies: results, learned: learned())
+            prospects: prospects, strategies: results,
+            byStage: byStage.sorted { $0.key < $1.key }.map { (stage: $0.key, strategies: $0.value) }, learned: learned())
     }
 
     /// The effects at the stage and stage+signal levels that have the evidence to speak.

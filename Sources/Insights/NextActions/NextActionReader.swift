@@ -66,13 +66,13 @@ public final class NextActionReader: Sendable {
     }
 
     /// The stored suggestions: prospects with an urgent suggestion first, then by their best
-    /// score; each prospect's suggestions together, by rank.
+    /// score; each prospect's suggestions together, by rank (`next_actions.priority`).
     public func list(_ filter: NextActionFilter) throws -> [NextActionRow] {
         try db.read { db in
             var conditions: [String] = []
             var arguments: [(any DatabaseValueConvertible)?] = []
-            if let owner = filter.owner { conditions.append("p.owner = ?"); arguments.append(owner) }
-            if let stage = filter.stage { conditions.append("p.lifecycle_stage = ?"); arguments.append(stage.lowercased()) }
+            if let owner = filter.owner { conditions.append("n.owner = ?"); arguments.append(owner) }
+            if let stage = filter.stage { conditions.append("n.stage = ?"); arguments.append(stage.lowercased()) }
             if let person = filter.person { conditions.append("n.person_id = ?"); arguments.append(person) }
             if let action = filter.action {
                 conditions.append("n.person_id IN (SELECT person_id FROM next_actions WHERE action = ?)")
@@ -80,14 +80,11 @@ public final class NextActionReader: Sendable {
             }
             let limit = filter.limit.map { "LIMIT \(max(0, $0))" } ?? ""
             let sql = """
-                WITH best AS (
-                  SELECT person_id, max(json_extract(evidence, '$.guardrail') IS NOT NULL) AS urgent, max(score) AS top
-                  FROM next_actions GROUP BY person_id)
                 SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, n.reason, n.evidence, n.computed_at,
-                       p.primary_email, p.owner, p.lifecycle_stage
-                FROM next_actions n JOIN persons p USING (person_id) JOIN best b USING (person_id)
+                       p.primary_email, n.owner, n.stage
+                FROM next_actions n LEFT JOIN persons p USING (person_id)
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY b.urgent DESC, b.top DESC, n.person_id, n.rank \(limit)
+                ORDER BY n.priority DESC, n.person_id, n.rank \(limit)
                 """
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { r in
                 NextActionRow(

@@ -61,10 +61,13 @@ struct NextActionPass {
         self.at = at
         engine = StageEngine(definitions)
         chooser = NextActionEngine(definitions: definitions, model: model, now: at)
-        readRows = try HotStatement(db, sql: "SELECT rank, action, score, reason, evidence FROM next_actions WHERE person_id = ? ORDER BY rank")
+        readRows = try HotStatement(db, sql: """
+            SELECT rank, action, score, reason, evidence, owner, stage, priority FROM next_actions WHERE person_id = ? ORDER BY rank
+            """)
         deleteRows = try HotStatement(db, sql: "DELETE FROM next_actions WHERE person_id = ?")
         insertRow = try HotStatement(db, sql: """
-            INSERT INTO next_actions (person_id, rank, action, channel, side, score, reason, evidence, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO next_actions (person_id, rank, action, channel, side, score, reason, evidence, computed_at, owner, stage, priority)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         readLog = try HotStatement(db, sql: """
             SELECT action, suggested_at, status, status_at FROM next_action_log
@@ -158,7 +161,7 @@ struct NextActionPass {
         }
 
         let suggestions = chooser.suggest(prospect)
-        try write(id, holdout ? [] : suggestions)
+        try write(id, holdout ? [] : suggestions, owner: prospect.owner, stage: prospect.stage)
 
         // Log what is suggested now (the holdout's would-be suggestions too, flagged), and close
         // what no longer is.
@@ -191,13 +194,17 @@ struct NextActionPass {
     }
 
     /// Replaces the person's rows when they differ from what is stored.
-    private func write(_ id: String, _ suggestions: [Suggestion]) throws {
+    private func write(_ id: String, _ suggestions: [Suggestion], owner: String?, stage: Stage?) throws {
         var stored: [String] = []
         readRows.text(1, id)
         try readRows.rows {
-            stored.append("\(readRows.int64(0) ?? 0)|\(readRows.string(1) ?? "")|\(readRows.double(2) ?? .nan)|\(readRows.string(3) ?? "")|\(readRows.string(4) ?? "")")
+            let r = readRows
+            stored.append("\(r.int64(0) ?? 0)|\(r.string(1) ?? "")|\(r.double(2) ?? .nan)|\(r.string(3) ?? "")|\(r.string(4) ?? "")|\(r.string(5) ?? "")|\(r.string(6) ?? "")|\(r.double(7) ?? .nan)")
         }
-        let fresh = suggestions.map { "\($0.rank)|\($0.action)|\($0.score)|\($0.reason)|\($0.evidence)" }
+        let priority = Self.priority(suggestions)
+        let fresh = suggestions.map {
+            "\($0.rank)|\($0.action)|\($0.score)|\($0.reason)|\($0.evidence)|\(owner ?? "")|\(stage?.rawValue ?? "")|\(priority)"
+        }
         guard stored != fresh else { return }
         deleteRows.text(1, id)
         try deleteRows.run()
@@ -205,9 +212,14 @@ struct NextActionPass {
         for s in suggestions {
             insertRow.text(1, id); insertRow.int(2, Int64(s.rank)); insertRow.text(3, s.action); insertRow.text(4, s.channel)
             insertRow.text(5, s.side); insertRow.double(6, s.score); insertRow.text(7, s.reason); insertRow.text(8, s.evidence)
-            insertRow.text(9, now)
+            insertRow.text(9, now); insertRow.text(10, owner); insertRow.text(11, stage?.rawValue); insertRow.double(12, priority)
             try insertRow.run()
         }
+    }
+
+    /// Where a prospect stands in every list: urgent prospects first, then by their best score.
+    static func priority(_ suggestions: [Suggestion]) -> Double {
+        (suggestions.contains { $0.urgent } ? 1_000_000 : 0) + (suggestions.map(\.score).max() ?? 0)
     }
 }
 

@@ -52,8 +52,11 @@ enum Migrations {
         migrator.registerMigration(M0016_PersonSignals.identifier) { db in
             try db.execute(sql: M0016_PersonSignals.sql)
         }
-        migrator.registerMigration(M0030_APIReadIndexes.identifier) { db in
-            try db.execute(sql: M0030_APIReadIndexes.sql)
+        migrator.registerMigration(M0017_APIReadIndexes.identifier) { db in
+            try db.execute(sql: M0017_APIReadIndexes.sql)
+        }
+        migrator.registerMigration(M0018_NextActionListOrder.identifier) { db in
+            try db.execute(sql: M0018_NextActionListOrder.sql)
         }
         return migrator
     }

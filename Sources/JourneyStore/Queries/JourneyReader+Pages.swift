@@ -141,99 +141,37 @@ extension JourneyReader {
         }
     }
 
-    /// Next best actions, highest score first (then person and rank), with the person's owner
-    /// and stage, filtered as asked.
+    /// A page of suggestions in the order every list shows them (`next_actions.priority`:
+    /// urgent prospects first, then by their best score; a prospect's rows together by rank),
+    /// filtered by the prospect's owner or stage or by the suggested action, each read off its
+    /// own index in page order (migration 0018).
     public func nextActions(_ filter: NextActionPageFilter) throws -> Page<StoredNextAction> {
         try read { db in
-            // Conditions on the suggestion (action, the page's keyset), with a table prefix.
-            func suggestion(_ t: String) -> (String, StatementArguments) {
-                var clauses = ["1"]
-                var arguments: StatementArguments = []
-                if let action = filter.action { clauses.append("\(t)action = ?"); arguments += [action] }
-                if let after = filter.after, after.values.count == 3, let rank = Int(after.values[2]) {
-                    // score DESC puts NULLs last in SQLite: after a scored row come lower scores, then NULLs.
-                    if let score = Double(after.values[0]) {
-                        clauses.append("(\(t)score < ? OR \(t)score IS NULL OR (\(t)score = ? AND (\(t)person_id, \(t)rank) > (?, ?)))")
-                        arguments += [score, score, after.values[1], rank]
-                    } else {
-                        clauses.append("(\(t)score IS NULL AND (\(t)person_id, \(t)rank) > (?, ?))")
-                        arguments += [after.values[1], rank]
-                    }
-                }
-                return (clauses.joined(separator: " AND "), arguments)
+            var clauses: [String] = []
+            var arguments: StatementArguments = []
+            if let owner = filter.owner { clauses.append("n.owner = ?"); arguments += [owner] }
+            if let stage = filter.stage { clauses.append("n.stage = ?"); arguments += [stage] }
+            if let action = filter.action { clauses.append("n.action = ?"); arguments += [action] }
+            if let after = filter.after, after.values.count == 3, let priority = Double(after.values[0]), let rank = Int(after.values[2]) {
+                clauses.append("(n.priority < ? OR (n.priority = ? AND (n.person_id, n.rank) > (?, ?)))")
+                arguments += [priority, priority, after.values[1], rank]
             }
-            var personClauses = ["1"]
-            var personArguments: StatementArguments = []
-            if let owner = filter.owner { personClauses.append("p.owner = ?"); personArguments += [owner] }
-            if let stage = filter.stage { personClauses.append("p.lifecycle_stage = ?"); personArguments += [stage] }
-            let onPersons = personClauses.joined(separator: " AND ")
-            let columns = """
-                n.person_id, n.rank, n.action, n.channel, n.side, n.score, n.reason, n.evidence, n.computed_at,
-                p.primary_email, p.owner, p.lifecycle_stage
-                """
-            let order = "ORDER BY n.score DESC, n.person_id, n.rank LIMIT ?"
-            let index = filter.action == nil ? "next_actions_by_score" : "next_actions_by_action"
-            let (inner, innerArguments) = suggestion("")
-            let (outer, outerArguments) = suggestion("n.")
-            // Persons first: the matching persons' suggestions, sorted. Its cost grows with the
-            // persons the filter matches.
-            func personsFirst() throws -> [Row] {
-                try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM persons p CROSS JOIN next_actions n ON n.person_id = p.person_id
-                    WHERE \(onPersons) AND \(outer) \(order)
-                    """, arguments: personArguments + outerArguments + [filter.limit + 1])
-            }
-            // The walk: the next `budget` suggestions in page order, read off the index (keys
-            // only), their persons filtered, the page's rows fetched whole at the end; nil when
-            // the filter kept too few of them to fill the page and more were left (many persons
-            // match, but few of them have suggestions).
-            func walk(budget: Int) throws -> [Row]? {
-                guard !personArguments.isEmpty else {
-                    return try Row.fetchAll(db, sql: """
-                        SELECT \(columns) FROM next_actions n INDEXED BY \(index) JOIN persons p USING (person_id)
-                        WHERE \(outer) \(order)
-                        """, arguments: outerArguments + [filter.limit + 1])
-                }
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT \(columns) FROM (
-                        SELECT k.person_id, k.rank FROM (
-                            SELECT person_id, rank, score FROM next_actions INDEXED BY \(index) WHERE \(inner)
-                            ORDER BY score DESC, person_id, rank LIMIT ?) k
-                        CROSS JOIN persons p ON p.person_id = k.person_id WHERE \(onPersons)
-                        ORDER BY k.score DESC, k.person_id, k.rank LIMIT ?) page
-                    JOIN next_actions n ON n.person_id = page.person_id AND n.rank = page.rank
-                    JOIN persons p ON p.person_id = n.person_id
-                    \(order)
-                    """, arguments: innerArguments + [budget] + personArguments + [filter.limit + 1, filter.limit + 1])
-                if rows.count > filter.limit { return rows }
-                let read = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM (SELECT 1 FROM next_actions INDEXED BY \(index) WHERE \(inner) LIMIT ?)",
-                    arguments: innerArguments + [budget]) ?? 0
-                return read < budget ? rows : nil
-            }
-            // The walk's budgets: 50 rows read per row of the page, then 8 times more, then the
-            // persons' own suggestions.
-            let budget = 50 * (filter.limit + 1)
-            var rows: [Row]
-            if personArguments.isEmpty {
-                rows = try walk(budget: budget) ?? []
-            } else {
-                // Few matching persons: read theirs. Else walk, and read theirs if the walk's
-                // budget runs out (many persons match but few of them have suggestions).
-                let persons = try Int.fetchOne(db, sql: "SELECT max(rowid) FROM persons") ?? 0  // O(log n) estimate
-                let few = Int((Double(filter.limit + 1) * Double(persons)).squareRoot() / 2) + 1
-                let matching = try Int.fetchOne(
-                    db, sql: "SELECT count(*) FROM (SELECT 1 FROM persons p WHERE \(onPersons) LIMIT ?)", arguments: personArguments + [few]) ?? 0
-                rows = try matching < few ? personsFirst() : (walk(budget: budget) ?? walk(budget: 8 * budget) ?? personsFirst())
-            }
+            let index = filter.owner != nil ? "next_actions_by_owner" : filter.stage != nil ? "next_actions_by_stage"
+                : filter.action != nil ? "next_actions_by_action" : "next_actions_in_order"
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, n.reason, n.evidence, n.computed_at,
+                       p.primary_email, n.owner, n.stage, n.priority
+                FROM next_actions n INDEXED BY \(index) LEFT JOIN persons p ON p.person_id = n.person_id
+                \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
+                ORDER BY n.priority DESC, n.person_id, n.rank LIMIT ?
+                """, arguments: arguments + [filter.limit + 1])
             let items = rows.prefix(filter.limit).map { r in
                 StoredNextAction(personId: r[0], rank: r[1], action: r[2], channel: r[3], side: r[4], score: r[5], reason: r[6],
                               evidence: r[7], computedAt: r[8], primaryEmail: r[9], owner: r[10], lifecycleStage: r[11])
             }
             var next: String?
-            if rows.count > filter.limit, let last = items.last {
-                // An empty first value stands for a NULL score.
-                next = PageCursor([last.score.map { String($0) } ?? "", last.personId, String(last.rank)]).token
+            if rows.count > filter.limit, let last = rows.prefix(filter.limit).last {
+                next = PageCursor([String(last[12] as Double), last[0], String(last[1] as Int)]).token
             }
             return Page(items: Array(items), nextCursor: next)
         }

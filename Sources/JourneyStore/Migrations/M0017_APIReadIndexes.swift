@@ -3,8 +3,8 @@
 /// overall and per action; persons by owner and by stage, so a filter that matches few persons
 /// reads those persons' suggestions instead of walking every suggestion, and by id with owner and
 /// stage, so a walk tests a suggestion's person without reading the person's row. No table changes.
-enum M0030_APIReadIndexes {
-    static let identifier = "0030_api_read_indexes"
+enum M0017_APIReadIndexes {
+    static let identifier = "0017_api_read_indexes"
 
     static let sql = """
         CREATE INDEX IF NOT EXISTS next_actions_by_score ON next_actions (score DESC, person_id, rank);
