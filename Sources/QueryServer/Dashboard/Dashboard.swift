@@ -39,7 +39,6 @@ struct Dashboard: Sendable {
     var sessions: DashboardSessions { api.sessions }
 
     func register(on router: Router<API.Context>) {
-        router.get("/ui") { _, _ in DashboardReply.redirect(Link("/ui/")) }
         router.get("/ui/assets/app.css") { _, _ in DashboardReply.asset(DashboardAssets.css, contentType: "text/css; charset=utf-8") }
         router.get("/ui/assets/app.js") { _, _ in DashboardReply.asset(DashboardAssets.js, contentType: "text/javascript; charset=utf-8") }
         router.get("/ui/login") { request, _ in try await self.loginPage(request) }
@@ -142,9 +141,9 @@ struct Dashboard: Sendable {
 
     /// `GET /ui/login`: the form, or with `token`, the login itself (the query is never logged).
     func loginPage(_ request: Request) async throws -> Response {
-        let next = Link(returnTo: request.parameter("next"))
-        if let token = request.parameter("token") { return login(token: token, next: next, request) }
-        return loginForm(next: next, notice: request.parameter("notice").flatMap(Notice.init(rawValue:)), request)
+        let next = Link(returnTo: FormBody(query: request)["next"])
+        if let token = FormBody(query: request)["token"] { return login(token: token, next: next, request) }
+        return loginForm(next: next, notice: FormBody(query: request)["notice"].flatMap(Notice.init(rawValue:)), request)
     }
 
     /// `POST /ui/login`: the form's token, with the form's CSRF cookie and field matching.

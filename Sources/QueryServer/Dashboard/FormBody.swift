@@ -1,14 +1,18 @@
 import Foundation
 import Hummingbird
 
-/// A posted form (`application/x-www-form-urlencoded`): the dashboard's forms are a few short fields.
+/// A form's fields (`application/x-www-form-urlencoded`), posted or in a page's query: a browser
+/// writes a space as `+`, which the API's query parameters do not decode.
 struct FormBody: Sendable {
     private var fields: [String: String]
 
     init(fields: [String: String]) { self.fields = fields }
 
-    /// The field's value (the first, if sent twice), nil when absent.
-    subscript(_ name: String) -> String? { fields[name] }
+    /// The field's value (the first, if sent twice), nil when absent or empty.
+    subscript(_ name: String) -> String? { fields[name].flatMap { $0.isEmpty ? nil : $0 } }
+
+    /// The fields of a request's query.
+    init(query request: Request) { self = Self.parse(request.uri.query ?? "") }
 
     /// Reads the body: at most 16 KiB, which no dashboard form comes near.
     static func read(_ request: Request) async throws -> FormBody {

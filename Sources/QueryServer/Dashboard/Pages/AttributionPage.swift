@@ -7,12 +7,13 @@ extension Dashboard {
     /// `/ui/attribution`: credit by channel or campaign, the chosen model as a chart and every
     /// model side by side, for a period and a lookback window (the API's and CLI's parameters).
     func attribution(_ request: Request, _ viewer: Viewer) async throws -> Response {
+        let form = FormBody(query: request)
         let period = try API.period(request)
         let by = try API.enumParameter(request, "by", default: AttributionDimension.channel)
         let chosen = try API.enumParameter(request, "model", default: AttributionModel.linear)
-        let measure = request.parameter("measure") == "value" ? "value" : "conversions"
-        let window = request.parameter("window") ?? "90d", halfLife = request.parameter("half-life") ?? "7d"
-        let markovOrder = request.parameter("markov-order") == "2" ? 2 : 1
+        let measure = form["measure"] == "value" ? "value" : "conversions"
+        let window = form["window"] ?? "90d", halfLife = form["half-life"] ?? "7d"
+        let markovOrder = form["markov-order"] == "2" ? 2 : 1
         let attribution: AttributionRequest
         do {
             attribution = try AttributionRequest(model: "all", by: by, window: window, halfLife: halfLife, markovOrder: markovOrder)
@@ -28,7 +29,7 @@ extension Dashboard {
         let models = AttributionModel.allCases
         var cell: [AttributionModel: [String: Double]] = [:]
         for row in rows { cell[row.model, default: [:]][row.key] = credit(row) }
-        let since = request.parameter("since"), until = request.parameter("until")
+        let since = form["since"], until = form["until"]
         let query: [(String, String?)] = [
             ("model", "all"), ("by", by.rawValue), ("window", window), ("half-life", halfLife),
             ("markov-order", markovOrder == 2 ? "2" : nil), ("since", since), ("until", until),

@@ -9,7 +9,7 @@ extension Dashboard {
     /// without, the persons in id order, a page at a time.
     func persons(_ request: Request, _ viewer: Viewer) async throws -> Response {
         let store = api.reader
-        if let q = request.parameter("q") {
+        if let q = FormBody(query: request)["q"] {
             if let id = try await api.reading({ try store.findPerson(matching: q) }) { return DashboardReply.redirect(.person(id)) }
             let html = Layout.page(title: "Not found", section: .persons, viewer: viewer) {
                 HTML.el(.h1) { "Journeys" }
@@ -69,7 +69,7 @@ extension Dashboard {
         let p = journey.person
         let html = Layout.page(
             title: p.primaryEmail ?? p.personId, section: .persons, viewer: viewer,
-            notice: request.parameter("notice").flatMap(Notice.init(rawValue:))
+            notice: FormBody(query: request)["notice"].flatMap(Notice.init(rawValue:))
         ) {
             HTML.el(.h1) { Self.name(p) == "—" ? (p.primaryEmail ?? p.personId) : Self.name(p) }
             HTML.el(.dl, .class("facts person")) {

@@ -9,7 +9,8 @@ extension Dashboard {
     /// order), grouped by owner, each with its reason, evidence, a link to the journey, and (for
     /// write scope) done/dismissed buttons.
     func nextActions(_ request: Request, _ viewer: Viewer) async throws -> Response {
-        let owner = request.parameter("owner"), stage = request.parameter("stage")?.lowercased(), action = request.parameter("action")
+        let form = FormBody(query: request)
+        let owner = form["owner"], stage = form["stage"]?.lowercased(), action = form["action"]
         if let stage, Stage(rawValue: stage) == nil {
             throw DashboardError(status: .badRequest, message: "stage '\(stage)' is none of: \(Stage.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
@@ -26,7 +27,7 @@ extension Dashboard {
             if let i = owners.firstIndex(where: { $0.0 == row.owner }) { owners[i].1.append(row) } else { owners.append((row.owner, [row])) }
         }
         let html = Layout.page(
-            title: "Next actions", section: .nextActions, viewer: viewer, notice: request.parameter("notice").flatMap(Notice.init(rawValue:))
+            title: "Next actions", section: .nextActions, viewer: viewer, notice: form["notice"].flatMap(Notice.init(rawValue:))
         ) {
             HTML.el(.h1) { "Next actions" }
             HTML.el(.form, Attribute("method", "get"), .action(Link("/ui/next-actions")), .class("filters"), .ariaLabel("Filters")) {

@@ -41,7 +41,7 @@ extension Dashboard {
     /// `/ui/`: this week's KPIs against last week's, the funnel of the last 13 weeks with the
     /// conversion between stages, the follow-up SLA, the leaks, and each source's last sync.
     func overview(_ request: Request, _ viewer: Viewer) async throws -> Response {
-        let week = try ReportWeek(request.parameter("week"))
+        let week = try ReportWeek(FormBody(query: request)["week"])
         let quarterStart = week.shifted(weeks: -12)
         let reader = try api.reports.reader(api.state.current.definitions)
         let store = api.reader
