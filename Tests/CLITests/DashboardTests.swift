@@ -100,9 +100,10 @@ struct DashboardTests {
         let page = try await served.page(browser, scope: "read")
         var shots: [(String, Data)] = []
 
-        // Overview: the busiest MQL week of the sample data against the week before.
+        // Overview: of the weeks with MQLs, the one whose 13 weeks hold the most stage entries.
         let weeks = try #require(try await served.api("read").post("/v1/query", json: """
-            {"sql": "SELECT week, count(*) AS n FROM funnel_entries WHERE stage = 'mql' GROUP BY week ORDER BY n DESC, week LIMIT 1"}
+            {"sql": "SELECT w.week, (SELECT count(*) FROM funnel_entries f WHERE f.week BETWEEN date(w.week, '-84 days') AND w.week) AS n \
+            FROM (SELECT DISTINCT week FROM funnel_entries WHERE stage = 'mql') w ORDER BY n DESC, w.week DESC LIMIT 1"}
             """).json() as? [String: Any])
         let week = try #require((weeks["rows"] as? [[String: Any]])?.first?["week"] as? String)
         func day(_ text: String, plus days: Int) -> String {
@@ -141,10 +142,10 @@ struct DashboardTests {
         }
         #expect(try await page.evaluate("document.querySelectorAll('svg.funnel rect').length") as? Int == stages.count)
         #expect(try await page.texts("table.last-sync tbody th") == ["hs", "mkto", "sf"])
+        shots.append(("overview", try await page.screenshot()))
         // The keyboard's first stop is the skip link.
         try await page.press("Tab", code: 9)
         #expect(try await page.evaluate("document.activeElement.textContent") as? String == "Skip to content")
-        shots.append(("overview", try await page.screenshot()))
 
         // Next actions: the CLI's rows, reasons and order (per owner), with evidence.
         try await page.go(served.url("/ui/next-actions?limit=1000"))
@@ -171,6 +172,7 @@ struct DashboardTests {
         #expect(ownerRows == cliOwner.map { "\($0["person_id"]!)|\($0["action"]!)" } && !(ownerRows ?? []).isEmpty,
                 "owner \(owner): \(ownerRows ?? []) vs \(cliOwner.map { "\($0["person_id"]!)|\($0["action"]!)" })")
         try await page.go(served.url("/ui/next-actions"))
+        try await page.evaluate("document.querySelector('tr.suggestion details').open = true")
         shots.append(("next-actions", try await page.screenshot()))
 
         // Journey: found through the search box by email in any case.
@@ -254,6 +256,8 @@ struct DashboardTests {
         #expect(try await page.evaluate("document.querySelectorAll('form#login input[name=token]').length") as? Int == 1)
         try await page.navigating("document.querySelector('#token').value = 'jl_not-a-token'; document.querySelector('form#login').requestSubmit()")
         #expect(try await page.texts("p.error").first?.contains("not valid") == true)
+        try await page.go(served.url("/ui/login?token=jl_not-a-token&next=%2Fui%2Fsources"))
+        #expect(try await page.url == served.url("/ui/login?notice=invalid-token&next=%2Fui%2Fsources"), "the token leaves the address bar")
         try await page.go(served.url("/ui/sources?x=1"))
         try await page.navigating("""
             document.querySelector('#token').value = \(HeadlessChromium.Page.quoted(served.tokens["read"]!)); document.querySelector('form#login').requestSubmit()
@@ -287,15 +291,18 @@ struct DashboardTests {
         #expect(noLoginCookie.status == 403 && !(noLoginCookie.headers["set-cookie"] ?? "").contains("jl_session"))
         let pageReply = try await client.get("/ui/sources", headers: ["Cookie": "jl_session=\(session)"])
         #expect(pageReply.headers["content-security-policy"]?.contains("script-src 'self'") == true)
-        #expect(pageReply.headers["referrer-policy"] == "no-referrer" && pageReply.headers["x-frame-options"] == "DENY")
+        #expect(pageReply.headers["referrer-policy"] == "same-origin" && pageReply.headers["x-frame-options"] == "DENY")
 
-        // Logout ends the session on the server, not only in this browser.
+        // Logout ends the session on the server, not only in this browser. (The probes' logins
+        // replaced this browser's cookie: the page is loaded again to post with that session.)
+        try await page.go(served.url("/ui/sources"))
+        let current = try #require(try await page.cookies()["jl_session"]?["value"] as? String)
         try await page.click("form.logout button")
         #expect(try await page.url == served.url("/ui/login?notice=logged-out"))
         #expect(try await page.texts("p.notice") == ["You are logged out."])
         try await page.go(served.url("/ui/"))
         #expect(try await page.url == served.url("/ui/login?next=%2Fui%2F"))
-        let replayed = try await client.get("/ui/sources", headers: ["Cookie": "jl_session=\(session)"])
+        let replayed = try await client.get("/ui/sources", headers: ["Cookie": "jl_session=\(current)"])
         #expect(replayed.body.contains("id=\"login\"") && !replayed.body.contains("table class=\"streams\""))
         await browser.quit()
         try await served.stop()

@@ -141,9 +141,16 @@ struct Dashboard: Sendable {
 
     /// `GET /ui/login`: the form, or with `token`, the login itself (the query is never logged).
     func loginPage(_ request: Request) async throws -> Response {
-        let next = Link(returnTo: FormBody(query: request)["next"])
-        if let token = FormBody(query: request)["token"] { return login(token: token, next: next, request) }
-        return loginForm(next: next, notice: FormBody(query: request)["notice"].flatMap(Notice.init(rawValue:)), request)
+        let query = FormBody(query: request)
+        let next = Link(returnTo: query["next"])
+        if let token = query["token"] {
+            guard let response = login(token: token, next: next, request) else {
+                // Away from the address with the token in it, so history does not keep it.
+                return DashboardReply.redirect(Link("/ui/login", [("notice", Notice.invalidToken.rawValue), ("next", next?.text)]))
+            }
+            return response
+        }
+        return loginForm(next: next, notice: query["notice"].flatMap(Notice.init(rawValue:)), request)
     }
 
     /// `POST /ui/login`: the form's token, with the form's CSRF cookie and field matching.
@@ -156,15 +163,13 @@ struct Dashboard: Sendable {
             return loginForm(next: next, error: DashboardError.forbiddenPost.message, status: .forbidden, request)
         }
         return login(token: form["token"] ?? "", next: next, request)
+            ?? loginForm(next: next, notice: .invalidToken, status: .unauthorized, request)
     }
 
-    func login(token: String, next: Link?, _ request: Request) -> Response {
+    /// A session for a valid token and the way on; nil when the token matches no line.
+    func login(token: String, next: Link?, _ request: Request) -> Response? {
         let digest = TokenFile.digest(of: token.trimmingCharacters(in: .whitespaces))
-        guard api.state.current.tokens.scope(digest: digest) != nil else {
-            return loginForm(
-                next: next, error: "That token is not valid: it matches no line of the tokens file (revoked, or never added).",
-                status: .unauthorized, request)
-        }
+        guard api.state.current.tokens.scope(digest: digest) != nil else { return nil }
         let id = sessions.create(tokenDigest: digest)
         let cookie = Cookie(
             name: Self.sessionCookie, value: id, maxAge: Int(DashboardSessions.lifetime.components.seconds), path: "/ui",
@@ -216,6 +221,7 @@ enum Notice: String, Sendable {
     case markedDone = "marked-done"
     case markedDismissed = "marked-dismissed"
     case noOpenSuggestion = "not-open"
+    case invalidToken = "invalid-token"
 
     var message: String {
         switch self {
@@ -223,8 +229,9 @@ enum Notice: String, Sendable {
         case .markedDone: return "Marked done: the prospect's suggestions were worked out again."
         case .markedDismissed: return "Dismissed: it will not be suggested again for a while."
         case .noOpenSuggestion: return "That suggestion is no longer open (taken, ignored or withdrawn meanwhile); the list is up to date."
+        case .invalidToken: return "That token is not valid: it matches no line of the tokens file (revoked, or never added)."
         }
     }
 
-    var isError: Bool { self == .noOpenSuggestion }
+    var isError: Bool { self == .noOpenSuggestion || self == .invalidToken }
 }

@@ -54,6 +54,9 @@ enum DashboardAssets {
         th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { background: var(--wash); font-weight: 600; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        table.timeline td:first-child, table.stages td:nth-child(2) { white-space: nowrap; }
+        tr.suggestion:not(.first) td { border-top: none; }
+        tr.suggestion td { border-bottom-color: #eceef1; }
         .chart { width: 100%; max-width: 760px; height: auto; display: block; }
         .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-end; margin-bottom: 1rem; }
         .filters label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); gap: .15rem; }

@@ -41,8 +41,9 @@ enum DashboardReply {
         headers[.contentSecurityPolicy] = contentSecurityPolicy
         headers[.xContentTypeOptions] = "nosniff"
         headers[.xFrameOptions] = "DENY"
-        // A login URL carries a token: no page may pass its address on.
-        headers[.referrerPolicy] = "no-referrer"
+        // Addresses never leave this server in a Referer. (Not no-referrer: browsers then send
+        // `Origin: null` with a form post, and the posts' origin check needs the real one.)
+        headers[.referrerPolicy] = "same-origin"
         headers[.cacheControl] = "no-store"
         return headers
     }

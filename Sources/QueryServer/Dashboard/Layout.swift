@@ -44,7 +44,6 @@ enum Layout {
             HTML.el(.head) {
                 HTML.element(.meta, [Attribute("charset", "utf-8")])
                 HTML.element(.meta, [.name("viewport"), Attribute("content", "width=device-width, initial-scale=1")])
-                HTML.element(.meta, [.name("referrer"), Attribute("content", "no-referrer")])
                 HTML.el(.title) { title + " · JourneyLake" }
                 HTML.element(.link, [Attribute("rel", "stylesheet"), .href(Link("/ui/assets/app.css"))])
                 HTML.el(.script, .src(Link("/ui/assets/app.js")), Attribute("defer", flag: true))

@@ -87,11 +87,14 @@ extension Dashboard {
                     }
                 }
                 HTML.el(.tbody) {
-                    for row in rows {
-                        HTML.el(.tr, .class("suggestion"), Attribute("data-person", row.personId), Attribute("data-action", row.action)) {
+                    for (i, row) in rows.enumerated() {
+                        // A prospect's suggestions follow each other: the person is named on the first.
+                        let first = i == 0 || rows[i - 1].personId != row.personId
+                        HTML.el(.tr, .class(first ? "suggestion first" : "suggestion"), Attribute("data-person", row.personId),
+                                Attribute("data-action", row.action)) {
                             if showPerson {
-                                HTML.el(.td) { HTML.link(.person(row.personId), row.email ?? row.personId) }
-                                HTML.el(.td) { row.stage.map(Self.stageName) ?? "—" }
+                                HTML.el(.td) { if first { HTML.link(.person(row.personId), row.email ?? row.personId) } }
+                                HTML.el(.td) { if first { row.stage.map(Self.stageName) ?? "—" } }
                             }
                             HTML.el(.td, .class("num")) { String(row.rank) }
                             HTML.el(.td) {

@@ -184,11 +184,10 @@ extension Dashboard {
             }
         } + HTML.el(.div, .class("table-wrap")) {
             HTML.el(.table) {
-                HTML.el(.caption) { "By owner" }
+                HTML.el(.caption) { "By owner (met and pending: journeylake report sla)" }
                 HTML.el(.thead) {
                     HTML.el(.tr) {
-                        HTML.el(.th) { "owner" }; HTML.el(.th, .class("num")) { "MQLs" }; HTML.el(.th, .class("num")) { "met" }
-                        HTML.el(.th, .class("num")) { "breached" }; HTML.el(.th, .class("num")) { "pending" }
+                        HTML.el(.th) { "owner" }; HTML.el(.th, .class("num")) { "MQLs" }; HTML.el(.th, .class("num")) { "breached" }
                         HTML.el(.th, .class("num")) { "compliance" }
                     }
                 }
@@ -196,8 +195,7 @@ extension Dashboard {
                     for o in sla.byOwner {
                         HTML.el(.tr) {
                             HTML.el(.th, Attribute("scope", "row")) { o.owner ?? "(none)" }
-                            HTML.el(.td, .class("num")) { Format.integer(o.mqls) }; HTML.el(.td, .class("num")) { Format.integer(o.met) }
-                            HTML.el(.td, .class("num")) { Format.integer(o.breached) }; HTML.el(.td, .class("num")) { Format.integer(o.pending) }
+                            HTML.el(.td, .class("num")) { Format.integer(o.mqls) }; HTML.el(.td, .class("num")) { Format.integer(o.breached) }
                             HTML.el(.td, .class("num")) { Format.percent(o.compliance) }
                         }
                     }
@@ -242,7 +240,7 @@ extension Dashboard {
     }
 
     static func status(_ status: String) -> HTML {
-        let tone = ["ok": "good", "failed": "bad", "partial": "bad"][status].map { " " + $0 } ?? ""
+        let tone = ["ok": "good", "met": "good", "failed": "bad", "partial": "bad", "breached": "bad"][status].map { " " + $0 } ?? ""
         return HTML.el(.span, .class("badge" + tone)) { status }
     }
 
