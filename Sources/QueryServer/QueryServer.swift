@@ -8,21 +8,26 @@ public import ServiceLifecycle
 
 /// The analysts' HTTP API (Hummingbird): the store's read API, the Insights reports, read-only
 /// SQL and the admin sync, behind bearer tokens; `/healthz`, `/readyz`, `/metrics` and
-/// `/openapi.yaml` are open. A `Service`: it runs until the service group shuts down.
+/// `/openapi.yaml` are open; the dashboard under `/ui/`, behind sessions made from the same
+/// tokens. A `Service`: it runs until the service group shuts down.
 public struct QueryServer: Service {
     let storePath: String
     let state: ServerState
     let sources: any SourceSyncing
     let metrics: any MetricsExporting
     let logger: Logger
+    let feedback: (any SuggestionFeedbackRecording)?
     let onListening: @Sendable (_ host: String, _ port: Int) async -> Void
 
     /// - Parameters:
     ///   - storePath: the journey store; it must exist (the daemon opens it for writing first).
+    ///   - feedback: the store writer's way to record the dashboard's done/dismissed marks; nil
+    ///     leaves the buttons out.
     ///   - onListening: called once the listener is bound, with the address and actual port
     ///     (`listen: 127.0.0.1:0` picks a free one).
     public init(
         storePath: String, state: ServerState, sources: any SourceSyncing, metrics: any MetricsExporting, logger: Logger,
+        feedback: (any SuggestionFeedbackRecording)? = nil,
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) {
         self.storePath = storePath
@@ -30,6 +35,7 @@ public struct QueryServer: Service {
         self.sources = sources
         self.metrics = metrics
         self.logger = logger
+        self.feedback = feedback
         self.onListening = onListening
     }
 
@@ -40,7 +46,7 @@ public struct QueryServer: Service {
         let settings = state.current.settings
         let api = try API(
             reader: JourneyReader(path: storePath, connections: Self.readerConnections), storePath: storePath, state: state,
-            sources: sources, metrics: metrics, logger: logger)
+            sources: sources, metrics: metrics, logger: logger, feedback: feedback)
         let onListening = self.onListening
         let logger = self.logger
         // Hummingbird logs each request at its own levels: quieter than ours, and never the path.
@@ -67,17 +73,24 @@ struct API: Sendable {
     let sources: any SourceSyncing
     let metrics: any MetricsExporting
     let logger: Logger
-    let reports: ReportReaders
+    let reports: DefinitionsReaders<ReportReader>
+    let nextActions: DefinitionsReaders<NextActionReader>
+    /// The daemon's write path for the dashboard's done/dismissed buttons; nil: they are not offered.
+    let feedback: (any SuggestionFeedbackRecording)?
+    /// The dashboard's logins.
+    let sessions = DashboardSessions()
 
     init(reader: JourneyReader, storePath: String, state: ServerState, sources: any SourceSyncing, metrics: any MetricsExporting,
-         logger: Logger) {
+         logger: Logger, feedback: (any SuggestionFeedbackRecording)? = nil) {
         self.reader = reader
         self.storePath = storePath
         self.state = state
         self.sources = sources
         self.metrics = metrics
         self.logger = logger
-        self.reports = ReportReaders(path: storePath)
+        self.feedback = feedback
+        self.reports = DefinitionsReaders(path: storePath) { try ReportReader(path: $0, definitions: $1) }
+        self.nextActions = DefinitionsReaders(path: storePath) { try NextActionReader(path: $0, definitions: $1) }
     }
 
     typealias Context = BasicRequestContext
@@ -100,6 +113,9 @@ struct API: Sendable {
         }
         routes.add(.post, "/v1/query", .read) { request, context in try await self.query(request, context: context) }
         routes.add(.post, "/v1/sources/{name}/sync", .admin) { request, context in try await self.sync(request, context: context) }
+        // The dashboard's pages are HTML for browsers, not part of the API the OpenAPI document
+        // describes: they are served beside it, outside the route list.
+        Dashboard(api: self).register(on: routes.router)
         return routes
     }
 

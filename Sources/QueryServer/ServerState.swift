@@ -110,3 +110,11 @@ public struct StreamSummary: Sendable, Equatable, Codable {
 public protocol MetricsExporting: Sendable {
     func exposition() async -> String
 }
+
+/// What the dashboard asks of the store's one writer (the daemon): record what someone did with a
+/// suggestion, so the feedback loop sees it and the prospect's suggestions are derived again.
+public protocol SuggestionFeedbackRecording: Sendable {
+    /// Marks the person's open suggestion of `action`; throws `FeedbackError.noOpenSuggestion`
+    /// when there is none (taken, ignored or withdrawn meanwhile).
+    func record(_ feedback: SuggestionFeedback, person: String, action: String) async throws
+}

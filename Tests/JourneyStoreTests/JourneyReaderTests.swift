@@ -123,4 +123,40 @@ struct RecordingSink: QueryResultSink {
         events.append("row")
         rows.append(cells)
     }
+
+    @Test func derivedStateOfAPersonAndTheQuarantineSummaryReadAsStored() async throws {
+        let ws = try await Workspace.sampleStore(derivers: Workspace.cliDerivers)
+        let reader = try JourneyReader(path: ws.storePath)
+        let maya = try #require(try reader.findPerson(matching: "maya.chen@brightwave.io"))
+        let history = try reader.stageHistory(personId: maya)
+        #expect(history.map { "\($0.stage) \($0.enteredAt) \($0.rule ?? "-")" }
+            == (try ws.strings("SELECT stage || ' ' || entered_at || ' ' || coalesce(rule, '-') FROM stage_history WHERE person_id = '\(maya)' ORDER BY entered_at, stage")))
+        #expect(history.first?.stage == "lead" && history.allSatisfy { $0.rule != nil })
+        let score = try #require(try reader.scoreExplanation(personId: maya))
+        #expect(Set(score.facts.map { "\($0.kind)/\($0.fact)" })
+            == Set(try ws.strings("SELECT kind || '/' || fact FROM score_facts WHERE person_id = '\(maya)'")) && !score.facts.isEmpty)
+        #expect(try reader.followUp(personId: maya)?.status == (try ws.strings("SELECT status FROM follow_ups WHERE person_id = '\(maya)'")).first)
+        #expect(try reader.scoreExplanation(personId: "p_nobody") == nil && (try reader.followUp(personId: "p_nobody")) == nil)
+        let facets = try reader.nextActionFacets()
+        #expect(facets.actions == (try ws.strings("SELECT DISTINCT action FROM next_actions ORDER BY 1")) && !facets.actions.isEmpty)
+        #expect(facets.owners == (try ws.strings("""
+            SELECT DISTINCT owner FROM persons WHERE owner IS NOT NULL AND person_id IN (SELECT person_id FROM next_actions) ORDER BY 1
+            """)))
+
+        #expect(try reader.quarantineSummary().isEmpty)
+        try ws.write("bad/activities.csv", """
+            marketoGUID,leadId,activityDate,activityTypeId,campaignId,primaryAttributeValueId,primaryAttributeValue,attributes
+            1,3004,20/02/2025 16:16,10,null,1,Newsletter,null
+            2,,2025-02-20T16:16:53Z,10,null,1,Newsletter,null
+            3,,2025-02-20T16:16:55Z,10,null,1,Newsletter,null
+            4,3004,,10,null,1,Newsletter,null
+            5,3004,2025-02-20T16:16:54Z,abc,null,1,Newsletter,null
+
+            """)
+        _ = try await ws.ingest("  - {name: bad, type: files, path: bad, format: marketo-activities-export, settle: 0s}\n")
+        let summary = try reader.quarantineSummary(reasons: 2)
+        #expect(summary.count == 1 && summary[0].source == "bad" && summary[0].stream == "activities" && summary[0].count == 5)
+        #expect(summary[0].reasons.map(\.code) == ["no_identifier", "invalid_value"] && summary[0].reasons.map(\.count) == [2, 1])
+        #expect(summary[0].reasons[0].example == "no leadId")
+    }
 }

@@ -68,6 +68,9 @@ public final class Scheduler: Service, SourceSyncing {
 
     var isStopping: Bool { state.withLock { $0.stopping } }
 
+    /// The ingestor in force (a reload replaces it): its store and the derivers of its definitions.
+    var ingestor: Ingestor { state.withLock { $0.ingestor } }
+
     /// The `order` of a source a reload removed while its pass ran.
     static let removedOrder = Int.max
 

@@ -71,7 +71,15 @@ public struct TokenFile: Sendable {
     /// The scope of a presented token, nil when it matches no line. Every line is compared in
     /// full whatever matches, so the time taken says nothing about the token.
     public func scope(of token: String) -> TokenScope? {
-        let presented = Array(SHA256.hash(data: Data(token.utf8)))
+        scope(digest: Self.digest(of: token))
+    }
+
+    /// A token's SHA-256: what a dashboard session keeps instead of the token, so a reload that
+    /// revokes the token ends the session too.
+    static func digest(of token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
+
+    /// The scope of the token with this digest, nil when it matches no line (constant time, as `scope(of:)`).
+    func scope(digest presented: [UInt8]) -> TokenScope? {
         var found: TokenScope?
         for entry in entries {
             var difference: UInt8 = 0

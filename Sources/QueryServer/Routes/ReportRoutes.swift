@@ -68,20 +68,24 @@ extension API {
     }
 }
 
-/// One report reader per set of definitions: made on first use, made again after a reload
-/// changed the definitions.
-final class ReportReaders: Sendable {
+/// One reader per set of definitions (the reports', the next actions'): made on first use, made
+/// again after a reload changed the definitions.
+final class DefinitionsReaders<Reader: Sendable>: Sendable {
     let path: String
-    private let cached = Mutex<(Definitions, ReportReader)?>(nil)
+    private let make: @Sendable (_ path: String, _ definitions: Definitions) throws -> Reader
+    private let cached = Mutex<(Definitions, Reader)?>(nil)
 
-    init(path: String) { self.path = path }
+    init(path: String, make: @escaping @Sendable (_ path: String, _ definitions: Definitions) throws -> Reader) {
+        self.path = path
+        self.make = make
+    }
 
-    func reader(_ definitions: Definitions) throws -> ReportReader {
+    func reader(_ definitions: Definitions) throws -> Reader {
         try cached.withLock { cached in
             if let (defs, reader) = cached, defs == definitions { return reader }
-            let reader: ReportReader
+            let reader: Reader
             do {
-                reader = try ReportReader(path: path, definitions: definitions)
+                reader = try make(path, definitions)
             } catch {
                 throw APIError(.serviceUnavailable, code: "store_unavailable", "\(error)")
             }
