@@ -22,11 +22,15 @@ public struct Ingestor: Sendable {
     /// Identity resolution, run in each batch's transaction.
     public let identity: IdentityRules
     public let derive: DerivePipeline
+    /// How long a pass's batches may queue derive work before the pass stops to derive it
+    /// (`store.derive_every`); the pass derives at its end in any case.
+    public let deriveEvery: Duration
     let logger: Logger
 
     /// Without a logger only warnings are logged (libraries stay quiet by default).
     public init(
-        store: JourneyStore, batchSize: Int, identity: IdentityRules = .default, derivers: [any Deriver] = [], logger: Logger? = nil
+        store: JourneyStore, batchSize: Int, identity: IdentityRules = .default, derivers: [any Deriver] = [],
+        deriveEvery: Duration = .seconds(30), logger: Logger? = nil
     ) {
         let logger = logger ?? {
             var quiet = Logger(label: "journeylake.ingest")
@@ -37,6 +41,7 @@ public struct Ingestor: Sendable {
         self.batchSize = batchSize
         self.identity = identity
         self.derive = DerivePipeline(store: store, derivers: derivers, logger: logger)
+        self.deriveEvery = deriveEvery
         self.logger = logger
     }
 
@@ -50,15 +55,20 @@ public struct Ingestor: Sendable {
         await derive.drain()
         var report: PassReport
         do {
-            let sink = StoreSink(store: store, identity: IdentityResolution(rules: identity), derive: derive, logger: logger)
+            let sink = StoreSink(
+                store: store, identity: IdentityResolution(rules: identity), derive: derive,
+                cadence: DeriveCadence(every: deriveEvery), logger: logger)
             report = try await source.runPass(sink: sink, control: control)
         } catch {
             report = PassReport()
             report.status = .failed
             report.errors.append((stream: .source, message: "\(error)"))
         }
-        // A pass that grew the store much may have outdated what derivers learned from it.
+        // A pass that grew the store much may have outdated what derivers learned from it: then
+        // everything is derived once with a fresh model, which covers what the batches queued.
         if report.status != .failed { await derive.refreshStale() }
+        // What the pass's batches queued (a stopping daemon leaves it queued for its next start).
+        if report.status != .stopped { await derive.drain() }
         let now = Timestamp(.now)
         do {
             let failedScopes = Set(report.errors.map(\.stream))

@@ -122,7 +122,7 @@ public struct JourneyLakeDaemon: Sendable {
     func ingestor(_ configuration: DaemonConfiguration) -> Ingestor {
         Ingestor(
             store: store, batchSize: configuration.config.store.batchSize, identity: configuration.config.identity,
-            derivers: configuration.derivers, logger: logger)
+            derivers: configuration.derivers, deriveEvery: configuration.config.store.deriveEvery, logger: logger)
     }
 
     /// `STATUS=` after a pass: what `systemctl status` shows.

@@ -64,7 +64,9 @@ public struct Reprocessor: Sendable {
     ) async throws -> Report {
         let scope = streams.isEmpty ? "*" : streams.sorted().joined(separator: ",")
         var report = Report(source: source)
-        let sink = StoreSink(store: store, identity: IdentityResolution(rules: identity), derive: derive)
+        // A replay rewrites many persons: derived every half minute and at the end, not per batch.
+        let sink = StoreSink(
+            store: store, identity: IdentityResolution(rules: identity), derive: derive, cadence: DeriveCadence(every: .seconds(30)))
         await derive.drain()
         var progress: ReplayProgress
         if !restart, let earlier = try store.replayProgress(source: source, scope: scope) {
@@ -144,6 +146,7 @@ public struct Reprocessor: Sendable {
         }
         report.unreadableQuarantine = try store.unreplayableQuarantine(source: source, streams: streams)
         try store.finishReplay(source: source, scope: scope)
+        await derive.drain()
         return report
     }
 }

@@ -12,6 +12,8 @@ struct StoreSink: BatchSink {
     let store: JourneyStore
     let identity: any IdentityHook
     let derive: DerivePipeline
+    /// When, within the pass, the queued derive work is done (see `StoreSettings.deriveEvery`).
+    let cadence: DeriveCadence
     /// Batch lines are debug-level: quiet unless an operator asks.
     var logger = Logger(label: "journeylake.batch")
     /// Batches committed so far in this pass: the `batch` field of the log lines.
@@ -40,7 +42,11 @@ struct StoreSink: BatchSink {
                 "duration_ms": "\(elapsed.nanoseconds / 1_000_000)",
             ])
         }
-        if outcome.changesDerivedData { await derive.drain() }
+        if outcome.changesDerivedData, cadence.isDue() {
+            let started = ContinuousClock.now
+            await derive.drain()
+            cadence.derived(taking: ContinuousClock.now - started)
+        }
         return outcome.counts
     }
 
@@ -60,6 +66,31 @@ struct StoreSink: BatchSink {
 
 extension Duration {
     var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
+}
+
+/// Paces the derive within a pass: after a batch only once `every` has passed since the pass
+/// began or last derived, so a backfill derives its persons a few times instead of once per batch.
+/// The wait is at least twice the last derive's own time, so however large the store grows,
+/// deriving in the middle of a pass takes at most a third of it.
+final class DeriveCadence: Sendable {
+    let every: Duration
+    private let next: Mutex<ContinuousClock.Instant>
+
+    init(every: Duration) {
+        self.every = every
+        next = Mutex(ContinuousClock.now + every)
+    }
+
+    /// Whether the queued work is due to be derived now.
+    func isDue() -> Bool {
+        guard every > .zero else { return true }
+        return next.withLock { ContinuousClock.now >= $0 }
+    }
+
+    /// A derive just ended, having taken `elapsed`.
+    func derived(taking elapsed: Duration) {
+        next.withLock { $0 = ContinuousClock.now + max(every, elapsed * 2) }
+    }
 }
 
 /// Numbers the batches of one pass (commits run one at a time, but on different tasks).

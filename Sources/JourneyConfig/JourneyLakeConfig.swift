@@ -138,17 +138,24 @@ public struct StoreSettings: Sendable, Equatable {
     public var path: String
     /// Records per transaction: bigger is faster, smaller loses less work to a crash and stops sooner.
     public var batchSize: Int
+    /// How often a long pass stops to derive what its batches changed (stages, scores, next
+    /// actions). A pass always derives at its end; zero derives after every batch. Deriving a
+    /// backfill's persons once instead of after each of its batches is what keeps a large load
+    /// linear, and the durable derive queue means the wait can make derived data late, never wrong.
+    public var deriveEvery: Duration
 
-    public init(path: String, batchSize: Int = 5000) {
+    public init(path: String, batchSize: Int = 5000, deriveEvery: Duration = .seconds(30)) {
         self.path = path
         self.batchSize = batchSize
+        self.deriveEvery = deriveEvery
     }
 
     init(_ node: ConfigNode, baseDirectory: URL) throws {
-        let keyed = try node.keyed(allowed: ["path", "batch_size"])
+        let keyed = try node.keyed(allowed: ["path", "batch_size", "derive_every"])
         let raw = try keyed.required("path").nonEmptyString()
         path = raw.hasPrefix("/") ? raw : baseDirectory.appendingPathComponent(raw).standardizedFileURL.path
         batchSize = try keyed["batch_size"]?.int(in: 1...1_000_000) ?? 5000
+        deriveEvery = try keyed["derive_every"]?.duration() ?? .seconds(30)
     }
 }
 

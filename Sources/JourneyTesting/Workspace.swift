@@ -60,7 +60,8 @@ public final class Workspace {
     ) async throws -> [SourceOutcome] {
         let (config, sources) = try sources(sourcesYAML, batchSize: batchSize)
         let store = try JourneyStore(path: config.store.path)
-        let ingestor = Ingestor(store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers)
+        let ingestor = Ingestor(store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers,
+            deriveEvery: config.store.deriveEvery)
         var out: [SourceOutcome] = []
         for s in sources { out.append(await ingestor.run(s, waitForSettling: false, shouldStop: shouldStop)) }
         return out

@@ -28,7 +28,7 @@ public struct RecordReplayer: Sendable {
     /// Maps `payload` as a row of `stream`; the record keeps the payload's text (and so its
     /// content hash) exactly.
     public func map(stream: String, payload: String, origin: String?, delivery: Delivery) -> Result {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(payload.utf8)), case .object(let object) = value else {
+        guard let value = try? JSONValue(parsing: payload), case .object(let object) = value else {
             return .unreadable
         }
         let row = SourceRow(json: object, origin: origin ?? "", nullMarkers: mapping.nullMarkers)

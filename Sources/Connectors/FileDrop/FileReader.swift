@@ -128,7 +128,6 @@ struct FileReader {
             path: file.readPath, layout: layout, offset: start.offset, line: Int(start.line), encoding: source.config.encoding)
         defer { reader.close() }
         let nulls = mapping.nullMarkers
-        let decoder = JSONDecoder()
         var items = BatchBuilder(mapping: mapping, capacity: control.batchSize)
         var lastLine = Int(start.line)
         while true {
@@ -159,7 +158,7 @@ struct FileReader {
                     break
                 }
                 do {
-                    let value = try decoder.decode(JSONValue.self, from: Data(chunk.text.utf8))
+                    let value = try JSONValue(parsing: chunk.text)
                     guard case .object(let object) = value else {
                         throw MappingError(.malformedJSON, "expected a JSON object, found \(chunk.text.prefix(20))")
                     }
@@ -186,6 +185,7 @@ struct FileReader {
     }
 
     static func describe(_ error: any Error) -> String {
+        if let e = error as? JSONSyntaxError { return "\(e.problem) (at byte \(e.offset) of the record)" }
         if let e = error as? DecodingError {
             switch e {
             case .dataCorrupted(let c): return c.underlyingError.map { "\($0.localizedDescription)" } ?? c.debugDescription

@@ -103,7 +103,7 @@ public struct MarketoMapping: RecordMapping {
         let primary = row.text("primaryAttributeValue")
         let attributes: JSONValue?
         if let text = row.text("attributes") {
-            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+            guard let value = try? JSONValue(parsing: text) else {
                 return .quarantine(
                     externalId: guid, .invalidValue,
                     "attributes is not valid JSON (\(text.utf8.count) bytes); touchpoints.attributes holds JSON only")

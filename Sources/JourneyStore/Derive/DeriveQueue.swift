@@ -46,6 +46,8 @@ public enum DeriveQueue {
     /// How many queue entries one derive transaction takes at most, so a long backlog (a
     /// backfill, derivers failing for a while) is worked off in bounded steps.
     public static let chunk = 20_000
+    /// A backlog this long is checked for naming so many persons that deriving everything is cheaper.
+    static let wholeStoreMinimum = 1_000
 
     /// Queues a batch's changes; called inside the batch's transaction.
     static func enqueue(_ outcome: BatchOutcome, db: Database, at now: String) throws {
@@ -72,7 +74,9 @@ public enum DeriveQueue {
         let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM derive_queue") ?? 0
         var work = DeriveWork()
         var upTo = last
-        if let done = try Int64.fetchOne(db, sql: "SELECT done_seq FROM derive_state WHERE deriver = ?", arguments: [deriver.name]) {
+        if let done = try Int64.fetchOne(db, sql: "SELECT done_seq FROM derive_state WHERE deriver = ?", arguments: [deriver.name]),
+            try !backlogCoversMuch(after: done, db: db)
+        {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT seq, kind, id, removed FROM derive_queue WHERE seq > ? ORDER BY seq LIMIT ?",
                 arguments: [done, chunk])
@@ -95,6 +99,8 @@ public enum DeriveQueue {
             work.removedAccounts = work.accounts.union(work.removedAccounts).subtracting(liveAccounts)
             work.accounts = liveAccounts
         } else {
+            // Never ran, reset, or a backlog naming a large share of the persons (a backfill): one
+            // pass over everything does in one scan what steps over the queue would do many times.
             work.everything = true
         }
         try deriver.derive(work, db: db)
@@ -105,6 +111,19 @@ public enum DeriveQueue {
                 """,
             arguments: [deriver.name, upTo, now])
         return work
+    }
+
+    /// Whether the entries after `done` name at least a third of the persons: then deriving
+    /// everything is cheaper than deriving them (the same share at which derivers switch to
+    /// scanning the whole store). Backlogs under `wholeStoreMinimum` entries are not counted.
+    static func backlogCoversMuch(after done: Int64, db: Database) throws -> Bool {
+        let pending = try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM (SELECT 1 FROM derive_queue WHERE seq > ? LIMIT ?)", arguments: [done, wholeStoreMinimum]) ?? 0
+        guard pending >= wholeStoreMinimum else { return false }
+        let persons = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
+        let named = try Int.fetchOne(
+            db, sql: "SELECT count(DISTINCT id) FROM derive_queue WHERE seq > ? AND kind = 'person'", arguments: [done]) ?? 0
+        return named * 3 >= persons
     }
 
     /// Records that a deriver has done everything queued (it just derived everything outside the

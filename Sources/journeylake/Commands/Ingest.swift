@@ -39,7 +39,7 @@ struct Ingest: AsyncParsableCommand {
         let store = openWritableStore(config)
         let ingestor = Ingestor(
             store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers(config),
-            logger: Logger(label: "journeylake.ingest"))
+            deriveEvery: config.store.deriveEvery, logger: Logger(label: "journeylake.ingest"))
         var outcomes: [SourceOutcome] = []
         for s in selected {
             outcomes.append(await ingestor.run(s, waitForSettling: true))
