@@ -30,7 +30,7 @@ public struct Ingestor: Sendable {
     /// Without a logger only warnings are logged (libraries stay quiet by default).
     public init(
         store: JourneyStore, batchSize: Int, identity: IdentityRules = .default, derivers: [any Deriver] = [],
-        deriveEvery: Duration = .seconds(30), logger: Logger? = nil
+        deriveEvery: Duration = .seconds(300), logger: Logger? = nil
     ) {
         let logger = logger ?? {
             var quiet = Logger(label: "journeylake.ingest")

@@ -144,7 +144,7 @@ public struct StoreSettings: Sendable, Equatable {
     /// linear, and the durable derive queue means the wait can make derived data late, never wrong.
     public var deriveEvery: Duration
 
-    public init(path: String, batchSize: Int = 5000, deriveEvery: Duration = .seconds(30)) {
+    public init(path: String, batchSize: Int = 5000, deriveEvery: Duration = .seconds(300)) {
         self.path = path
         self.batchSize = batchSize
         self.deriveEvery = deriveEvery
@@ -155,7 +155,7 @@ public struct StoreSettings: Sendable, Equatable {
         let raw = try keyed.required("path").nonEmptyString()
         path = raw.hasPrefix("/") ? raw : baseDirectory.appendingPathComponent(raw).standardizedFileURL.path
         batchSize = try keyed["batch_size"]?.int(in: 1...1_000_000) ?? 5000
-        deriveEvery = try keyed["derive_every"]?.duration() ?? .seconds(30)
+        deriveEvery = try keyed["derive_every"]?.duration() ?? .seconds(300)
     }
 }
 

@@ -12,7 +12,7 @@ import JourneyStore
 /// store. Persons come out in id order within a partition; the facts are exactly what
 /// `JourneyLoader` reads for the same person (they share `JourneyRows`).
 public struct JourneyScan {
-    public static let touchesPerPartition = 600_000
+    public static let touchesPerPartition = 200_000
 
     public static func forEach(
         db: Database, touchesPerPartition: Int = touchesPerPartition,

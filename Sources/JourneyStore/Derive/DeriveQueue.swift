@@ -46,7 +46,7 @@ public enum DeriveQueue {
     /// How many queue entries one derive transaction takes at most, so a long backlog (a
     /// backfill, derivers failing for a while) is worked off in bounded steps.
     public static let chunk = 20_000
-    /// A backlog this long is checked for naming so many persons that deriving everything is cheaper.
+    /// A backlog this long is checked for naming so many persons that it is best taken whole.
     static let wholeStoreMinimum = 1_000
 
     /// Queues a batch's changes; called inside the batch's transaction.
@@ -74,12 +74,14 @@ public enum DeriveQueue {
         let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM derive_queue") ?? 0
         var work = DeriveWork()
         var upTo = last
-        if let done = try Int64.fetchOne(db, sql: "SELECT done_seq FROM derive_state WHERE deriver = ?", arguments: [deriver.name]),
-            try !backlogCoversMuch(after: done, db: db)
-        {
+        if let done = try Int64.fetchOne(db, sql: "SELECT done_seq FROM derive_state WHERE deriver = ?", arguments: [deriver.name]) {
+            // A backlog naming a large share of the persons (a backfill's batches) is taken whole:
+            // the deriver then derives them in one pass over the store, where steps of `chunk`
+            // entries would each pass over it again for much the same persons.
+            let limit = try backlogCoversMuch(after: done, db: db) ? Int.max : chunk
             let rows = try Row.fetchAll(
                 db, sql: "SELECT seq, kind, id, removed FROM derive_queue WHERE seq > ? ORDER BY seq LIMIT ?",
-                arguments: [done, chunk])
+                arguments: [done, limit])
             guard let end: Int64 = rows.last?[0] else { return work }
             upTo = end
             for row in rows {
@@ -99,8 +101,6 @@ public enum DeriveQueue {
             work.removedAccounts = work.accounts.union(work.removedAccounts).subtracting(liveAccounts)
             work.accounts = liveAccounts
         } else {
-            // Never ran, reset, or a backlog naming a large share of the persons (a backfill): one
-            // pass over everything does in one scan what steps over the queue would do many times.
             work.everything = true
         }
         try deriver.derive(work, db: db)
@@ -113,9 +113,9 @@ public enum DeriveQueue {
         return work
     }
 
-    /// Whether the entries after `done` name at least a third of the persons: then deriving
-    /// everything is cheaper than deriving them (the same share at which derivers switch to
-    /// scanning the whole store). Backlogs under `wholeStoreMinimum` entries are not counted.
+    /// Whether the entries after `done` name at least a third of the persons (the share at which
+    /// derivers switch to one pass over the whole store). Backlogs under `wholeStoreMinimum`
+    /// entries are not counted.
     static func backlogCoversMuch(after done: Int64, db: Database) throws -> Bool {
         let pending = try Int.fetchOne(
             db, sql: "SELECT count(*) FROM (SELECT 1 FROM derive_queue WHERE seq > ? LIMIT ?)", arguments: [done, wholeStoreMinimum]) ?? 0
