@@ -16,12 +16,19 @@ public struct Reprocessor: Sendable {
     public let batchSize: Int
     public let identity: IdentityRules
     public let derive: DerivePipeline
+    /// How often a long replay stops to derive what it changed (`store.derive_every`); it
+    /// derives at its end in any case.
+    public let deriveEvery: Duration
 
-    public init(store: JourneyStore, batchSize: Int, identity: IdentityRules = .default, derivers: [any Deriver] = [], logger: Logger? = nil) {
+    public init(
+        store: JourneyStore, batchSize: Int, identity: IdentityRules = .default, derivers: [any Deriver] = [],
+        deriveEvery: Duration = .seconds(300), logger: Logger? = nil
+    ) {
         self.store = store
         self.batchSize = max(1, batchSize)
         self.identity = identity
         self.derive = DerivePipeline(store: store, derivers: derivers, logger: logger ?? Logger(label: "journeylake.reprocess"))
+        self.deriveEvery = deriveEvery
     }
 
     /// What a run did for one stream.
@@ -64,9 +71,9 @@ public struct Reprocessor: Sendable {
     ) async throws -> Report {
         let scope = streams.isEmpty ? "*" : streams.sorted().joined(separator: ",")
         var report = Report(source: source)
-        // A replay rewrites many persons: derived every half minute and at the end, not per batch.
+        // A replay rewrites many persons: derived on the ingest's cadence and at the end, not per batch.
         let sink = StoreSink(
-            store: store, identity: IdentityResolution(rules: identity), derive: derive, cadence: DeriveCadence(every: .seconds(30)))
+            store: store, identity: IdentityResolution(rules: identity), derive: derive, cadence: DeriveCadence(every: deriveEvery))
         await derive.drain()
         var progress: ReplayProgress
         if !restart, let earlier = try store.replayProgress(source: source, scope: scope) {

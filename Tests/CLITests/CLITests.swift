@@ -5,7 +5,7 @@ import Testing
 /// The CLI contract scripts rely on: output, exit codes, read-only queries.
 @Suite struct CLITests {
     /// A workspace with the three vendors' sample exports and a config pointing at them.
-    func sampleWorkspace(extraSources: String = "") throws -> (Workspace, String) {
+    func sampleWorkspace(extraSources: String = "", store: String = "") throws -> (Workspace, String) {
         let ws = try Workspace()
         try ws.copyFixtures("salesforce", to: "sf")
         try ws.copyFixtures("hubspot", to: "hs")
@@ -13,6 +13,7 @@ import Testing
         let config = try ws.write("journeylake.yaml", """
             store:
               path: data/journey.sqlite
+              \(store)
             sources:
               - {name: sf, type: files, path: sf, format: salesforce-data-export, settle: 0s}
               - {name: hs, type: files, path: hs, format: hubspot-export, settle: 0s}
@@ -178,4 +179,34 @@ import Testing
         let r = try CLIRunner.run(["config", "check", "--config", example])
         #expect(r.status == 0, "\(r.stderr)")
     }
+
+    /// A pass derives what its batches touched once, at its end (`derive_every` asks for more
+    /// often in long passes; `0s` after every batch), and the stages, scores and suggestions come
+    /// out the same either way.
+    @Test func aPassDerivesOnceAtItsEndAndTheSameAsAfterEveryBatch() throws {
+        func run(_ store: String) throws -> (derives: Int, derived: String) {
+            let (ws, config) = try sampleWorkspace(store: store)
+            defer { withExtendedLifetime(ws) {} }
+            let r = try CLIRunner.run(["ingest", "--config", config], environment: ["JOURNEYLAKE_LOG_LEVEL": "info"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let derives = r.stderr.split(separator: "\n").filter { $0.contains("deriver=insights") && $0.hasSuffix("derived") }.count
+            let q = try CLIRunner.run(["query", "--config", config, "--format", "csv", """
+                SELECT p.primary_email, p.lifecycle_stage, p.score, h.stage, h.entered_at, h.rule,
+                  (SELECT group_concat(n.action || ':' || n.rank, ' ') FROM next_actions n WHERE n.person_id = p.person_id) AS suggestions
+                FROM persons p LEFT JOIN stage_history h USING (person_id)
+                ORDER BY p.primary_email, h.entered_at, h.stage
+                """])
+            #expect(q.status == 0, "\(q.stderr)")
+            return (derives, q.stdout)
+        }
+        let atEnd = try run("batch_size: 4")
+        let everyBatch = try run("batch_size: 4\n  derive_every: 0s")
+        // Three sources, one pass each: a derive per pass, and the very first one's of the
+        // empty store (the deriver had never run) before the first batch.
+        #expect(atEnd.derives <= 4)
+        #expect(everyBatch.derives > atEnd.derives + 5, "31 Marketo activities alone are 8 batches of 4")
+        #expect(atEnd.derived == everyBatch.derived)
+        #expect(atEnd.derived.split(separator: "\n").count > 8)
+    }
+
 }

@@ -79,12 +79,13 @@ public enum DeriveQueue {
             // the deriver then derives them in one pass over the store, where steps of `chunk`
             // entries would each pass over it again for much the same persons.
             let limit = try backlogCoversMuch(after: done, db: db) ? Int.max : chunk
-            let rows = try Row.fetchAll(
+            // A cursor: a backlog taken whole can hold millions of entries, but far fewer ids.
+            let rows = try Row.fetchCursor(
                 db, sql: "SELECT seq, kind, id, removed FROM derive_queue WHERE seq > ? ORDER BY seq LIMIT ?",
                 arguments: [done, limit])
-            guard let end: Int64 = rows.last?[0] else { return work }
-            upTo = end
-            for row in rows {
+            var end: Int64?
+            while let row = try rows.next() {
+                end = row[0]
                 let id: String = row[2]
                 switch (row[1] as String, row[3] as Bool) {
                 case ("person", false): work.persons.insert(id)
@@ -93,6 +94,8 @@ public enum DeriveQueue {
                 default: work.removedAccounts.insert(id)
                 }
             }
+            guard let end else { return work }
+            upTo = end
             // A person removed and then made again (or the reverse) is judged by how it ends.
             let livePersons = try existing("persons", "person_id", work.persons.union(work.removedPersons), db: db)
             work.removedPersons = work.persons.union(work.removedPersons).subtracting(livePersons)

@@ -75,7 +75,7 @@ struct Reprocess: AsyncParsableCommand {
         defer { signals.cancel() }
         let reprocessor = Reprocessor(
             store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers(config),
-            logger: Logger(label: "journeylake.reprocess"))
+            deriveEvery: config.store.deriveEvery, logger: Logger(label: "journeylake.reprocess"))
         var reports: [Reprocessor.Report] = []
         for (name, replayer) in replayers {
             do {
