@@ -22,7 +22,7 @@ struct JSONParserTests {
         // Refused by both.
         "", "{", "[,]", "{,}", "[1,,]", "{\"a\" 1}", "01", "1.", ".5", "+1", "-", "1e", "tru", "nul",
         "{\"a\":1} x", "\"unterminated", "\"bad \\x escape\"", "\"\\u12\"", "\"\\ud83d alone\"", "\"\\ude00 low\"",
-        "\"ctl \u{01} char\"", "{'single':1}", "[1 2]", "NaN", "Infinity",
+        "\"ctl \u{01} char\"", "{'single':1}", "[1 2]", "NaN", "Infinity", "1e400", "[-1e999]",
     ]
 
     @Test(arguments: texts)

@@ -10,8 +10,9 @@ public struct JSONSyntaxError: Error, CustomStringConvertible, Equatable {
 
 extension JSONValue {
     /// Parses JSON text (RFC 8259; a scalar at the top level, a trailing comma and a repeated
-    /// member name are tolerated) straight into a value. The same values Foundation's `JSONDecoder` gives for `JSONValue`, without its Codable
-    /// machinery, which cost more than the rest of mapping a Marketo activity together.
+    /// member name are tolerated) straight into a value: the values Foundation's `JSONDecoder`
+    /// gives for `JSONValue`, without its Codable machinery, which cost more than the rest of
+    /// mapping a Marketo activity together.
     public init(parsing text: String) throws(JSONSyntaxError) {
         var text = text
         let result: Result<JSONValue, JSONSyntaxError> = text.withUTF8 { bytes in
@@ -246,7 +247,8 @@ struct JSONParser {
         }
         let literal = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if integral, let i = Int64(literal) { return .int(i) }
-        guard let d = Double(literal) else { throw JSONSyntaxError(offset: start, problem: "invalid number") }
+        // Out of a Double's range (1e400) is refused, as Foundation does: no infinity in the store.
+        guard let d = Double(literal), d.isFinite else { throw JSONSyntaxError(offset: start, problem: "number out of range") }
         return .double(d)
     }
 
