@@ -45,11 +45,12 @@ public struct DerivePipeline: Sendable {
     }
 
     /// Derives everything again for the derivers that say they need it (a model learned on a
-    /// store that has grown since), after working off the queue.
+    /// store that has grown since), and works off the queue. A reset deriver's full derive
+    /// covers everything queued, so the queue is not derived first and then again.
     @discardableResult
     public func refreshStale(at time: Timestamp = Timestamp(.now)) async -> [Failure] {
         guard isActive else { return [] }
-        var failures = await drain(at: time)
+        var failures: [Failure] = []
         var reset = false
         for deriver in derivers {
             do {
@@ -61,7 +62,7 @@ public struct DerivePipeline: Sendable {
                 logger.warning("cannot tell whether a deriver is out of date", metadata: ["deriver": "\(deriver.name)", "error": "\(error)"])
             }
         }
-        if reset { failures += await drain(at: time) }
+        failures += await drain(at: time)
         return failures
     }
 
