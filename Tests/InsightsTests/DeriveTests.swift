@@ -38,7 +38,7 @@ import Testing
         var rng = SplitMix64(state: 2025)
         var first: [[String]]?
         for round in 0..<4 {
-            // Round 3 derives every batch that touches a third of the persons with the whole-store scan.
+            // Round 3 derives every batch that touches half of the persons with the whole-store scan.
             let deriver = InsightsDeriver(definitions: Definitions(), scanFrom: round == 3 ? 0 : 1_000, now: { Self.now })
             let ws = try Self.workspace()
             let order = round == 0 ? Self.sources : Self.sources.shuffled(using: &rng)

@@ -116,8 +116,8 @@ public enum DeriveQueue {
         return work
     }
 
-    /// Whether the entries after `done` name at least a third of the persons (the share at which
-    /// derivers switch to one pass over the whole store). Backlogs under `wholeStoreMinimum`
+    /// Whether the entries after `done` name at least half of the persons (the share at which
+    /// the insights deriver switches to one pass over the whole store). Backlogs under `wholeStoreMinimum`
     /// entries are not counted.
     static func backlogCoversMuch(after done: Int64, db: Database) throws -> Bool {
         let pending = try Int.fetchOne(
@@ -126,7 +126,7 @@ public enum DeriveQueue {
         let persons = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
         let named = try Int.fetchOne(
             db, sql: "SELECT count(DISTINCT id) FROM derive_queue WHERE seq > ? AND kind = 'person'", arguments: [done]) ?? 0
-        return named * 3 >= persons
+        return named * 2 >= persons
     }
 
     /// Records that a deriver has done everything queued (it just derived everything outside the
