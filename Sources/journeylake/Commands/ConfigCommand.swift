@@ -37,7 +37,7 @@ struct ConfigCommand: AsyncParsableCommand {
                 fail(.config(error.description))
             }
             print("\(options.path): OK")
-            print("store: \(config.store.path) (batch_size \(config.store.batchSize), derive_every \(config.store.deriveEvery))")
+            print("store: \(config.store.path) (batch_size \(config.store.batchSize), derive_every \(QueryLimits.describe(config.store.deriveEvery)))")
             print("definitions: \(config.definitions == nil ? "defaults" : "from the config"); MQL at score \(Int(defs.mql.scoreThreshold)) with fit, or a hand-raise; follow-up within \(defs.sla.windowMilliseconds / 3_600_000)h")
             let n = defs.nextActions
             print("next actions: \(n.actions.map(\.name).joined(separator: ", ")); goal \(n.goal), horizon \(n.horizonMilliseconds / 86_400_000)d, holdout \(n.holdout)")
