@@ -64,11 +64,15 @@ public struct Ingestor: Sendable {
             report.status = .failed
             report.errors.append((stream: .source, message: "\(error)"))
         }
-        // A pass that grew the store much may have outdated what derivers learned from it: then
-        // everything is derived once with a fresh model, which covers what the batches queued.
-        if report.status != .failed { await derive.refreshStale() }
-        // What the pass's batches queued (a stopping daemon leaves it queued for its next start).
-        if report.status != .stopped { await derive.drain() }
+        // What the pass's batches queued is derived now. A pass that grew the store much may have
+        // outdated what derivers learned from it: then everything is derived once with a fresh
+        // model, which covers the queue. A stopping daemon must exit within its stop timeout, so
+        // it leaves the work queued for its next start (which drains it first).
+        switch report.status {
+        case .stopped: break
+        case .failed: await derive.drain()
+        case .ok, .partial: await derive.refreshStale()
+        }
         let now = Timestamp(.now)
         do {
             let failedScopes = Set(report.errors.map(\.stream))

@@ -43,10 +43,4 @@ struct JSONParserTests {
     @Test func anErrorSaysWhere() {
         #expect(throws: JSONSyntaxError(offset: 7, problem: "expected ',' or '}'")) { try JSONValue(parsing: #"{"a":1 "b":2}"#) }
     }
-
-    @Test func invalidUTF8IsRefused() {
-        let bytes: [UInt8] = [0x22, 0xC3, 0x28, 0x22]  // "\xC3(" — a broken two-byte sequence
-        let text = String(decoding: bytes, as: UTF8.self)  // repaired to U+FFFD by String itself
-        #expect((try? JSONValue(parsing: text)) == .string("\u{FFFD}("))
-    }
 }

@@ -1,4 +1,4 @@
-import Daemon
+@testable import Daemon
 import Foundation
 import JourneyConfig
 import JourneyTesting
@@ -6,6 +6,27 @@ import Testing
 
 /// When sources run next, and what the daemon tells systemd.
 @Suite struct SchedulingTests {
+    /// A long pass derives once `derive_every` has passed, then waits at least twice as long as
+    /// that derive took, so deriving mid-pass never takes more than a third of it; zero derives
+    /// after every batch.
+    @Test func aPassDerivesEveryIntervalButNeverMoreThanAThirdOfTheTime() async throws {
+        let zero = DeriveCadence(every: .zero)
+        #expect(zero.isDue())
+        zero.derived(taking: .seconds(3600))
+        #expect(zero.isDue())
+
+        let cadence = DeriveCadence(every: .milliseconds(20))
+        #expect(!cadence.isDue(), "not before the first interval")
+        try await Task.sleep(for: .milliseconds(40))
+        #expect(cadence.isDue())
+        cadence.derived(taking: .seconds(1800))  // a derive of half an hour: the next waits an hour
+        try await Task.sleep(for: .milliseconds(40))
+        #expect(!cadence.isDue())
+        cadence.derived(taking: .milliseconds(1))  // a quick one: back to the interval
+        try await Task.sleep(for: .milliseconds(40))
+        #expect(cadence.isDue())
+    }
+
     @Test func aFailingSourceWaitsItsIntervalDoubledPerFailureUpToTheCapAndJitterSpreadsRuns() {
         let s = SchedulerSettings(jitter: 0.1, maxBackoff: .seconds(3600))
         #expect(s.delay(interval: .seconds(300), failures: 0, random: 0.5) == .seconds(300))

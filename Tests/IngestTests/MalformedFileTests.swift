@@ -40,6 +40,21 @@ import Testing
         #expect(try ws.strings("SELECT reason FROM quarantine").allSatisfy { $0.contains("offset") })
     }
 
+    /// A record that is not JSON says where it broke: the byte offset of the record in the file
+    /// and what was wrong at which byte of it; the records around it load.
+    @Test func aBrokenRecordSaysWhereAndWhatWasWrong() async throws {
+        let ws = try Workspace()
+        try ws.write("ev/events.json", """
+            {"id": "e1", "email": "ann@example.com", "ts": 1741789510000, "type": "open"}
+            {"id": "e2" "email": "ann@example.com", "ts": 1741789520000, "type": "click"}
+            {"id": "e3", "email": "ann@example.com", "ts": 1741789530000, "type": "click"}
+            """)
+        let c = try await ws.ingest(Self.source).counts("ev", "events")
+        #expect(c.new == 2 && c.quarantined == 1, "\(c)")
+        let reasons = try ws.strings("SELECT reason FROM quarantine")
+        #expect(reasons == ["invalid JSON at byte offset 78: expected ',' or '}' (at byte 12 of the record)"], "\(reasons)")
+    }
+
     @Test func identicalMalformedRowsOnDifferentLinesAreEachKept() async throws {
         let ws = try Workspace()
         try ws.write("sf/Lead.csv", """

@@ -31,7 +31,9 @@ extension JSONValue {
     }
 }
 
-/// A recursive-descent reader over UTF-8 bytes.
+/// A recursive-descent reader over the UTF-8 bytes of a Swift `String`, which are valid UTF-8
+/// already: strings split only at ASCII quotes, and escapes add whole scalars, so no string
+/// needs validating again.
 struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
@@ -138,7 +140,7 @@ struct JSONParser {
         while index < bytes.count {
             let b = bytes[index]
             if b == UInt8(ascii: "\"") {
-                let text = try validated(UnsafeBufferPointer(rebasing: bytes[start..<index]), at: start)
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
                 index += 1
                 return text
             }
@@ -152,7 +154,7 @@ struct JSONParser {
             switch b {
             case UInt8(ascii: "\""):
                 index += 1
-                return try out.withUnsafeBufferPointer { buffer throws(JSONSyntaxError) in try validated(buffer, at: start) }
+                return String(decoding: out, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 index += 1
                 guard index < bytes.count else { throw fail("unexpected end of text") }
@@ -213,13 +215,6 @@ struct JSONParser {
 
     private func appendUTF8(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
         for unit in UTF8.encode(scalar)! { out.append(unit) }
-    }
-
-    private func validated(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int) throws(JSONSyntaxError) -> String {
-        guard let text = String(validating: buffer, as: UTF8.self) else {
-            throw JSONSyntaxError(offset: offset, problem: "a string that is not valid UTF-8")
-        }
-        return text
     }
 
     private mutating func number() throws(JSONSyntaxError) -> JSONValue {
