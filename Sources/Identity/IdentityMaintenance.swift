@@ -63,25 +63,50 @@ public struct IdentityMaintenance: Sendable {
     /// Re-resolves every person from the live records, source merges, deleted records and
     /// separations — what incremental resolution must always agree with. Run after changing the
     /// identity rules (shared mailboxes, source priorities) to apply them to existing data.
-    public func rebuild(at time: Timestamp = Timestamp(Date())) throws -> IdentityRebuildReport {
+    ///
+    /// The graph is resolved a few thousand records at a time, each step taking the whole
+    /// components its records reach (components never share a record, identifier or person, so
+    /// the result is the one a single pass over everything gives). What is left to visit and who
+    /// owned what before live in SQLite's temp store, so memory stays bounded by the largest
+    /// step, not the store: 1M identifiers held ~2 GB when the graph was loaded whole.
+    public func rebuild(at time: Timestamp = Timestamp(Date()), step: Int = 4_000) throws -> IdentityRebuildReport {
         try store.pool.write { db in
-            // Who owned what before, kept in SQLite's temp store rather than in memory (1M+ touchpoints).
             try db.execute(sql: """
                 CREATE TEMP TABLE rebuild_records AS SELECT record_key AS id, person_id FROM person_records;
                 CREATE TEMP TABLE rebuild_touchpoints AS SELECT touchpoint_id AS id, person_id FROM touchpoints;
+                CREATE TEMP TABLE rebuild_pending (is_person INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY (is_person, key)) WITHOUT ROWID;
+                INSERT OR IGNORE INTO rebuild_pending SELECT 0, record_key FROM person_records;
+                INSERT OR IGNORE INTO rebuild_pending SELECT 0, record_key FROM identity_aliases;
+                INSERT OR IGNORE INTO rebuild_pending SELECT 0, record_key FROM released_identifiers;
+                INSERT OR IGNORE INTO rebuild_pending SELECT 1, person_id FROM persons;
                 """)
-            defer { try? db.execute(sql: "DROP TABLE temp.rebuild_records; DROP TABLE temp.rebuild_touchpoints") }
+            defer {
+                try? db.execute(sql: "DROP TABLE temp.rebuild_records; DROP TABLE temp.rebuild_touchpoints; DROP TABLE temp.rebuild_pending")
+            }
             let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
-            let session = IdentitySession(db: db, rules: rules, source: Self.source, now: time.iso8601)
-            let resolver = IdentityResolver(db: db, rules: rules, now: time.iso8601, source: Self.source)
-            let outcome = try resolver.resolve(try resolver.wholeGraph(), changes: .init(), whole: true)
-            let everyone = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
-            session.touchedPersons = everyone
-            session.receivedTouchpoints = outcome.receivedTouchpoints
-            try session.refreshPersons()
-            if queueDerive {
-                try DeriveQueue.enqueue(persons: everyone, removedPersons: outcome.removed,
-                                       db: db, at: time.iso8601)
+            let next = try db.makeStatement(sql: "SELECT is_person, key FROM rebuild_pending ORDER BY is_person, key LIMIT ?")
+            let done = try db.makeStatement(sql: "DELETE FROM rebuild_pending WHERE is_person = ? AND key = ?")
+            var links = 0, conflicts = 0
+            while case let seeds = try Row.fetchAll(next, arguments: [max(step, 1)]), !seeds.isEmpty {
+                var changes = IdentityChanges()
+                for row in seeds {
+                    if (row[0] as Int) == 1 { changes.persons.insert(row[1]) } else { changes.records.insert(row[1]) }
+                }
+                let resolver = IdentityResolver(db: db, rules: rules, now: time.iso8601, source: Self.source)
+                let region = try resolver.region(from: changes, collectingReferences: true)
+                let outcome = try resolver.resolve(region, changes: .init())
+                for key in region.visitedRecords.union(changes.records) { try done.execute(arguments: [0, key]) }
+                for person in region.persons.union(changes.persons) { try done.execute(arguments: [1, person]) }
+                // Attributes come from the records as they stand now, for everyone the step resolved.
+                let session = IdentitySession(db: db, rules: rules, source: Self.source, now: time.iso8601)
+                session.touchedPersons = outcome.survivors
+                session.receivedTouchpoints = outcome.receivedTouchpoints
+                try session.refreshPersons()
+                if queueDerive {
+                    try DeriveQueue.enqueue(persons: outcome.survivors, removedPersons: outcome.removed, db: db, at: time.iso8601)
+                }
+                links += outcome.links
+                conflicts += outcome.conflicts
             }
             func moved(_ table: String, _ key: String, _ before: String) throws -> Int {
                 try Int.fetchOne(db, sql: """
@@ -92,7 +117,7 @@ public struct IdentityMaintenance: Sendable {
                 personsBefore: before, personsAfter: try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0,
                 recordsMoved: try moved("person_records", "record_key", "rebuild_records"),
                 touchpointsMoved: try moved("touchpoints", "touchpoint_id", "rebuild_touchpoints"),
-                linksMade: outcome.links, conflicts: outcome.conflicts)
+                linksMade: links, conflicts: conflicts)
         }
     }
 

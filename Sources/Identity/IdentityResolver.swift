@@ -17,6 +17,8 @@ struct IdentityResolver {
     /// What one pass changed: the persons whose attributes must be re-derived.
     struct Outcome {
         var persons: Set<String> = []
+        /// Every person the region resolved to.
+        var survivors: Set<String> = []
         var removed: Set<String> = []
         /// Persons touchpoints moved to: those without an account take the person's.
         var receivedTouchpoints: Set<String> = []
@@ -38,8 +40,11 @@ struct IdentityResolver {
         var owner: [Identifier: String] = [:]
         /// The source each owned identifier is credited to.
         var ownerSource: [Identifier: String] = [:]
-        /// For a whole-graph rebuild: the identifiers touchpoints name their persons by.
+        /// For a rebuild: the identifiers the region's touchpoints name their persons by (an
+        /// identifier no record claims stands for a person only while one does).
         var referenced: Set<Identifier>?
+        /// Every record key the walk reached, live, merged in a source or deleted.
+        var visitedRecords: Set<String> = []
     }
 
     typealias Changes = IdentityChanges
@@ -61,8 +66,11 @@ struct IdentityResolver {
 
     /// Walks from the changed records and persons along shared identifiers and current person
     /// membership until nothing new is reached: every component the change can affect, whole.
-    func region(from changes: Changes) throws -> Region {
+    /// With `collectingReferences` (a rebuild) it also reads which identifiers each reached
+    /// person's touchpoints name, the exact test for keeping an identifier no record claims.
+    func region(from changes: Changes, collectingReferences: Bool = false) throws -> Region {
         var region = Region()
+        if collectingReferences { region.referenced = [] }
         let hasAliases = try exists("identity_aliases")
         let hasReleased = try exists("released_identifiers")
         var recordQueue = Array(changes.records), idQueue: [Identifier] = [], personQueue = Array(changes.persons)
@@ -108,51 +116,16 @@ struct IdentityResolver {
             } else if let p = personQueue.popLast() {
                 recordQueue += try strings("SELECT record_key FROM person_records WHERE person_id = ?", [p])
                 try identifiers("SELECT kind, value FROM identifiers WHERE person_id = ?", p).forEach(visit)
+                if collectingReferences {
+                    for ref in try strings("SELECT DISTINCT person_ref FROM touchpoints WHERE person_id = ? AND person_ref IS NOT NULL", [p]) {
+                        guard let id = chosenReference(ref) else { continue }
+                        region.referenced?.insert(id)
+                        visit(id)
+                    }
+                }
             }
         }
-        return region
-    }
-
-    /// The whole graph, for `identity rebuild`.
-    func wholeGraph() throws -> Region {
-        var region = Region()
-        for row in try Row.fetchAll(db, sql: "SELECT record_key, person_id FROM person_records") {
-            region.records.insert(row[0])
-            region.recordPerson[row[0]] = row[1]
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT record_key, kind, value FROM record_identifiers") {
-            let key: String = row[0]
-            guard region.records.contains(key) else { continue }
-            let id = Identifier(kind: IdentifierKind(rawValue: row[1]), value: row[2])
-            region.recordIds[key, default: []].append(id)
-            region.identifiers.insert(id)
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT record_key, kind, value FROM identity_aliases") {
-            let id = Identifier(kind: IdentifierKind(rawValue: row[1]), value: row[2])
-            region.aliasRecords.insert(row[0])
-            region.aliases[row[0], default: []].append(id)
-            region.identifiers.insert(id)
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT record_key, kind, value FROM released_identifiers") {
-            let id = Identifier(kind: IdentifierKind(rawValue: row[1]), value: row[2])
-            region.deletedRecords.insert(row[0])
-            region.deletedIds[row[0], default: []].append(id)
-            region.identifiers.insert(id)
-        }
-        for row in try Row.fetchAll(db, sql: "SELECT kind, value, person_id, source FROM identifiers") {
-            let id = Identifier(kind: IdentifierKind(rawValue: row[0]), value: row[1])
-            region.owner[id] = row[2]
-            region.ownerSource[id] = row[3]
-            region.identifiers.insert(id)
-        }
-        region.persons = Set(try String.fetchAll(db, sql: "SELECT person_id FROM persons"))
-        // Identifiers that only touchpoints name a person by.
-        var referenced: Set<Identifier> = []
-        for ref in try String.fetchAll(db, sql: "SELECT DISTINCT person_ref FROM touchpoints WHERE person_ref IS NOT NULL") {
-            if let id = chosenReference(ref) { referenced.insert(id) }
-        }
-        region.identifiers.formUnion(referenced)
-        region.referenced = referenced
+        region.visitedRecords = seenRecords
         return region
     }
 
@@ -173,7 +146,7 @@ struct IdentityResolver {
 
     /// Resolves a region and writes what changed. `references` are the identifiers touchpoints
     /// about to be written name their persons by (they keep those persons alive).
-    func resolve(_ region: Region, changes: Changes, references: Set<Identifier> = [], whole: Bool = false) throws -> Outcome {
+    func resolve(_ region: Region, changes: Changes, references: Set<Identifier> = []) throws -> Outcome {
         var nodes: [IdentityPartition.Node] = []
         var claimed: Set<Identifier> = []
         var previous: [NodeKey: String] = [:]
@@ -199,8 +172,8 @@ struct IdentityResolver {
         }
         // Identifiers nobody claims (live or deleted) are persons of their own while touchpoints name them.
         for id in region.identifiers where !claimed.contains(id) && !ofDeleted.contains(id) && id.kind.rawValue != "record" && rules.links(id) {
-            if whole {
-                guard region.referenced?.contains(id) == true else { continue }
+            if let referenced = region.referenced {
+                guard referenced.contains(id) else { continue }
             } else {
                 // Only its current person's touchpoints, or the batch's own, can name it.
                 guard let p = region.owner[id] else { continue }
@@ -245,6 +218,7 @@ struct IdentityResolver {
     ) throws -> Outcome {
         var outcome = Outcome()
         let newIds = Set(result.persons.map(\.personId))
+        outcome.survivors = newIds
         var oldIdentifiers: [String: Set<Identifier>] = [:]
         for (id, p) in region.owner { oldIdentifiers[p, default: []].insert(id) }
         var created: [String: String] = [:]

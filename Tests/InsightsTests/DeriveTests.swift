@@ -1,6 +1,7 @@
 import Connectors
 import Daemon
 import Foundation
+import GRDB
 import Insights
 import JourneyModel
 import JourneyStore
@@ -74,6 +75,50 @@ import Testing
             #expect(try ws.strings(rows) == incremental, "round \(round), batch \(batch), order \(order)")
             #expect(try ws.count("SELECT count(*) FROM next_action_training") == 1)
         }
+    }
+
+    /// The sequential scan of full derives reads every person's journey exactly as reading them
+    /// one by one does, however many partitions it splits the persons and touches into.
+    @Test(.timeLimit(.minutes(10))) func theScanReadsWhatTheLoaderReadsInAnyPartitioning() async throws {
+        let ws = try Self.workspace()
+        for source in Self.sources { _ = try await ws.ingest(source, derivers: []) }
+        let store = try JourneyStore(path: ws.storePath)
+        try await store.pool.read { db in
+            var loader = try JourneyLoader(db: db)
+            let everyone = try String.fetchAll(db, sql: "SELECT person_id FROM persons ORDER BY 1")
+            #expect(everyone.count >= 5)
+            for (touches, persons) in [(1_000_000, 1_000_000), (7, 1_000_000), (1_000_000, 3), (5, 2)] {
+                var seen: [String] = []
+                try JourneyScan.forEach(db: db, touchesPerPartition: touches, personsPerPartition: persons) { facts, stored in
+                    seen.append(facts.personId)
+                    let one = try loader.load(facts.personId)
+                    #expect(one?.facts == facts && one?.stored == stored, "\(facts.personId) with \(touches) touches / \(persons) persons a partition")
+                }
+                #expect(seen.sorted() == everyone && Set(seen).count == seen.count)
+            }
+        }
+    }
+
+    /// A full derive that learns the model makes the same suggestions (and log) whether it holds
+    /// everyone's state in memory or reads the store a second time (a large store).
+    @Test(.timeLimit(.minutes(10))) func aLearningFullDeriveGivesTheSameSuggestionsInOneOrTwoPasses() async throws {
+        let later = Timestamp(millisecondsSinceEpoch: Self.now.millisecondsSinceEpoch + 3 * 86_400_000)
+        let rows = """
+            SELECT 'action ' || person_id || ' ' || rank || ' ' || action || ' ' || score || ' ' || reason || ' ' || evidence FROM next_actions
+            UNION ALL SELECT 'log ' || person_id || ' ' || action || ' ' || suggested_at || ' ' || status FROM next_action_log
+            UNION ALL SELECT 'model ' || snapshots || ' ' || prospects || ' ' || touchpoints FROM next_action_training
+            ORDER BY 1
+            """
+        var results: [[String]] = []
+        for held in [20_000, 0] {
+            let ws = try Self.workspace()
+            let deriver = InsightsDeriver(definitions: Definitions(), heldWhileLearning: held, now: { later })
+            for source in Self.sources { _ = try await ws.ingest(source, derivers: [deriver]) }
+            _ = try await deriver.recomputeAll(store: JourneyStore(path: ws.storePath), retrain: true)
+            results.append(try ws.strings(rows))
+        }
+        #expect(results[0].filter { $0.hasPrefix("action ") }.count > 10, "the sample should give suggestions")
+        #expect(results[0] == results[1])
     }
 
     @Test(.timeLimit(.minutes(10))) func changedDefinitionsRecomputeAndSayHowManyPersonsChangedStage() async throws {

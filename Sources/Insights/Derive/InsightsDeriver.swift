@@ -20,11 +20,16 @@ public struct InsightsDeriver: Deriver {
     /// From this many persons on, work naming half of them is derived with one sequential pass
     /// over the store rather than person by person.
     let scanFrom: Int
+    /// Up to this many persons, a full derive that learns the model keeps each person's
+    /// suggestion state (~1 KB) in memory rather than reading the store a second time.
+    let heldWhileLearning: Int
     let now: @Sendable () -> Timestamp
 
     public init(
-        definitions: Definitions, nextActions: Bool = true, scanFrom: Int = 1_000, now: @escaping @Sendable () -> Timestamp = { Timestamp(.now) }
+        definitions: Definitions, nextActions: Bool = true, scanFrom: Int = 1_000, heldWhileLearning: Int = 20_000,
+        now: @escaping @Sendable () -> Timestamp = { Timestamp(.now) }
     ) {
+        self.heldWhileLearning = heldWhileLearning
         self.definitions = definitions
         engine = StageEngine(definitions)
         self.nextActions = nextActions
@@ -83,13 +88,18 @@ public struct InsightsDeriver: Deriver {
 
     /// Recomputes every person (after the definitions changed), learning the next-action model
     /// again first when `retrain` (or when there is none yet). One sequential pass over the store
-    /// derives the stages and gathers what the model learns from and what each person's
-    /// suggestions need; the suggestions follow once the model is complete.
+    /// derives the stages and gathers what the model learns from; each person's suggestions are
+    /// made in the same pass when the model is known already. While it learns they wait: held
+    /// in memory for a store of up to `heldWhileLearning` persons, made in a second pass over a
+    /// larger one, so memory stays flat however many persons the store holds.
     public func recomputeAll(db: Database, at: Timestamp, retrain: Bool = true) throws -> Recompute {
         let stored = nextActions && !retrain ? try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) : nil
         let learn = nextActions && stored == nil
         let activity = nextActions ? try AccountActivity.load(db, before: nil) : nil
         var builder = learn ? NextActionRun.Builder(definitions: definitions, asOf: at, live: true, keepOutcomes: false, activity: activity!) : nil
+        let everyone = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
+        let hold = learn && everyone <= heldWhileLearning
+        var pass = try stored.map { try NextActionPass(db: db, definitions: definitions, model: $0, at: at) }
         var prepared: [NextActionPass.Prepared] = []
         var persons = 0, changed = 0
         let writer = try InsightsWriter(db: db, at: at)
@@ -106,20 +116,28 @@ public struct InsightsDeriver: Deriver {
             try signal.run()
             let timeline = ProspectTimeline(facts: journey, insights: result, definitions: definitions, engine: engine)
             builder?.add(timeline, account: stored.account)
-            prepared.append(NextActionPass.prepare(
-                timeline, at: at, buyingGroup: activity.buyingGroup(account: stored.account, at: at.millisecondsSinceEpoch)))
+            guard pass != nil || hold else { return }
+            let person = NextActionPass.prepare(
+                timeline, at: at, buyingGroup: activity.buyingGroup(account: stored.account, at: at.millisecondsSinceEpoch))
+            if pass != nil { try pass!.finish(person) } else { prepared.append(person) }
         }
-        guard nextActions else { return Recompute(persons: persons, stageChanged: changed, withSuggestions: 0) }
-        let model: LiftModel
+        guard nextActions, let activity else { return Recompute(persons: persons, stageChanged: changed, withSuggestions: 0) }
+        try NextActionStore.Signals.rebuild(db: db, at: at, activity: activity)
         if var builder {
-            model = builder.finish().model
+            let model = builder.finish().model
             try NextActionStore.save(model, db: db, at: at, definitions: definitions)
-        } else {
-            model = stored!
+            var pass = try NextActionPass(db: db, definitions: definitions, model: model, at: at)
+            if hold {
+                for p in prepared { try pass.finish(p) }
+            } else {
+                try JourneyScan.forEach(db: db) { journey, stored in
+                    let timeline = ProspectTimeline(
+                        facts: journey, insights: engine.derive(journey, now: at), definitions: definitions, engine: engine)
+                    try pass.finish(NextActionPass.prepare(
+                        timeline, at: at, buyingGroup: activity.buyingGroup(account: stored.account, at: at.millisecondsSinceEpoch)))
+                }
+            }
         }
-        try NextActionStore.Signals.rebuild(db: db, at: at, activity: activity!)
-        var pass = try NextActionPass(db: db, definitions: definitions, model: model, at: at)
-        for p in prepared { try pass.finish(p) }
         let suggested = try Int.fetchOne(db, sql: "SELECT count(DISTINCT person_id) FROM next_actions") ?? 0
         return Recompute(persons: persons, stageChanged: changed, withSuggestions: suggested)
     }
