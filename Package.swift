@@ -88,10 +88,12 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
+        // glibc's mallopt, for the executable's allocator settings (MemoryTuning).
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .executableTarget(
             name: "journeylake",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon", "Insights", "QueryServer",
+                "JourneyModel", "JourneyConfig", "JourneyStore", "Identity", "Connectors", "Daemon", "Insights", "QueryServer", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -84,7 +84,7 @@ public struct DerivePipeline: Sendable {
                     steps += 1
                     persons += work.persons.count + work.removedPersons.count
                     accounts += work.accounts.count + work.removedAccounts.count
-                    everything = everything || work.everything
+                    everything = everything || work.everything || work.allPersons
                 }
                 if steps > 0 {
                     let elapsed = started.duration(to: clock.now)

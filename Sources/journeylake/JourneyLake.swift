@@ -9,4 +9,9 @@ struct JourneyLake: AsyncParsableCommand {
             Ingest.self, Reprocess.self, Report.self, NextActions.self, BacktestCommand.self, FeedbackCommand.self, Serve.self, Query.self,
             Sources.self, Journey.self, IdentityCommand.self, ConfigCommand.self, Token.self,
         ])
+
+    static func main() async {
+        MemoryTuning.apply()
+        await main(nil)
+    }
 }

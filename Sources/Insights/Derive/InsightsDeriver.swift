@@ -45,17 +45,16 @@ public struct InsightsDeriver: Deriver {
             _ = try recomputeAll(db: db, at: at, retrain: true)
             return
         }
+        if work.allPersons {
+            _ = try recomputeAll(db: db, at: at, retrain: false)
+            return
+        }
         var set = work.persons
         // The batch says which accounts changed as a whole (company attributes, deals,
         // members); a person's own touch of an account is in `work.persons` already.
         let members = try db.cachedStatement(sql: "SELECT person_id FROM persons WHERE account_id = ?")
         for account in work.accounts { set.formUnion(try String.fetchAll(members, arguments: [account])) }
-        // Past half of everyone, one sequential pass over the store beats reading each person's
-        // touches from wherever they lie (a backfill, a busy day): the same result. Measured
-        // (bench/README.md): per person ~0.6 ms read one by one, 0.3-0.5 ms in the pass, so at 39 %
-        // of a 20k-person store the pass took 9-11 s and person by person 5 s.
-        let everyone = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
-        if everyone >= scanFrom, set.count * 2 >= everyone {
+        if derivesEveryone(naming: set.count, of: try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0) {
             _ = try recomputeAll(db: db, at: at, retrain: false)
             return
         }
@@ -70,6 +69,14 @@ public struct InsightsDeriver: Deriver {
             pass = p
         }
         _ = try apply(set.sorted(), db: db, at: at, nextActions: &pass)
+    }
+
+    /// Past half of everyone, one sequential pass over the store beats reading each person's
+    /// touches from wherever they lie (a backfill, a busy day): the same result. Measured
+    /// (bench/README.md): per person ~0.6 ms read one by one, 0.3-0.5 ms in the pass, so at 39 %
+    /// of a 20k-person store the pass took 9-11 s and person by person 5 s.
+    public func derivesEveryone(naming named: Int, of everyone: Int) -> Bool {
+        everyone >= scanFrom && named * 2 >= everyone
     }
 
     /// Whether the next-action model should learn again (the store grew since it last did).

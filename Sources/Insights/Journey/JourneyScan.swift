@@ -13,7 +13,7 @@ import JourneyStore
 /// Persons come out in id order within a partition; the facts are exactly what
 /// `JourneyLoader` reads for the same person (they share `JourneyRows`).
 public struct JourneyScan {
-    public static let touchesPerPartition = 200_000
+    public static let touchesPerPartition = 100_000
     public static let personsPerPartition = 50_000
 
     public static func forEach(

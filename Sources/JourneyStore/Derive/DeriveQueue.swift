@@ -14,10 +14,14 @@ public protocol Deriver: Sendable {
     /// Whether everything should be derived again, as on a first run (what it learned from the
     /// history is out of date); asked after each source's pass. Default: never.
     func needsFullDerive(db: Database) throws -> Bool
+    /// Whether work naming `named` of the store's `everyone` persons is better done as one pass
+    /// over everyone (`DeriveWork.allPersons`). Default: never.
+    func derivesEveryone(naming named: Int, of everyone: Int) -> Bool
 }
 
 extension Deriver {
     public func needsFullDerive(db: Database) throws -> Bool { false }
+    public func derivesEveryone(naming named: Int, of everyone: Int) -> Bool { false }
 }
 
 /// What a deriver is asked to recompute: the union of the batches it has not seen yet.
@@ -28,11 +32,14 @@ public struct DeriveWork: Sendable, Equatable {
     public var removedAccounts: Set<String> = []
     /// The deriver has never run on this store (or was reset): derive every person and account.
     public var everything = false
+    /// The work names so many persons that the deriver asked to derive everyone instead, as it
+    /// stands (`persons` is left empty: a backfill's backlog can name millions).
+    public var allPersons = false
 
     public init() {}
 
     public var isEmpty: Bool {
-        !everything && persons.isEmpty && removedPersons.isEmpty && accounts.isEmpty && removedAccounts.isEmpty
+        !everything && !allPersons && persons.isEmpty && removedPersons.isEmpty && accounts.isEmpty && removedAccounts.isEmpty
     }
 }
 
@@ -75,10 +82,16 @@ public enum DeriveQueue {
         var work = DeriveWork()
         var upTo = last
         if let done = try Int64.fetchOne(db, sql: "SELECT done_seq FROM derive_state WHERE deriver = ?", arguments: [deriver.name]) {
-            // A backlog naming a large share of the persons (a backfill's batches) is taken whole:
-            // the deriver then derives them in one pass over the store, where steps of `chunk`
-            // entries would each pass over it again for much the same persons.
-            let limit = try backlogCoversMuch(after: done, db: db) ? Int.max : chunk
+            // A long backlog (a backfill's batches) that names so many persons that the deriver
+            // would rather derive everyone is taken whole, as one pass over the store, where
+            // steps of `chunk` entries would each pass over it again for much the same persons.
+            if try backlogIsLong(after: done, db: db) {
+                let everyone = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
+                let named = try Int.fetchOne(
+                    db, sql: "SELECT count(DISTINCT id) FROM derive_queue WHERE seq > ? AND kind = 'person'", arguments: [done]) ?? 0
+                work.allPersons = deriver.derivesEveryone(naming: named, of: everyone)
+            }
+            let limit = work.allPersons ? Int.max : chunk
             // A cursor: a backlog taken whole can hold millions of entries, but far fewer ids.
             let rows = try Row.fetchCursor(
                 db, sql: "SELECT seq, kind, id, removed FROM derive_queue WHERE seq > ? ORDER BY seq LIMIT ?",
@@ -88,7 +101,7 @@ public enum DeriveQueue {
                 end = row[0]
                 let id: String = row[2]
                 switch (row[1] as String, row[3] as Bool) {
-                case ("person", false): work.persons.insert(id)
+                case ("person", false): if !work.allPersons { work.persons.insert(id) }
                 case ("person", true): work.removedPersons.insert(id)
                 case (_, false): work.accounts.insert(id)
                 default: work.removedAccounts.insert(id)
@@ -99,7 +112,7 @@ public enum DeriveQueue {
             // A person removed and then made again (or the reverse) is judged by how it ends.
             let livePersons = try existing("persons", "person_id", work.persons.union(work.removedPersons), db: db)
             work.removedPersons = work.persons.union(work.removedPersons).subtracting(livePersons)
-            work.persons = livePersons
+            work.persons = work.allPersons ? [] : livePersons
             let liveAccounts = try existing("accounts", "account_id", work.accounts.union(work.removedAccounts), db: db)
             work.removedAccounts = work.accounts.union(work.removedAccounts).subtracting(liveAccounts)
             work.accounts = liveAccounts
@@ -116,17 +129,12 @@ public enum DeriveQueue {
         return work
     }
 
-    /// Whether the entries after `done` name at least half of the persons (the share at which
-    /// the insights deriver switches to one pass over the whole store). Backlogs under `wholeStoreMinimum`
-    /// entries are not counted.
-    static func backlogCoversMuch(after done: Int64, db: Database) throws -> Bool {
+    /// Whether at least `wholeStoreMinimum` entries wait after `done`: shorter backlogs are
+    /// taken in steps without counting whom they name.
+    static func backlogIsLong(after done: Int64, db: Database) throws -> Bool {
         let pending = try Int.fetchOne(
             db, sql: "SELECT count(*) FROM (SELECT 1 FROM derive_queue WHERE seq > ? LIMIT ?)", arguments: [done, wholeStoreMinimum]) ?? 0
-        guard pending >= wholeStoreMinimum else { return false }
-        let persons = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
-        let named = try Int.fetchOne(
-            db, sql: "SELECT count(DISTINCT id) FROM derive_queue WHERE seq > ? AND kind = 'person'", arguments: [done]) ?? 0
-        return named * 2 >= persons
+        return pending >= wholeStoreMinimum
     }
 
     /// Records that a deriver has done everything queued (it just derived everything outside the
