@@ -100,8 +100,8 @@ import Testing
     }
 
     /// A full derive that learns the model makes the same suggestions (and log) whether it holds
-    /// everyone's state in memory or reads the store a second time (a large store).
-    @Test(.timeLimit(.minutes(10))) func aLearningFullDeriveGivesTheSameSuggestionsInOneOrTwoPasses() async throws {
+    /// everyone's state in memory or in SQLite's temp store (a large store).
+    @Test(.timeLimit(.minutes(10))) func aLearningFullDeriveGivesTheSameSuggestionsHeldInMemoryOrSpilled() async throws {
         let later = Timestamp(millisecondsSinceEpoch: Self.now.millisecondsSinceEpoch + 3 * 86_400_000)
         let rows = """
             SELECT 'action ' || person_id || ' ' || rank || ' ' || action || ' ' || score || ' ' || reason || ' ' || evidence FROM next_actions

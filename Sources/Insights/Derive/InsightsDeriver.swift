@@ -21,7 +21,7 @@ public struct InsightsDeriver: Deriver {
     /// over the store rather than person by person.
     let scanFrom: Int
     /// Up to this many persons, a full derive that learns the model keeps each person's
-    /// suggestion state (~1 KB) in memory rather than reading the store a second time.
+    /// suggestion state (~1 KB) in memory rather than in SQLite's temp store.
     let heldWhileLearning: Int
     let now: @Sendable () -> Timestamp
 
@@ -97,7 +97,7 @@ public struct InsightsDeriver: Deriver {
     /// again first when `retrain` (or when there is none yet). One sequential pass over the store
     /// derives the stages and gathers what the model learns from; each person's suggestions are
     /// made in the same pass when the model is known already. While it learns they wait: held
-    /// in memory for a store of up to `heldWhileLearning` persons, made in a second pass over a
+    /// in memory for a store of up to `heldWhileLearning` persons, in SQLite's temp store for a
     /// larger one, so memory stays flat however many persons the store holds.
     public func recomputeAll(db: Database, at: Timestamp, retrain: Bool = true) throws -> Recompute {
         let stored = nextActions && !retrain ? try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) : nil
@@ -105,7 +105,7 @@ public struct InsightsDeriver: Deriver {
         let activity = nextActions ? try AccountActivity.load(db, before: nil) : nil
         var builder = learn ? NextActionRun.Builder(definitions: definitions, asOf: at, live: true, keepOutcomes: false, activity: activity!) : nil
         let everyone = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
-        let hold = learn && everyone <= heldWhileLearning
+        let spill = learn && everyone > heldWhileLearning ? try PreparedSpill(db: db) : nil
         var pass = try stored.map { try NextActionPass(db: db, definitions: definitions, model: $0, at: at) }
         var prepared: [NextActionPass.Prepared] = []
         var persons = 0, changed = 0
@@ -123,10 +123,15 @@ public struct InsightsDeriver: Deriver {
             try signal.run()
             let timeline = ProspectTimeline(facts: journey, insights: result, definitions: definitions, engine: engine)
             builder?.add(timeline, account: stored.account)
-            guard pass != nil || hold else { return }
             let person = NextActionPass.prepare(
                 timeline, at: at, buyingGroup: activity.buyingGroup(account: stored.account, at: at.millisecondsSinceEpoch))
-            if pass != nil { try pass!.finish(person) } else { prepared.append(person) }
+            if pass != nil {
+                try pass!.finish(person)
+            } else if let spill {
+                try spill.add(person)
+            } else {
+                prepared.append(person)
+            }
         }
         guard nextActions, let activity else { return Recompute(persons: persons, stageChanged: changed, withSuggestions: 0) }
         try NextActionStore.Signals.rebuild(db: db, at: at, activity: activity)
@@ -134,16 +139,8 @@ public struct InsightsDeriver: Deriver {
             let model = builder.finish().model
             try NextActionStore.save(model, db: db, at: at, definitions: definitions)
             var pass = try NextActionPass(db: db, definitions: definitions, model: model, at: at)
-            if hold {
-                for p in prepared { try pass.finish(p) }
-            } else {
-                try JourneyScan.forEach(db: db) { journey, stored in
-                    let timeline = ProspectTimeline(
-                        facts: journey, insights: engine.derive(journey, now: at), definitions: definitions, engine: engine)
-                    try pass.finish(NextActionPass.prepare(
-                        timeline, at: at, buyingGroup: activity.buyingGroup(account: stored.account, at: at.millisecondsSinceEpoch)))
-                }
-            }
+            for p in prepared { try pass.finish(p) }
+            try spill?.forEach { try pass.finish($0) }
         }
         let suggested = try Int.fetchOne(db, sql: "SELECT count(DISTINCT person_id) FROM next_actions") ?? 0
         return Recompute(persons: persons, stageChanged: changed, withSuggestions: suggested)
