@@ -68,7 +68,7 @@ public struct IdentityMaintenance: Sendable {
     /// components its records reach (components never share a record, identifier or person, so
     /// the result is the one a single pass over everything gives). What is left to visit and who
     /// owned what before live in SQLite's temp store, so memory stays bounded by the largest
-    /// step, not the store: 1M identifiers held ~2 GB when the graph was loaded whole.
+    /// step, not the store (1M identifiers peaked at ~2 GB when the graph was loaded whole).
     public func rebuild(at time: Timestamp = Timestamp(Date()), step: Int = 4_000) throws -> IdentityRebuildReport {
         try store.pool.write { db in
             try db.execute(sql: """

@@ -7,19 +7,19 @@ import JourneyStore
 /// are spread over the whole table (it is in arrival order), so reading them person by person
 /// costs a random page read per touch, while one pass over the table costs one read per page.
 ///
-/// Persons are read in partitions (by a hash of their id), each partition one pass over
-/// `persons`, `person_records` and `touchpoints`, so memory stays bounded by
-/// `touchesPerPartition` touches and `personsPerPartition` persons however large the store.
-/// Persons come out in id order within a partition; the facts are exactly what
-/// `JourneyLoader` reads for the same person (they share `JourneyRows`).
+/// `persons`, `person_records` and `touchpoints` are each read once, in table order, into
+/// SQLite's sorter by person id (`NOT INDEXED`: walking the person index would be the random
+/// reads again), and the three sorted streams are merged person by person. The sorter spills to
+/// temp files past its cache, so memory holds one person's journey at a time however large the
+/// store, and the cost grows as n log n, where partitions of persons each passing over the whole
+/// table grew as n². Persons come out in id order; the facts are exactly what `JourneyLoader`
+/// reads for the same person (they share `JourneyRows`).
 public struct JourneyScan {
-    public static let touchesPerPartition = 100_000
-    public static let personsPerPartition = 50_000
+    /// The page cache setting (KiB, negative) the sorts start under: each sorter keeps up to
+    /// this much in memory before it writes a sorted run to a temp file.
+    static let sorterCacheSize = -8192
 
-    public static func forEach(
-        db: Database, touchesPerPartition: Int = touchesPerPartition, personsPerPartition: Int = personsPerPartition,
-        _ body: (JourneyFacts, JourneyLoader.Stored) throws -> Void
-    ) throws {
+    public static func forEach(db: Database, _ body: (JourneyFacts, JourneyLoader.Stored) throws -> Void) throws {
         var rows = JourneyRows()
         // Accounts: attributes and deals (a row per account, far fewer than persons).
         var companies: [String: CompanyProfile] = [:]
@@ -43,52 +43,70 @@ public struct JourneyScan {
             return facts
         }
 
-        let touchCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM touchpoints WHERE person_id IS NOT NULL") ?? 0
-        let personCount = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
-        let partitions = max(1, Self.ceil(touchCount, touchesPerPartition), Self.ceil(personCount, personsPerPartition))
-        let personQuery = try HotStatement(db, sql: "SELECT person_id, \(JourneyRows.personColumns) FROM persons")
+        // A sorted query's rows are all read before its first is returned, so what `body`
+        // writes to these tables does not change what the streams hold.
+        let personQuery = try HotStatement(db, sql: "SELECT person_id, \(JourneyRows.personColumns) FROM persons NOT INDEXED ORDER BY person_id")
         let recordQuery = try HotStatement(db, sql: """
-            SELECT person_id, \(JourneyRows.recordColumns) FROM person_records ORDER BY person_id, coalesce(version_at, ''), record_key
+            SELECT person_id, \(JourneyRows.recordColumns) FROM person_records NOT INDEXED WHERE person_id IS NOT NULL
+            ORDER BY person_id, coalesce(version_at, ''), record_key
             """)
-        let touchQuery = try HotStatement(db, sql: "SELECT person_id, \(JourneyRows.touchColumns) FROM touchpoints WHERE person_id IS NOT NULL")
-        func inPartition(_ q: HotStatement, _ k: Int) -> Bool {
-            q.withUTF8(0, { Self.partition($0, of: partitions) == k }) ?? false
+        let touchQuery = try HotStatement(db, sql: """
+            SELECT person_id, \(JourneyRows.touchColumns) FROM touchpoints NOT INDEXED WHERE person_id IS NOT NULL ORDER BY person_id
+            """)
+        defer {
+            personQuery.reset()
+            recordQuery.reset()
+            touchQuery.reset()
         }
-        for k in 0..<partitions {
-            var persons: [(id: String, row: JourneyRows.Person)] = []
-            try personQuery.rows {
-                guard inPartition(personQuery, k) else { return }
-                persons.append((personQuery.string(0) ?? "", JourneyRows.person(personQuery, from: 1)))
+        // SQLite sizes a sorter's memory by the page cache setting when the sort starts; the
+        // three sorts run with a smaller one (the first step of each fills its sorter), so
+        // they spill to temp files sooner instead of adding up to three page caches of memory.
+        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA main.cache_size") ?? -2000
+        try db.execute(sql: "PRAGMA main.cache_size = \(Self.sorterCacheSize)")
+        var morePersons = false, moreRecords = false, moreTouches = false
+        do {
+            morePersons = try personQuery.step()
+            moreRecords = try recordQuery.step()
+            moreTouches = try touchQuery.step()
+        } catch {
+            try? db.execute(sql: "PRAGMA main.cache_size = \(cacheSize)")
+            throw error
+        }
+        try db.execute(sql: "PRAGMA main.cache_size = \(cacheSize)")
+        while morePersons {
+            let id = personQuery.string(0) ?? ""
+            let person = JourneyRows.person(personQuery, from: 1)
+            // Rows of a person id that is not in `persons` sort before the next one that is: skipped.
+            var records = CompanyRecords()
+            while moreRecords, let order = Self.order(recordQuery, id), order != .after {
+                if order == .same { records.add(recordQuery, from: 1) }
+                moreRecords = try recordQuery.step()
             }
-            persons.sort { $0.id < $1.id }
-            var records: [String: CompanyRecords] = [:]
-            try recordQuery.rows {
-                guard inPartition(recordQuery, k) else { return }
-                records[recordQuery.string(0) ?? "", default: CompanyRecords()].add(recordQuery, from: 1)
+            var touches: [JourneyTouch] = []
+            while moreTouches, let order = Self.order(touchQuery, id), order != .after {
+                if order == .same, let t = rows.touch(touchQuery, from: 1) { touches.append(t) }
+                moreTouches = try touchQuery.step()
             }
-            var touches: [String: [JourneyTouch]] = [:]
-            try touchQuery.rows {
-                guard inPartition(touchQuery, k), let id = touchQuery.string(0), let t = rows.touch(touchQuery, from: 1) else { return }
-                touches[id, default: []].append(t)
-            }
-            for (id, p) in persons {
-                let journey = JourneyRows.assemble(
-                    id, p, records.removeValue(forKey: id) ?? CompanyRecords(), p.account.map(account), touches.removeValue(forKey: id) ?? [])
-                try body(journey.facts, journey.stored)
-            }
+            let journey = JourneyRows.assemble(id, person, records, person.account.map(account), touches)
+            try body(journey.facts, journey.stored)
+            morePersons = try personQuery.step()
         }
     }
 
-    private static func ceil(_ n: Int, _ per: Int) -> Int { (n + max(1, per) - 1) / max(1, per) }
+    private enum Order { case before, same, after }
 
-    /// A person's partition, from their id's bytes (FNV-1a: stable across runs and platforms).
-    static func partition(_ bytes: some Collection<UInt8>, of count: Int) -> Int {
-        guard count > 1 else { return 0 }
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
+    /// Where the current row's person id (column 0) stands against `id`, in SQLite's BINARY
+    /// collation (byte order), the order the sorter produced.
+    private static func order(_ q: HotStatement, _ id: String) -> Order? {
+        var key = id
+        return q.withUTF8(0) { row in
+            key.withUTF8 { mine in
+                let n = min(row.count, mine.count)
+                let c = n == 0 ? 0 : memcmp(row.baseAddress!, mine.baseAddress!, n)
+                if c < 0 || (c == 0 && row.count < mine.count) { return .before }
+                if c > 0 || row.count > mine.count { return .after }
+                return .same
+            }
         }
-        return Int(h % UInt64(count))
     }
 }
