@@ -5,8 +5,8 @@ import JourneyStore
 
 /// Prepared persons kept in SQLite's temp store while a full derive learns the next-action
 /// model, read back in the same order once it is complete: memory stays flat however many
-/// persons the store holds, where reading the store a second time doubled the derive (1M
-/// touches: 22 → 44 s).
+/// persons the store holds. (Reading the store a second time instead made the derive of 1M
+/// touches take 44 s; spilling costs a second or two.)
 struct PreparedSpill {
     private let db: Database
     private let insert: HotStatement
