@@ -66,14 +66,18 @@ public struct IdentityMaintenance: Sendable {
     ///
     /// The graph is resolved a few thousand records at a time, each step taking the whole
     /// components its records reach (components never share a record, identifier or person, so
-    /// the result is the one a single pass over everything gives). What is left to visit and who
-    /// owned what before live in SQLite's temp store, so memory stays bounded by the largest
-    /// step, not the store (1M identifiers peaked at ~2 GB when the graph was loaded whole).
+    /// the result is the one a single pass over everything gives). What is left to visit, who
+    /// owned what before and which identifiers touchpoints name live in SQLite's temp store, so
+    /// memory stays bounded by the largest step, not the store (1M identifiers peaked at ~2 GB
+    /// when the graph was loaded whole).
     public func rebuild(at time: Timestamp = Timestamp(Date()), step: Int = 4_000) throws -> IdentityRebuildReport {
         try store.pool.write { db in
             try db.execute(sql: """
                 CREATE TEMP TABLE rebuild_records AS SELECT record_key AS id, person_id FROM person_records;
                 CREATE TEMP TABLE rebuild_touchpoints AS SELECT touchpoint_id AS id, person_id FROM touchpoints;
+                CREATE TEMP TABLE rebuild_references AS
+                  SELECT DISTINCT person_id, person_ref FROM touchpoints NOT INDEXED WHERE person_id IS NOT NULL AND person_ref IS NOT NULL;
+                CREATE INDEX temp.rebuild_references_by_person ON rebuild_references (person_id);
                 CREATE TEMP TABLE rebuild_pending (is_person INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY (is_person, key)) WITHOUT ROWID;
                 INSERT OR IGNORE INTO rebuild_pending SELECT 0, record_key FROM person_records;
                 INSERT OR IGNORE INTO rebuild_pending SELECT 0, record_key FROM identity_aliases;
@@ -81,7 +85,7 @@ public struct IdentityMaintenance: Sendable {
                 INSERT OR IGNORE INTO rebuild_pending SELECT 1, person_id FROM persons;
                 """)
             defer {
-                try? db.execute(sql: "DROP TABLE temp.rebuild_records; DROP TABLE temp.rebuild_touchpoints; DROP TABLE temp.rebuild_pending")
+                try? db.execute(sql: "DROP TABLE temp.rebuild_records; DROP TABLE temp.rebuild_touchpoints; DROP TABLE temp.rebuild_references; DROP TABLE temp.rebuild_pending")
             }
             let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
             let next = try db.makeStatement(sql: "SELECT is_person, key FROM rebuild_pending ORDER BY is_person, key LIMIT ?")
@@ -93,7 +97,8 @@ public struct IdentityMaintenance: Sendable {
                     if (row[0] as Int) == 1 { changes.persons.insert(row[1]) } else { changes.records.insert(row[1]) }
                 }
                 let resolver = IdentityResolver(db: db, rules: rules, now: time.iso8601, source: Self.source)
-                let region = try resolver.region(from: changes, collectingReferences: true)
+                // Which identifiers each person's touchpoints name: read once, in table order, not per person.
+                let region = try resolver.region(from: changes, references: "temp.rebuild_references")
                 let outcome = try resolver.resolve(region, changes: .init())
                 for key in region.visitedRecords.union(changes.records) { try done.execute(arguments: [0, key]) }
                 for person in region.persons.union(changes.persons) { try done.execute(arguments: [1, person]) }

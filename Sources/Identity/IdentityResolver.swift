@@ -66,11 +66,12 @@ struct IdentityResolver {
 
     /// Walks from the changed records and persons along shared identifiers and current person
     /// membership until nothing new is reached: every component the change can affect, whole.
-    /// With `collectingReferences` (a rebuild) it also reads which identifiers each reached
-    /// person's touchpoints name, the exact test for keeping an identifier no record claims.
-    func region(from changes: Changes, collectingReferences: Bool = false) throws -> Region {
+    /// With `references` (a rebuild: a table of `person_id, person_ref`, the touchpoints' distinct
+    /// pairs) it also reads which identifiers each reached person's touchpoints name, the exact
+    /// test for keeping an identifier no record claims.
+    func region(from changes: Changes, references: String? = nil) throws -> Region {
         var region = Region()
-        if collectingReferences { region.referenced = [] }
+        if references != nil { region.referenced = [] }
         let hasAliases = try exists("identity_aliases")
         let hasReleased = try exists("released_identifiers")
         var recordQueue = Array(changes.records), idQueue: [Identifier] = [], personQueue = Array(changes.persons)
@@ -116,8 +117,8 @@ struct IdentityResolver {
             } else if let p = personQueue.popLast() {
                 recordQueue += try strings("SELECT record_key FROM person_records WHERE person_id = ?", [p])
                 try identifiers("SELECT kind, value FROM identifiers WHERE person_id = ?", p).forEach(visit)
-                if collectingReferences {
-                    for ref in try strings("SELECT DISTINCT person_ref FROM touchpoints WHERE person_id = ? AND person_ref IS NOT NULL", [p]) {
+                if let references {
+                    for ref in try strings("SELECT person_ref FROM \(references) WHERE person_id = ?", [p]) {
                         guard let id = chosenReference(ref) else { continue }
                         region.referenced?.insert(id)
                         visit(id)
