@@ -102,7 +102,9 @@ public struct InsightsDeriver: Deriver {
     public func recomputeAll(db: Database, at: Timestamp, retrain: Bool = true) throws -> Recompute {
         let stored = nextActions && !retrain ? try NextActionStore.model(db, actions: definitions.nextActions.actions.map(\.name)) : nil
         let learn = nextActions && stored == nil
-        let activity = nextActions ? try AccountActivity.load(db, before: nil) : nil
+        // Without learning, only the buying groups of now are asked for: the last 30 days' responses.
+        let recent = Timestamp(millisecondsSinceEpoch: at.millisecondsSinceEpoch - AccountActivity.window)
+        let activity = nextActions ? try AccountActivity.load(db, before: nil, since: learn ? nil : recent) : nil
         var builder = learn ? NextActionRun.Builder(definitions: definitions, asOf: at, live: true, keepOutcomes: false, activity: activity!) : nil
         let everyone = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
         let spill = learn && everyone > heldWhileLearning ? try PreparedSpill(db: db) : nil

@@ -28,8 +28,9 @@ struct AccountActivity {
 
     private init() {}
 
-    /// Every response with an account and a person before `before` (nil: all).
-    static func load(_ db: Database, before: Timestamp?) throws -> AccountActivity {
+    /// Every response with an account and a person before `before` (nil: all), and from `since`
+    /// on (nil: all; a derive that asks only about the last 30 days need not hold the history).
+    static func load(_ db: Database, before: Timestamp?, since: Timestamp? = nil) throws -> AccountActivity {
         var activity = AccountActivity()
         // A person belongs to the account the persons table says (as in `person_signals`).
         let query = try HotStatement(db, sql: """
@@ -37,10 +38,12 @@ struct AccountActivity {
             WHERE p.account_id IS NOT NULL
             """)
         let limit = before?.millisecondsSinceEpoch ?? .max
+        let start = since?.millisecondsSinceEpoch ?? .min
         var accounts: Set<String> = []
         try query.rows {
             guard let action = query.string(3), TouchKind.isResponse(action),
                 let at = query.withUTF8(2, { TimestampParser.utc.parse(utf8: $0) }) ?? nil, at.millisecondsSinceEpoch < limit,
+                at.millisecondsSinceEpoch >= start,
                 var account = query.string(0), let person = query.string(1)
             else { return }
             if let known = accounts.firstIndex(of: account) { account = accounts[known] } else { accounts.insert(account) }
