@@ -100,7 +100,8 @@ public struct IdentityMaintenance: Sendable {
                 // Which identifiers each person's touchpoints name: read once, in table order, not per person.
                 let region = try resolver.region(from: changes, references: "temp.rebuild_references")
                 let outcome = try resolver.resolve(region, changes: .init())
-                for key in region.visitedRecords.union(changes.records) { try done.execute(arguments: [0, key]) }
+                let reached = region.records.union(region.aliasRecords).union(region.deletedRecords).union(changes.records)
+                for key in reached { try done.execute(arguments: [0, key]) }
                 for person in region.persons.union(changes.persons) { try done.execute(arguments: [1, person]) }
                 // Attributes come from the records as they stand now, for everyone the step resolved.
                 let session = IdentitySession(db: db, rules: rules, source: Self.source, now: time.iso8601)

@@ -43,8 +43,6 @@ struct IdentityResolver {
         /// For a rebuild: the identifiers the region's touchpoints name their persons by (an
         /// identifier no record claims stands for a person only while one does).
         var referenced: Set<Identifier>?
-        /// Every record key the walk reached, live, merged in a source or deleted.
-        var visitedRecords: Set<String> = []
     }
 
     typealias Changes = IdentityChanges
@@ -126,7 +124,6 @@ struct IdentityResolver {
                 }
             }
         }
-        region.visitedRecords = seenRecords
         return region
     }
 

@@ -161,11 +161,8 @@ struct JourneyRows {
         var stored: JourneyLoader.Stored
     }
 
-    /// Repeated strings (channels, actions, sides, owners, campaigns, content names) share one
-    /// copy: a full derive holds a partition's touches at once. The set starts over past
-    /// `internLimit` so that high-cardinality content (page URLs) cannot grow it without bound.
+    /// Repeated strings (channels, actions, sides, owners) share one copy.
     private var interned: Set<String> = []
-    private static let internLimit = 20_000
 
     static func person(_ q: HotStatement, from o: Int32) -> Person {
         Person(
@@ -178,14 +175,12 @@ struct JourneyRows {
         guard let at = q.withUTF8(o + 1, { TimestampParser.utc.parse(utf8: $0) }) ?? nil else { return nil }
         return JourneyTouch(
             id: q.string(o) ?? "", at: at, channel: intern(q.string(o + 2)) ?? "", action: intern(q.string(o + 3)) ?? "",
-            side: intern(q.string(o + 4)) ?? "", campaign: intern(q.string(o + 5)), content: intern(q.string(o + 6)),
-            owner: intern(q.string(o + 7)))
+            side: intern(q.string(o + 4)) ?? "", campaign: q.string(o + 5), content: q.string(o + 6), owner: intern(q.string(o + 7)))
     }
 
     mutating func intern(_ s: String?) -> String? {
         guard let s else { return nil }
         if let known = interned.firstIndex(of: s) { return interned[known] }
-        if interned.count >= Self.internLimit { interned.removeAll(keepingCapacity: true) }
         interned.insert(s)
         return s
     }

@@ -61,18 +61,13 @@ public struct JourneyScan {
         // SQLite sizes a sorter's memory by the page cache setting when the sort starts; the
         // three sorts run with a smaller one (the first step of each fills its sorter), so
         // they spill to temp files sooner instead of adding up to three page caches of memory.
-        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA main.cache_size") ?? -2000
-        try db.execute(sql: "PRAGMA main.cache_size = \(Self.sorterCacheSize)")
-        var morePersons = false, moreRecords = false, moreTouches = false
-        do {
-            morePersons = try personQuery.step()
-            moreRecords = try recordQuery.step()
-            moreTouches = try touchQuery.step()
-        } catch {
-            try? db.execute(sql: "PRAGMA main.cache_size = \(cacheSize)")
-            throw error
+        func startSorts() throws -> (persons: Bool, records: Bool, touches: Bool) {
+            let cacheSize = try Int.fetchOne(db, sql: "PRAGMA main.cache_size") ?? -2000
+            try db.execute(sql: "PRAGMA main.cache_size = \(Self.sorterCacheSize)")
+            defer { try? db.execute(sql: "PRAGMA main.cache_size = \(cacheSize)") }
+            return (try personQuery.step(), try recordQuery.step(), try touchQuery.step())
         }
-        try db.execute(sql: "PRAGMA main.cache_size = \(cacheSize)")
+        var (morePersons, moreRecords, moreTouches) = try startSorts()
         while morePersons {
             let id = personQuery.string(0) ?? ""
             let person = JourneyRows.person(personQuery, from: 1)

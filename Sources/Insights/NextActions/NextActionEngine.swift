@@ -35,7 +35,13 @@ public struct Suggestion: Sendable, Equatable {
 }
 
 /// A prospect now (or at an as-of date), with what the guardrails need to know.
-struct ProspectNow {
+/// A hand-raise (a demo or contact request) and when it came, in milliseconds.
+struct HandRaise: Codable {
+    var at: Int64
+    var what: String
+}
+
+struct ProspectNow: Codable {
     var personId: String
     var owner: String?
     var stage: Stage?
@@ -49,7 +55,7 @@ struct ProspectNow {
     var lastTouch: Int64?
     var salesTouched: Bool
     /// The latest hand-raise no sales touch has answered yet (within two weeks).
-    var openHandRaise: (at: Int64, what: String)?
+    var openHandRaise: HandRaise?
     var followUp: FollowUp?
     var holdout: Bool
     /// Actions suppressed by feedback (dismissed, or ignored), with why.

@@ -99,10 +99,17 @@ struct NextActionPass {
     /// What the suggestions of one person need of their journey, kept small so a full derive can
     /// hold everyone's while the model learns: the prospect now, and the candidate-action touches
     /// (to tell which open suggestions were taken).
-    struct Prepared {
+    struct Prepared: Codable {
         var prospect: ProspectNow
         var holdout: Bool
-        var candidates: [(at: Int64, shows: UInt64, touch: String)]
+        var candidates: [Candidate]
+    }
+
+    /// A touch that counts as taking some candidate actions (`shows`: a bit per action).
+    struct Candidate: Codable {
+        var at: Int64
+        var shows: UInt64
+        var touch: String
     }
 
     static func prepare(_ timeline: ProspectTimeline, at: Timestamp, buyingGroup: Bool) -> Prepared {
@@ -110,7 +117,7 @@ struct NextActionPass {
         let holdout = prospect.holdout
         prospect.holdout = false
         let candidates = timeline.facts.touches.indices.filter { timeline.shows[$0] != 0 }.map { i in
-            (timeline.facts.touches[i].at.millisecondsSinceEpoch, timeline.shows[i], timeline.facts.touches[i].id)
+            Candidate(at: timeline.facts.touches[i].at.millisecondsSinceEpoch, shows: timeline.shows[i], touch: timeline.facts.touches[i].id)
         }
         return Prepared(prospect: prospect, holdout: holdout, candidates: candidates)
     }

@@ -140,7 +140,7 @@ extension ProspectTimeline {
         var salesTouched = false
         var unsubscribed: Timestamp?
         var bounced: Timestamp?
-        var handRaise: (at: Int64, what: String)?
+        var handRaise: HandRaise?
         for i in 0..<end {
             let touch = facts.touches[i]
             let at = touch.at.millisecondsSinceEpoch
@@ -165,7 +165,7 @@ extension ProspectTimeline {
             }
             // The hand-raise itself (an inbound call is a sales-side phone touch) does not answer it.
             if let what = engine.handRaise(touch) {
-                handRaise = t - at <= Self.signalWindow ? (at, what.replacingOccurrences(of: "hand-raise: ", with: "")) : nil
+                handRaise = t - at <= Self.signalWindow ? HandRaise(at: at, what: what.replacingOccurrences(of: "hand-raise: ", with: "")) : nil
             } else if handRaise != nil, engine.clock.answers(touch) {
                 handRaise = nil
             }
