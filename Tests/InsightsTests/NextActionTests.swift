@@ -202,6 +202,45 @@ import Testing
         #expect(a.model == b.model)
     }
 
+    /// The buying-group spans answer exactly what the responses say, at every moment: at least
+    /// two people of the account responded in (t − 30 days, t]. Random accounts of a few people,
+    /// with bursts, ties, receipts and sends; probed at every response, the window's edges and
+    /// moments in between.
+    @Test(arguments: 0..<40) func buyingGroupSpansAnswerAsTheResponsesDo(seed: Int) {
+        var rng = SplitMix64(state: UInt64(seed))
+        let window = AccountActivity.window
+        let actions = ["email.opened", "web.visited", "email.sent", "email.delivered", "content.downloaded", "webinar.invited"]
+        var journeys: [(facts: JourneyFacts, account: String?)] = []
+        for p in 0..<Int.random(in: 1...6, using: &rng) {
+            var touches: [JourneyTouch] = []
+            var t = Int64.random(in: -200 ... -100, using: &rng) * Self.day
+            for i in 0..<Int.random(in: 0...12, using: &rng) {
+                // Mostly days apart, sometimes the same moment or weeks apart.
+                let gaps: [Int64] = [0, Self.hour, Self.day, 10 * Self.day, 29 * Self.day, 31 * Self.day, 45 * Self.day]
+                t += gaps.randomElement(using: &rng)!
+                touches.append(Self.touch("t\(p)-\(i)", t, actions.randomElement(using: &rng)!))
+            }
+            journeys.append((Self.person("p\(p)", touches: touches), p % 3 == 2 ? "b" : "a"))
+        }
+        let activity = AccountActivity(journeys: journeys, before: nil)
+        for account in ["a", "b", "c"] {
+            let responses = journeys.filter { $0.account == account }.flatMap { j in
+                j.facts.touches.filter { TouchKind.isResponse($0.action) }.map { (at: $0.at.millisecondsSinceEpoch, person: j.facts.personId) }
+            }
+            var probes = Set<Int64>()
+            for r in responses {
+                let edges: [Int64] = [r.at - 1, r.at, r.at + 1, r.at + window / 2, r.at + window - 1, r.at + window, r.at + window + 1]
+                probes.formUnion(edges)
+            }
+            for t in probes {
+                let inWindow = Set(responses.filter { $0.at > t - window && $0.at <= t }.map(\.person))
+                #expect(activity.buyingGroup(account: account, at: t) == (inWindow.count >= 2), "account \(account) at \(t)")
+            }
+            let spans = activity.spans[account] ?? []
+            #expect(zip(spans, spans.dropFirst()).allSatisfy { $0.end < $1.start } && spans.allSatisfy { $0.start < $0.end })
+        }
+    }
+
     @Test func everyStateKeyReadsBackFromTheModelTable() {
         var seen: Set<Int> = []
         for stage in Stage.allCases {

@@ -135,8 +135,8 @@ public struct InsightsDeriver: Deriver {
                 prepared.append(person)
             }
         }
-        guard nextActions, let activity else { return Recompute(persons: persons, stageChanged: changed, withSuggestions: 0) }
-        try NextActionStore.Signals.rebuild(db: db, at: at, activity: activity)
+        guard nextActions else { return Recompute(persons: persons, stageChanged: changed, withSuggestions: 0) }
+        try NextActionStore.Signals.rebuild(db: db, at: at)
         if var builder {
             let model = builder.finish().model
             try NextActionStore.save(model, db: db, at: at, definitions: definitions)

@@ -61,13 +61,9 @@ public struct JourneyScan {
         // SQLite sizes a sorter's memory by the page cache setting when the sort starts; the
         // three sorts run with a smaller one (the first step of each fills its sorter), so
         // they spill to temp files sooner instead of adding up to three page caches of memory.
-        func startSorts() throws -> (persons: Bool, records: Bool, touches: Bool) {
-            let cacheSize = try Int.fetchOne(db, sql: "PRAGMA main.cache_size") ?? -2000
-            try db.execute(sql: "PRAGMA main.cache_size = \(Self.sorterCacheSize)")
-            defer { try? db.execute(sql: "PRAGMA main.cache_size = \(cacheSize)") }
-            return (try personQuery.step(), try recordQuery.step(), try touchQuery.step())
+        var (morePersons, moreRecords, moreTouches) = try Self.startingSorts(db) {
+            (try personQuery.step(), try recordQuery.step(), try touchQuery.step())
         }
-        var (morePersons, moreRecords, moreTouches) = try startSorts()
         while morePersons {
             let id = personQuery.string(0) ?? ""
             let person = JourneyRows.person(personQuery, from: 1)
@@ -86,6 +82,15 @@ public struct JourneyScan {
             try body(journey.facts, journey.stored)
             morePersons = try personQuery.step()
         }
+    }
+
+    /// Runs `start` (the first steps of sorted queries) under the sorters' smaller page cache
+    /// setting, restored after.
+    static func startingSorts<T>(_ db: Database, _ start: () throws -> T) throws -> T {
+        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA main.cache_size") ?? -2000
+        try db.execute(sql: "PRAGMA main.cache_size = \(sorterCacheSize)")
+        defer { try? db.execute(sql: "PRAGMA main.cache_size = \(cacheSize)") }
+        return try start()
     }
 
     private enum Order { case before, same, after }

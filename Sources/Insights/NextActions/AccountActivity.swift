@@ -3,76 +3,123 @@ import GRDB
 import JourneyModel
 import JourneyStore
 
-/// Who at each account engaged when, for the buying-group feature: at least two people of the
-/// account did something (a response, not a send or a receipt) in the 30 days up to a moment.
+/// When each account had a buying group, for that feature: at least two people of the account
+/// did something (a response, not a send or a receipt) in the 30 days up to a moment.
+///
+/// Held as spans of time per account, not as the responses: two responses of different people
+/// at a ≤ b make a group for every moment in [b, a + 30 days), so one ordered pass over an
+/// account's responses gives the merged spans. An account active all year is one span, so this
+/// grows with accounts × the history's length in months, not with the number of touches.
 struct AccountActivity {
     static let window: Int64 = 30 * 86_400_000
 
-    /// Per account: responses in time order, with a number per person.
-    private var byAccount: [String: [(at: Int64, person: Int32)]] = [:]
-    private var personNumber: [String: Int32] = [:]
+    /// A half-open stretch [start, end) in epoch milliseconds.
+    struct Span: Equatable {
+        var start: Int64
+        var end: Int64
+    }
+
+    /// Per account: its buying-group spans in time order, disjoint and not touching.
+    private(set) var spans: [String: [Span]] = [:]
 
     /// The same from journeys in memory.
     init(journeys: [(facts: JourneyFacts, account: String?)], before: Timestamp?) {
         let limit = before?.millisecondsSinceEpoch ?? .max
+        var responses: [String: [(at: Int64, person: String)]] = [:]
         for (facts, account) in journeys {
             guard let account else { continue }
-            let number = Int32(personNumber.count)
-            personNumber[facts.personId] = number
             for t in facts.touches where TouchKind.isResponse(t.action) && t.at.millisecondsSinceEpoch < limit {
-                byAccount[account, default: []].append((t.at.millisecondsSinceEpoch, number))
+                responses[account, default: []].append((t.at.millisecondsSinceEpoch, facts.personId))
             }
         }
-        for key in byAccount.keys { byAccount[key]!.sort { ($0.at, $0.person) < ($1.at, $1.person) } }
+        for (account, list) in responses {
+            var builder = SpanBuilder()
+            for r in list.sorted(by: { ($0.at, $0.person) < ($1.at, $1.person) }) { builder.add(at: r.at, person: r.person) }
+            if !builder.spans.isEmpty { spans[account] = builder.spans }
+        }
     }
 
     private init() {}
 
     /// Every response with an account and a person before `before` (nil: all), and from `since`
-    /// on (nil: all; a derive that asks only about the last 30 days need not hold the history).
+    /// on (nil: all; a derive that asks only about the last 30 days need not read the history).
+    /// SQLite sorts the responses by account and time (spilling to temp files past the sorter's
+    /// budget), so only the spans are held.
     static func load(_ db: Database, before: Timestamp?, since: Timestamp? = nil) throws -> AccountActivity {
         var activity = AccountActivity()
+        // One definition of a response: the SQL filter asks `TouchKind` itself, before the sort.
+        let isResponse = DatabaseFunction("journeylake_is_response", argumentCount: 1, pure: true) { values in
+            guard let action = String.fromDatabaseValue(values[0]) else { return false }
+            return TouchKind.isResponse(action)
+        }
+        db.add(function: isResponse)
+        defer { db.remove(function: isResponse) }
         // A person belongs to the account the persons table says (as in `person_signals`).
         let query = try HotStatement(db, sql: """
-            SELECT p.account_id, t.person_id, t.occurred_at, t.action FROM touchpoints t JOIN persons p USING (person_id)
-            WHERE p.account_id IS NOT NULL
+            SELECT p.account_id, t.person_id, t.occurred_at FROM touchpoints t JOIN persons p USING (person_id)
+            WHERE p.account_id IS NOT NULL AND t.occurred_at >= ?1 AND (?2 IS NULL OR t.occurred_at < ?2)
+              AND journeylake_is_response(t.action)
+            ORDER BY p.account_id, t.occurred_at
             """)
-        let limit = before?.millisecondsSinceEpoch ?? .max
-        let start = since?.millisecondsSinceEpoch ?? .min
-        var accounts: Set<String> = []
-        try query.rows {
-            guard let action = query.string(3), TouchKind.isResponse(action),
-                let at = query.withUTF8(2, { TimestampParser.utc.parse(utf8: $0) }) ?? nil, at.millisecondsSinceEpoch < limit,
-                at.millisecondsSinceEpoch >= start,
-                var account = query.string(0), let person = query.string(1)
-            else { return }
-            if let known = accounts.firstIndex(of: account) { account = accounts[known] } else { accounts.insert(account) }
-            let number: Int32
-            if let n = activity.personNumber[person] { number = n } else {
-                number = Int32(activity.personNumber.count)
-                activity.personNumber[person] = number
+        // Touch times are stored in one ISO-8601 form, so their text order is their time order.
+        query.text(1, since?.iso8601 ?? "")
+        query.text(2, before?.iso8601)
+        defer { query.reset() }
+        var account: String?
+        var builder = SpanBuilder()
+        var more = try JourneyScan.startingSorts(db) { try query.step() }
+        while more {
+            if let at = query.withUTF8(2, { TimestampParser.utc.parse(utf8: $0) }) ?? nil, let person = query.string(1) {
+                let same = query.withUTF8(0) { row in account.map { known in var k = known; return k.withUTF8 { $0.elementsEqual(row) } } ?? false }
+                if same != true {
+                    if let account, !builder.spans.isEmpty { activity.spans[account] = builder.spans }
+                    account = query.string(0)
+                    builder = SpanBuilder()
+                }
+                builder.add(at: at.millisecondsSinceEpoch, person: person)
             }
-            activity.byAccount[account, default: []].append((at.millisecondsSinceEpoch, number))
+            more = try query.step()
         }
-        for key in activity.byAccount.keys { activity.byAccount[key]!.sort { ($0.at, $0.person) < ($1.at, $1.person) } }
+        if let account, !builder.spans.isEmpty { activity.spans[account] = builder.spans }
         return activity
     }
 
     /// Whether at least two people of `account` engaged in (time − 30 days, time].
     func buyingGroup(account: String?, at time: Int64) -> Bool {
-        guard let account, let list = byAccount[account] else { return false }
+        guard let account, let list = spans[account] else { return false }
+        // The last span starting at or before `time`.
         var lo = 0, hi = list.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if list[mid].at <= time - Self.window { lo = mid + 1 } else { hi = mid }
+            if list[mid].start <= time { lo = mid + 1 } else { hi = mid }
         }
-        var first: Int32?
-        var i = lo
-        while i < list.count, list[i].at <= time {
-            if let f = first { if list[i].person != f { return true } } else { first = list[i].person }
-            i += 1
+        return lo > 0 && time < list[lo - 1].end
+    }
+
+    /// Turns one account's responses, in time order, into merged spans.
+    struct SpanBuilder {
+        private(set) var spans: [Span] = []
+        /// Who responded last, when, and the latest response of anyone else.
+        private var lastPerson: String?
+        private var lastAt: Int64 = .min
+        private var otherAt: Int64?
+
+        mutating func add(at: Int64, person: String) {
+            // The latest earlier response by someone else: the pair that keeps a group longest.
+            let partner = person == lastPerson ? otherAt : (lastPerson == nil ? nil : lastAt)
+            if person != lastPerson {
+                otherAt = lastPerson == nil ? nil : lastAt
+                lastPerson = person
+            }
+            lastAt = at
+            guard let partner, partner + AccountActivity.window > at else { return }
+            let span = Span(start: at, end: partner + AccountActivity.window)
+            if let last = spans.last, span.start <= last.end {
+                spans[spans.count - 1].end = max(last.end, span.end)
+            } else {
+                spans.append(span)
+            }
         }
-        return false
     }
 
     /// How many people of one account engaged in (time − 30 days, time], counted up to 2, from
@@ -102,19 +149,4 @@ struct AccountActivity {
             SELECT person_id, account_id, ? FROM persons WHERE person_id = ?
             """).execute(arguments: [found, person])
     }
-
-    /// The same count from the index (the full derive).
-    func engagedPeople(account: String, at time: Int64) -> Int {
-        guard let list = byAccount[account] else { return 0 }
-        var lo = 0, hi = list.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if list[mid].at <= time - Self.window { lo = mid + 1 } else { hi = mid }
-        }
-        guard lo < list.count, list[lo].at <= time else { return 0 }
-        return buyingGroup(account: account, at: time) ? 2 : 1
-    }
-
-    /// Accounts with any response.
-    var accounts: Dictionary<String, [(at: Int64, person: Int32)]>.Keys { byAccount.keys }
 }

@@ -289,17 +289,18 @@ enum NextActionStore {
             return (now >= 2, (now >= 2) != (before >= 2))
         }
 
-        /// Recounts every account (`person_signals` written already).
-        static func rebuild(db: Database, at: Timestamp, activity: AccountActivity) throws {
+        /// Recounts every account from `person_signals` (written already): the people whose
+        /// latest response falls in the last 30 days, as `refresh` counts one account.
+        static func rebuild(db: Database, at: Timestamp) throws {
             try db.execute(sql: "DELETE FROM account_signals")
-            let insert = try HotStatement(db, sql: "INSERT INTO account_signals (account_id, engaged_people, computed_at) VALUES (?, ?, ?)")
-            let t = at.millisecondsSinceEpoch
-            for account in activity.accounts.sorted() {
-                let n = activity.engagedPeople(account: account, at: t)
-                guard n > 0 else { continue }
-                insert.text(1, account); insert.int(2, Int64(n)); insert.text(3, at.iso8601)
-                try insert.run()
-            }
+            try db.execute(
+                sql: """
+                    INSERT INTO account_signals (account_id, engaged_people, computed_at)
+                    SELECT account_id, min(count(*), 2), ?1 FROM person_signals
+                    WHERE account_id IS NOT NULL AND last_response_at > ?2 AND last_response_at <= ?1
+                    GROUP BY account_id
+                    """,
+                arguments: [at.iso8601, Timestamp(millisecondsSinceEpoch: at.millisecondsSinceEpoch - AccountActivity.window).iso8601])
         }
     }
 }
