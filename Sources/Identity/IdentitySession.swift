@@ -39,6 +39,10 @@ final class IdentitySession: IdentityBatch {
     /// Identifiers the batch's touchpoints name their persons by.
     private var references: Set<Identifier> = []
     private var releasedKnown: Bool?
+    /// The per-touchpoint lookups, through SQLite's C API (see `HotStatement`), prepared once a batch.
+    private var personOfIdentifier: HotStatement?
+    private var accountOfIdentifier: HotStatement?
+    private var accountOfPersonQuery: HotStatement?
 
     init(db: Database, rules: IdentityRules, source: String, now: String) {
         self.db = db
@@ -105,7 +109,7 @@ final class IdentitySession: IdentityBatch {
 
     func lookupPerson(_ id: Identifier) throws -> String? {
         if let cached = personCache[id] { return cached }
-        let p = try owner(of: id, in: "identifiers", column: "person_id")
+        let p = try Self.value(of: id, prepared: &personOfIdentifier, db: db, sql: "SELECT person_id FROM identifiers WHERE kind = ? AND value = ?")
         if let p { personCache[id] = p }
         return p
     }
@@ -144,8 +148,10 @@ final class IdentitySession: IdentityBatch {
 
     func account(ofPerson personId: String) throws -> String? {
         if let cached = personAccountCache[personId] { return cached }
-        let a = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT account_id FROM persons WHERE person_id = ?"), arguments: [personId])
+        if accountOfPersonQuery == nil { accountOfPersonQuery = try HotStatement(db, sql: "SELECT account_id FROM persons WHERE person_id = ?") }
+        let query = accountOfPersonQuery!
+        query.text(1, personId)
+        let a = try query.first { query.string(0) } ?? nil
         personAccountCache[personId] = .some(a)
         return a
     }
@@ -169,7 +175,7 @@ final class IdentitySession: IdentityBatch {
 
     private func lookupAccount(_ id: Identifier) throws -> String? {
         if let cached = accountCache[id] { return cached }
-        let a = try owner(of: id, in: "account_identifiers", column: "account_id")
+        let a = try Self.value(of: id, prepared: &accountOfIdentifier, db: db, sql: "SELECT account_id FROM account_identifiers WHERE kind = ? AND value = ?")
         if let a { accountCache[id] = a }
         return a
     }
@@ -295,11 +301,13 @@ final class IdentitySession: IdentityBatch {
         }
     }
 
-    /// Who holds an identifier in `identifiers` or `account_identifiers`.
-    private func owner(of id: Identifier, in table: String, column: String) throws -> String? {
-        try String.fetchOne(
-            db.cachedStatement(sql: "SELECT \(column) FROM \(table) WHERE kind = ? AND value = ?"),
-            arguments: [id.kind.rawValue, id.value])
+    /// Who holds an identifier: the one column `sql` reads for its kind and value.
+    private static func value(of id: Identifier, prepared: inout HotStatement?, db: Database, sql: String) throws -> String? {
+        if prepared == nil { prepared = try HotStatement(db, sql: sql) }
+        let query = prepared!
+        query.text(1, id.kind.rawValue)
+        query.text(2, id.value)
+        return try query.first { query.string(0) } ?? nil
     }
 
     /// Links a company record to its account and keeps what it says (the account's attributes are

@@ -14,6 +14,10 @@ struct ProspectTimeline {
     /// The person's ICP fit (read once: it does not change over the history).
     let fits: Bool
     let fitPoints: Double
+    /// Per touch, its time and the score points its action is worth (nil: none), read once:
+    /// the model learns from a score at every snapshot of the history.
+    let times: [Int64]
+    let points: [Double?]
 
     static let signalWindow: Int64 = 14 * 86_400_000
 
@@ -53,14 +57,16 @@ struct ProspectTimeline {
             }
         }
         self.shows = shows
+        times = facts.touches.map(\.at.millisecondsSinceEpoch)
+        points = facts.touches.map { definitions.score.actions[$0.action] }
     }
 
     /// Index of the first touch after `time` (touches are in time order).
     func firstIndex(after time: Int64) -> Int {
-        var lo = 0, hi = facts.touches.count
+        var lo = 0, hi = times.count
         while lo < hi {
             let mid = (lo + hi) / 2
-            if facts.touches[mid].at.millisecondsSinceEpoch <= time { lo = mid + 1 } else { hi = mid }
+            if times[mid] <= time { lo = mid + 1 } else { hi = mid }
         }
         return lo
     }
@@ -98,9 +104,9 @@ struct ProspectTimeline {
     func score(at time: Int64, upTo end: Int) -> Double {
         let s = definitions.score
         var engagement = 0.0
-        for touch in facts.touches[..<end] {
-            guard let points = s.actions[touch.action] else { continue }
-            engagement += points * pow(2, -Double(time - touch.at.millisecondsSinceEpoch) / Double(s.halfLifeMilliseconds))
+        for i in 0..<end {
+            guard let points = points[i] else { continue }
+            engagement += points * pow(2, -Double(time - times[i]) / Double(s.halfLifeMilliseconds))
         }
         engagement = min(max(engagement, -s.engagementCap), s.engagementCap)
         return min(max(fitPoints + engagement, 0), s.max)
@@ -119,7 +125,7 @@ struct ProspectTimeline {
     /// The first touch in (start, end] showing any candidate action: its index, or nil.
     func firstCandidateTouch(after start: Int64, upTo end: Int64) -> Int? {
         var i = firstIndex(after: start)
-        while i < facts.touches.count, facts.touches[i].at.millisecondsSinceEpoch <= end {
+        while i < times.count, times[i] <= end {
             if shows[i] != 0 { return i }
             i += 1
         }

@@ -648,14 +648,24 @@ struct BatchWriter {
     /// Writes the batch's touchpoints with their final person and account: the account the source
     /// named, else the person's.
     private mutating func writePendingTouchpoints() throws {
+        // Campaign names as the batch left them (its campaign records are applied by now); a
+        // backfill's touchpoints name a few campaigns many times.
+        var campaignNames: [String: String?] = [:]
+        let campaignName = try HotStatement(db, sql: "SELECT name FROM campaigns WHERE campaign_id = ?")
         for pending in pendingTouchpoints {
             let tp = pending.facts
             let campaignId = tp.campaignRecord?.description
             var campaign = tp.campaign
-            if let campaignId, let name = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT name FROM campaigns WHERE campaign_id = ?"), arguments: [campaignId])
-            {
-                campaign = name
+            if let campaignId {
+                let name: String?
+                if let known = campaignNames[campaignId] {
+                    name = known
+                } else {
+                    campaignName.text(1, campaignId)
+                    name = try campaignName.first { campaignName.string(0) } ?? nil
+                    campaignNames[campaignId] = .some(name)
+                }
+                if let name { campaign = name }
             }
             if let step = tp.lifecycle {
                 try db.cachedStatement(sql: """
