@@ -241,6 +241,23 @@ import Testing
         }
     }
 
+    /// The spill's text for candidate touches reads back exactly, whatever a touch id holds.
+    @Test func spilledCandidatesReadBackAsTheyWere() throws {
+        let candidates = [
+            NextActionPass.Candidate(at: 1_748_822_400_000, shows: 5, touch: "marketo:activities:1000001"),
+            NextActionPass.Candidate(at: -86_400_000, shows: .max, touch: "sf:Task:00T 12 34#2"),
+            NextActionPass.Candidate(at: 0, shows: 1, touch: ""),
+            NextActionPass.Candidate(at: 7, shows: 1 << 63, touch: "hs:engagements:Zoë 10 20\n30 ✓"),
+        ]
+        for list in [[], candidates, Array(candidates.reversed())] {
+            var text = PreparedSpill.CandidateText.encode(list)
+            let back = try text.withUTF8 { try PreparedSpill.CandidateText.decode($0) }
+            #expect(back.map(\.at) == list.map(\.at) && back.map(\.shows) == list.map(\.shows) && back.map(\.touch) == list.map(\.touch))
+        }
+        var broken = "12 3 40 too short"
+        #expect(throws: PreparedSpill.CandidateText.Malformed.self) { try broken.withUTF8 { try PreparedSpill.CandidateText.decode($0) } }
+    }
+
     @Test func everyStateKeyReadsBackFromTheModelTable() {
         var seen: Set<Int> = []
         for stage in Stage.allCases {
