@@ -41,6 +41,9 @@ public final class JourneyStore: Sendable {
             // Fewer, larger checkpoints and a bigger page cache: bulk ingests rewrite the same
             // index pages many times per batch.
             try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
+            // A whole-store derive is one transaction, so the WAL grows to its size (1.4 GB in a
+            // 10M-row backfill); once checkpointed it is cut back rather than kept at that size.
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         do {
