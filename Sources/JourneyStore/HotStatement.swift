@@ -41,6 +41,13 @@ public struct HotStatement {
 
     public func bool(_ index: Int32, _ value: Bool?) { int(index, value.map { $0 ? 1 : 0 }) }
 
+    public func blob(_ index: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buf in
+            // A zero-length blob still has to be a blob, not NULL: SQLite needs a non-null pointer.
+            _ = sqlite3_bind_blob(handle, index, buf.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buf.count), Self.transient)
+        }
+    }
+
     /// Runs the statement once; the number of rows it changed.
     @discardableResult
     public func run() throws -> Int {
@@ -94,6 +101,14 @@ public struct HotStatement {
     public func withUTF8<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
         guard let p = sqlite3_column_text(handle, column) else { return nil }
         return try body(UnsafeBufferPointer(start: p, count: Int(sqlite3_column_bytes(handle, column))))
+    }
+
+    /// The column's bytes as a blob, valid until the next step or reset.
+    public func withBytes<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T? {
+        guard !isNull(column) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard let p = sqlite3_column_blob(handle, column) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try body(UnsafeBufferPointer(start: p.assumingMemoryBound(to: UInt8.self), count: count))
     }
 
     private func error(_ code: Int32) -> DatabaseError {

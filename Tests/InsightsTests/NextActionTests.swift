@@ -241,21 +241,49 @@ import Testing
         }
     }
 
-    /// The spill's text for candidate touches reads back exactly, whatever a touch id holds.
-    @Test func spilledCandidatesReadBackAsTheyWere() throws {
-        let candidates = [
-            NextActionPass.Candidate(at: 1_748_822_400_000, shows: 5, touch: "marketo:activities:1000001"),
-            NextActionPass.Candidate(at: -86_400_000, shows: .max, touch: "sf:Task:00T 12 34#2"),
-            NextActionPass.Candidate(at: 0, shows: 1, touch: ""),
-            NextActionPass.Candidate(at: 7, shows: 1 << 63, touch: "hs:engagements:Zoë 10 20\n30 ✓"),
-        ]
-        for list in [[], candidates, Array(candidates.reversed())] {
-            var text = PreparedSpill.CandidateText.encode(list)
-            let back = try text.withUTF8 { try PreparedSpill.CandidateText.decode($0) }
-            #expect(back.map(\.at) == list.map(\.at) && back.map(\.shows) == list.map(\.shows) && back.map(\.touch) == list.map(\.touch))
+    /// A prepared person spilled by a learning derive reads back exactly, and the codec writes
+    /// every field the types have: a field added to one of them and not to `PreparedCodec`
+    /// fails here (by the counts) instead of being dropped.
+    @Test func preparedPersonsReadBackFromTheSpillAsTheyWere() throws {
+        let full = NextActionPass.Prepared(
+            prospect: ProspectNow(
+                personId: "p_1", owner: "rep 1", stage: .mql,
+                state: ProspectState(stage: .mql, signal: .handRaise, band: .high, fit: true, recency: .days3to7, buyingGroup: true),
+                emailBlock: "unsubscribed 2025-01-02", lastTaken: [nil, 1_748_822_400_000, -5], contacts: ["email": 3, "phone": 1],
+                lastTouch: 1_748_822_399_000, salesTouched: true, openHandRaise: HandRaise(at: 7, what: "demo request ✓"),
+                followUp: FollowUp(
+                    mqlAt: Self.at(-Self.day), dueAt: Self.at(0), owner: "rep 2", answeredAt: Self.at(-Self.hour), answeredBy: "rep 3",
+                    responseHours: 0.1 + 0.2, status: .met, salesTouches: 2, worked: true),
+                holdout: true, suppressed: ["webinar_invite": "dismissed 2025-05-01", "nurture_email": "marked done"]),
+            holdout: true,
+            candidates: [
+                NextActionPass.Candidate(at: 1_748_822_400_000, shows: .max, touch: "sf:Task:00T 1#2"),
+                NextActionPass.Candidate(at: -1, shows: 1, touch: ""),
+            ])
+        let counts = PreparedCodec.fieldCounts
+        #expect(Mirror(reflecting: full).children.count == counts.prepared)
+        #expect(Mirror(reflecting: full.prospect).children.count == counts.prospect)
+        #expect(Mirror(reflecting: full.prospect.state!).children.count == counts.state)
+        #expect(Mirror(reflecting: full.prospect.followUp!).children.count == counts.followUp)
+        #expect(Mirror(reflecting: full.prospect.openHandRaise!).children.count == counts.handRaise)
+        #expect(Mirror(reflecting: full.candidates[0]).children.count == counts.candidate)
+        // Every optional of the sample is set, so each one's presence is written and read.
+        for child in Mirror(reflecting: full.prospect).children {
+            let value = Mirror(reflecting: child.value)
+            #expect(value.displayStyle != .optional || !value.children.isEmpty, "\(child.label ?? "?") is nil in the sample")
         }
-        var broken = "12 3 40 too short"
-        #expect(throws: PreparedSpill.CandidateText.Malformed.self) { try broken.withUTF8 { try PreparedSpill.CandidateText.decode($0) } }
+        var empty = full
+        empty.prospect = ProspectNow(
+            personId: "p_2", owner: nil, stage: nil, state: nil, emailBlock: nil, lastTaken: [], contacts: [:], lastTouch: nil,
+            salesTouched: false, openHandRaise: nil, followUp: nil, holdout: false)
+        empty.candidates = []
+        for value in [full, empty] {
+            let bytes = PreparedCodec.encode(value)
+            #expect(try bytes.withUnsafeBufferPointer { try PreparedCodec.decode($0) } == value)
+            // A cut-off or padded state is refused, never read as something else.
+            #expect(throws: PreparedCodec.Malformed.self) { try Array(bytes.dropLast()).withUnsafeBufferPointer { try PreparedCodec.decode($0) } }
+            #expect(throws: PreparedCodec.Malformed.self) { try (bytes + [0]).withUnsafeBufferPointer { try PreparedCodec.decode($0) } }
+        }
     }
 
     @Test func everyStateKeyReadsBackFromTheModelTable() {
