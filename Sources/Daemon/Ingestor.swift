@@ -46,13 +46,15 @@ public struct Ingestor: Sendable {
     }
 
     /// One pass over one source. Never throws: a failing source is recorded and reported, and the
-    /// other sources go on.
+    /// other sources go on. Without `deriveAtEnd` what the pass queued stays queued (durably) for
+    /// the caller's `deriveQueued()`: a run over several sources derives once, after the last.
     public func run(
-        _ source: any IngestSource, waitForSettling: Bool, shouldStop: @escaping @Sendable () -> Bool = { false }
+        _ source: any IngestSource, waitForSettling: Bool, shouldStop: @escaping @Sendable () -> Bool = { false },
+        deriveAtEnd: Bool = true
     ) async -> SourceOutcome {
         let control = PassControl(batchSize: batchSize, waitForSettling: waitForSettling, shouldStop: shouldStop)
         // Work an earlier process left queued (it stopped between a batch and its derive) comes first.
-        await derive.drain()
+        if deriveAtEnd { await derive.drain() }
         var report: PassReport
         do {
             let sink = StoreSink(
@@ -70,6 +72,7 @@ public struct Ingestor: Sendable {
         // it leaves the work queued for its next start (which drains it first).
         switch report.status {
         case .stopped: break
+        case _ where !deriveAtEnd: break
         case .failed: await derive.drain()
         case .ok, .partial: await derive.refreshStale()
         }
@@ -102,5 +105,11 @@ public struct Ingestor: Sendable {
                 ])
         }
         return SourceOutcome(source: source.name, type: source.type, report: report)
+    }
+
+    /// Derives what passes run without `deriveAtEnd` left queued (and anything an earlier
+    /// process left), with a fresh model when they grew the store enough to need one.
+    public func deriveQueued() async {
+        await derive.refreshStale()
     }
 }

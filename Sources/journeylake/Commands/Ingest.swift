@@ -41,9 +41,13 @@ struct Ingest: AsyncParsableCommand {
             store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers(config),
             deriveEvery: config.store.deriveEvery, logger: Logger(label: "journeylake.ingest"))
         var outcomes: [SourceOutcome] = []
+        // Each source's pass leaves what it touched queued, and it is all derived once after the
+        // last: one whole-store derive for the run, not one per source (a run stopped in between
+        // leaves the queue for the next start).
         for s in selected {
-            outcomes.append(await ingestor.run(s, waitForSettling: true))
+            outcomes.append(await ingestor.run(s, waitForSettling: true, deriveAtEnd: false))
         }
+        await ingestor.deriveQueued()
         print(Self.render(outcomes, format: format))
         for o in outcomes {
             for e in o.report.errors { printErr("journeylake: source \(o.source): \(e.message)") }
