@@ -67,15 +67,3 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         return (m <= 2 ? y + 1 : y, m, d)
     }
 }
-
-/// Coded as its epoch milliseconds: exact, and what the store's internal state rows need.
-extension Timestamp: Codable {
-    public init(from decoder: any Decoder) throws {
-        millisecondsSinceEpoch = try decoder.singleValueContainer().decode(Int64.self)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(millisecondsSinceEpoch)
-    }
-}

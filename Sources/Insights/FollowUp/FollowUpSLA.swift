@@ -13,7 +13,7 @@ public enum FollowUpStatus: String, Sendable, Codable {
 
 /// The follow-up SLA of one MQL: the clock starts at the MQL; only a sales touch at or after it
 /// answers it.
-public struct FollowUp: Sendable, Equatable, Codable {
+public struct FollowUp: Sendable, Equatable {
     public var mqlAt: Timestamp
     public var dueAt: Timestamp
     public var owner: String?

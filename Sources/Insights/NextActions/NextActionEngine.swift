@@ -36,12 +36,12 @@ public struct Suggestion: Sendable, Equatable {
 
 /// A prospect now (or at an as-of date), with what the guardrails need to know.
 /// A hand-raise (a demo or contact request) and when it came, in milliseconds.
-struct HandRaise: Codable, Equatable {
+struct HandRaise: Equatable {
     var at: Int64
     var what: String
 }
 
-struct ProspectNow: Codable, Equatable {
+struct ProspectNow: Equatable {
     var personId: String
     var owner: String?
     var stage: Stage?

@@ -99,14 +99,14 @@ struct NextActionPass {
     /// What the suggestions of one person need of their journey, kept small so a full derive can
     /// hold everyone's while the model learns: the prospect now, and the candidate-action touches
     /// (to tell which open suggestions were taken).
-    struct Prepared: Codable, Equatable {
+    struct Prepared: Equatable {
         var prospect: ProspectNow
         var holdout: Bool
         var candidates: [Candidate]
     }
 
     /// A touch that counts as taking some candidate actions (`shows`: a bit per action).
-    struct Candidate: Codable, Equatable {
+    struct Candidate: Equatable {
         var at: Int64
         var shows: UInt64
         var touch: String
