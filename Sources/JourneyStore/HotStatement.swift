@@ -42,9 +42,10 @@ public struct HotStatement {
     public func bool(_ index: Int32, _ value: Bool?) { int(index, value.map { $0 ? 1 : 0 }) }
 
     public func blob(_ index: Int32, _ bytes: [UInt8]) {
+        // An empty array has no base address, and a null pointer would bind NULL, not an empty blob.
+        guard !bytes.isEmpty else { sqlite3_bind_zeroblob(handle, index, 0); return }
         bytes.withUnsafeBytes { buf in
-            // A zero-length blob still has to be a blob, not NULL: SQLite needs a non-null pointer.
-            _ = sqlite3_bind_blob(handle, index, buf.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(buf.count), Self.transient)
+            _ = sqlite3_bind_blob(handle, index, buf.baseAddress, Int32(buf.count), Self.transient)
         }
     }
 

@@ -93,11 +93,12 @@ public struct JourneyScan {
         return try start()
     }
 
-    private enum Order { case before, same, after }
+    enum Order { case before, same, after }
 
-    /// Where the current row's person id (column 0) stands against `id`, in SQLite's BINARY
-    /// collation (byte order), the order the sorter produced.
-    private static func order(_ q: HotStatement, _ id: String) -> Order? {
+    /// Where the current row's key in column 0 (a person id here, an account id for buying
+    /// groups) stands against `id`, in SQLite's BINARY collation (byte order), the order the
+    /// sorter produced.
+    static func order(_ q: HotStatement, _ id: String) -> Order? {
         var key = id
         return q.withUTF8(0) { row in
             key.withUTF8 { mine in

@@ -72,8 +72,7 @@ struct AccountActivity {
         var more = try JourneyScan.startingSorts(db) { try query.step() }
         while more {
             if let at = query.withUTF8(2, { TimestampParser.utc.parse(utf8: $0) }) ?? nil, let person = query.string(1) {
-                let same = query.withUTF8(0) { row in account.map { known in var k = known; return k.withUTF8 { $0.elementsEqual(row) } } ?? false }
-                if same != true {
+                if account.map({ JourneyScan.order(query, $0) != .same }) ?? true {
                     if let account, !builder.spans.isEmpty { activity.spans[account] = builder.spans }
                     account = query.string(0)
                     builder = SpanBuilder()

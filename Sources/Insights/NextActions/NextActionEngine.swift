@@ -34,13 +34,13 @@ public struct Suggestion: Sendable, Equatable {
     }
 }
 
-/// A prospect now (or at an as-of date), with what the guardrails need to know.
 /// A hand-raise (a demo or contact request) and when it came, in milliseconds.
 struct HandRaise: Equatable {
     var at: Int64
     var what: String
 }
 
+/// A prospect now (or at an as-of date), with what the guardrails need to know.
 struct ProspectNow: Equatable {
     var personId: String
     var owner: String?
