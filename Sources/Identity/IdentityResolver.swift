@@ -37,6 +37,8 @@ struct IdentityResolver {
         var recordIds: [String: [Identifier]] = [:]
         var aliases: [String: [Identifier]] = [:]
         var recordPerson: [String: String] = [:]
+        /// When each live record says its person was first seen (its created date, else its version).
+        var recordFirstSeen: [String: String] = [:]
         var owner: [Identifier: String] = [:]
         /// The source each owned identifier is credited to.
         var ownerSource: [Identifier: String] = [:]
@@ -78,11 +80,15 @@ struct IdentityResolver {
             recordWave.removeAll()
             seenRecords.formUnion(records)
             if !records.isEmpty {
-                let keys = Self.json(Array(records))
-                try each("SELECT record_key, person_id FROM person_records WHERE record_key IN (SELECT value FROM json_each(?))", keys) { row in
+                let keys = Self.keys(records)
+                try each("""
+                    SELECT record_key, person_id, coalesce(created_at, version_at) FROM person_records
+                    WHERE record_key IN (SELECT value FROM json_each(?))
+                    """, keys) { row in
                     let r: String = row[0], p: String = row[1]
                     region.records.insert(r)
                     region.recordPerson[r] = p
+                    region.recordFirstSeen[r] = row[2]
                     region.recordIds[r] = []
                     visitPerson(p)
                 }
@@ -111,7 +117,7 @@ struct IdentityResolver {
             if !idWave.isEmpty {
                 let ids = idWave
                 idWave.removeAll()
-                let linking = Self.json(ids.filter(rules.links))
+                let linking = Self.keys(ids.filter(rules.links))
                 func recordsNaming(_ table: String) throws {
                     try each("""
                         SELECT t.record_key FROM json_each(?) j CROSS JOIN \(table) t
@@ -126,7 +132,7 @@ struct IdentityResolver {
                 try each("""
                     SELECT i.kind, i.value, i.person_id, i.source FROM json_each(?) j CROSS JOIN identifiers i
                     ON i.kind = j.value ->> '$[0]' AND i.value = j.value ->> '$[1]'
-                    """, Self.json(ids)) { row in
+                    """, Self.keys(ids)) { row in
                     let id = Identifier(kind: IdentifierKind(rawValue: row[0]), value: row[1])
                     let p: String = row[2]
                     region.owner[id] = p
@@ -135,7 +141,7 @@ struct IdentityResolver {
                 }
             }
             if !personWave.isEmpty {
-                let persons = Self.json(personWave)
+                let persons = Self.keys(personWave)
                 personWave.removeAll()
                 try each("SELECT record_key FROM person_records WHERE person_id IN (SELECT value FROM json_each(?))", persons) {
                     recordWave.insert($0[0])
@@ -172,9 +178,30 @@ struct IdentityResolver {
         }
     }
 
-    /// A JSON array of `[kind, value]` pairs.
-    static func json(_ ids: [Identifier]) -> String {
-        "[" + ids.map { "[" + JSONObjectWriter.quoted($0.kind.rawValue) + "," + JSONObjectWriter.quoted($0.value) + "]" }.joined(separator: ",") + "]"
+    /// A JSON array of `[kind, value]` pairs, for `json_each`.
+    static func keys(_ ids: [Identifier]) -> String {
+        var out: [UInt8] = [91]
+        for id in ids {
+            if out.count > 1 { out.append(44) }
+            out.append(91)
+            JSONObjectWriter.appendString(id.kind.rawValue, to: &out)
+            out.append(44)
+            JSONObjectWriter.appendString(id.value, to: &out)
+            out.append(93)
+        }
+        out.append(93)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A JSON array of strings in no particular order, for `json_each`.
+    static func keys<S: Sequence<String>>(_ strings: S) -> String {
+        var out: [UInt8] = [91]
+        for s in strings {
+            if out.count > 1 { out.append(44) }
+            JSONObjectWriter.appendString(s, to: &out)
+        }
+        out.append(93)
+        return String(decoding: out, as: UTF8.self)
     }
 
     // MARK: Touchpoint references
@@ -243,12 +270,10 @@ struct IdentityResolver {
 
     private func loadSeparations(_ keys: [NodeKey]) throws -> [IdentityPartition.Separation] {
         guard try exists("identity_separations") else { return [] }
-        var ids: Set<Int64> = []
-        for key in keys {
-            ids.formUnion(try Int64.fetchAll(
-                db.cachedStatement(sql: "SELECT separation_id FROM identity_separations WHERE node = ?"), arguments: [key.encoded]))
-        }
-        return try ids.sorted().map { id in
+        let ids = try Int64.fetchAll(
+            db.cachedStatement(sql: "SELECT DISTINCT separation_id FROM identity_separations WHERE node IN (SELECT value FROM json_each(?)) ORDER BY 1"),
+            arguments: [Self.keys(keys.map(\.encoded))])
+        return try ids.map { id in
             var sides: (Set<NodeKey>, Set<NodeKey>) = ([], [])
             for row in try Row.fetchAll(db, sql: "SELECT side, node FROM identity_separations WHERE separation_id = ?", arguments: [id]) {
                 let node = NodeKey(encoded: row[1])
@@ -270,8 +295,8 @@ struct IdentityResolver {
         var oldIdentifiers: [String: Set<Identifier>] = [:]
         for (id, p) in region.owner { oldIdentifiers[p, default: []].insert(id) }
         var created: [String: String] = [:]
-        for p in region.persons {
-            created[p] = try String.fetchOne(db.cachedStatement(sql: "SELECT created_at FROM persons WHERE person_id = ?"), arguments: [p])
+        try each("SELECT person_id, created_at FROM persons WHERE person_id IN (SELECT value FROM json_each(?))", Self.keys(region.persons)) {
+            created[$0[0]] = $0[1]
         }
         // 1. Every resulting person exists, first seen as early as any person it continues.
         var changed: Set<String> = []
@@ -280,10 +305,7 @@ struct IdentityResolver {
             var first = continues.compactMap { created[$0] }.min()
             if first == nil {
                 for node in person.nodes where node.kind == .record && region.records.contains(node.subject) {
-                    let key = node.subject
-                    let seen = try String.fetchOne(
-                        db.cachedStatement(sql: "SELECT coalesce(created_at, version_at) FROM person_records WHERE record_key = ?"), arguments: [key])
-                    if let seen, seen < (first ?? seen + "~") { first = seen }
+                    if let seen = region.recordFirstSeen[node.subject], seen < (first ?? seen + "~") { first = seen }
                 }
                 first = first ?? now
             }
@@ -312,15 +334,12 @@ struct IdentityResolver {
         // An identifier is credited to the source of its first claimant (by key), not to whichever
         // source happened to bring it first.
         var sourceOfRecord: [String: String] = [:]
+        try each(
+            "SELECT record_key, source FROM source_records WHERE record_key IN (SELECT value FROM json_each(?))",
+            Self.keys(Set(result.owner.keys.compactMap { claimantOf[$0] }))
+        ) { sourceOfRecord[$0[0]] = $0[1] }
         for (id, personId) in result.owner {
-            var credited: String?
-            if let key = claimantOf[id] {
-                if sourceOfRecord[key] == nil {
-                    sourceOfRecord[key] = try String.fetchOne(
-                        db.cachedStatement(sql: "SELECT source FROM source_records WHERE record_key = ?"), arguments: [key])
-                }
-                credited = sourceOfRecord[key]
-            }
+            let credited = claimantOf[id].flatMap { sourceOfRecord[$0] }
             guard region.owner[id] != personId || (credited != nil && credited != region.ownerSource[id]) else { continue }
             try db.cachedStatement(
                 sql: """
@@ -339,11 +358,14 @@ struct IdentityResolver {
         }
         // 4. Touchpoints of every person whose identifiers changed follow their reference.
         let oldPersons = region.persons
-        for p in oldPersons.sorted() where !newIds.contains(p) || changed.contains(p) {
-            // Touchpoints move by reference, in bulk: a person's touchpoints name it by a few identifiers.
-            let refs = try String.fetchAll(
-                db.cachedStatement(sql: "SELECT DISTINCT coalesce(person_ref, '') FROM touchpoints WHERE person_id = ?"), arguments: [p])
-            guard !refs.isEmpty else { continue }
+        let following = oldPersons.filter { !newIds.contains($0) || changed.contains($0) }
+        // Touchpoints move by reference, in bulk: a person's touchpoints name it by a few identifiers.
+        var refsOf: [String: [String]] = [:]
+        try each("""
+            SELECT DISTINCT person_id, coalesce(person_ref, '') FROM touchpoints WHERE person_id IN (SELECT value FROM json_each(?))
+            """, Self.keys(following)) { refsOf[$0[0], default: []].append($0[1]) }
+        for p in following.sorted() {
+            guard let refs = refsOf[p] else { continue }
             // An account taken from the old person is re-derived from the new one.
             let oldAccount = try String.fetchOne(db.cachedStatement(sql: "SELECT account_id FROM persons WHERE person_id = ?"), arguments: [p])
             for encoded in refs {
@@ -404,7 +426,7 @@ struct IdentityResolver {
             outcome.removed.insert(p)
         }
         // 6. Conflicts as they stand now for these records.
-        let recordKeys = Self.json(Array(region.records))
+        let recordKeys = Self.keys(region.records)
         let current = Set(result.conflicts.map { [$0.identifier.kind.rawValue, $0.identifier.value, $0.refusedFor, $0.existingRecord] })
         for row in try Row.fetchAll(
             db, sql: """

@@ -349,19 +349,38 @@ final class IdentitySession: IdentityBatch {
 
     /// Re-derives the attributes of the persons this batch touched from their live records:
     /// the most recent non-empty value per field; an opt-out anywhere wins (conservative consent).
+    ///
+    /// Persons are read a thousand at a time, their records in one query per step, not per person.
     func refreshPersons() throws {
-        for personId in touchedPersons.sorted() {
-            guard let person = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT created_at, account_id FROM persons WHERE person_id = ?"), arguments: [personId])
-            else { continue }
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT version_at, email, first_name, last_name, title, owner, consent_email, account_id, created_at, source,
-                          consent_since, consent_opt_in, country
-                        FROM person_records WHERE person_id = ? ORDER BY coalesce(version_at, ''), record_key
-                        """),
-                arguments: [personId])
+        let everyone = touchedPersons.sorted()
+        for start in stride(from: 0, to: everyone.count, by: 1_000) {
+            try refreshPersons(Array(everyone[start..<min(start + 1_000, everyone.count)]))
+        }
+        touchedPersons.removeAll()
+        receivedTouchpoints.removeAll()
+    }
+
+    private func refreshPersons(_ step: [String]) throws {
+        let keys = IdentityResolver.keys(step)
+        var persons: [String: Row] = [:]
+        for row in try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT created_at, account_id, person_id FROM persons WHERE person_id IN (SELECT value FROM json_each(?))"),
+            arguments: [keys])
+        { persons[row[2]] = row }
+        var recordsOf: [String: [Row]] = [:]
+        for row in try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT version_at, email, first_name, last_name, title, owner, consent_email, account_id, created_at, source,
+                      consent_since, consent_opt_in, country, person_id
+                    FROM person_records WHERE person_id IN (SELECT value FROM json_each(?))
+                    ORDER BY person_id, coalesce(version_at, ''), record_key
+                    """),
+            arguments: [keys])
+        { recordsOf[row[13], default: []].append(row) }
+        for personId in step {
+            guard let person = persons[personId] else { continue }
+            let rows = recordsOf[personId] ?? []
             var email: String?, first: String?, last: String?, title: String?, owner: String?, country: String?
             var account: String?, updated: String?
             var created: String = person[0]
@@ -432,7 +451,5 @@ final class IdentitySession: IdentityBatch {
             }
             personAccountCache[personId] = .some(account)
         }
-        touchedPersons.removeAll()
-        receivedTouchpoints.removeAll()
     }
 }

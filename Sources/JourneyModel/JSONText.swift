@@ -32,7 +32,7 @@ public struct JSONObjectWriter {
 
     public static func appendString(_ s: String, to out: inout [UInt8]) {
         out.append(34)
-        let hex = Array("0123456789abcdef".utf8)
+        func hex(_ d: UInt8) -> UInt8 { d < 10 ? 48 + d : 87 + d }
         for c in s.utf8 {
             switch c {
             case 34: out.append(92); out.append(34)
@@ -41,7 +41,7 @@ public struct JSONObjectWriter {
             case 13: out.append(92); out.append(114)
             case 9: out.append(92); out.append(116)
             case 0..<32:
-                out.append(contentsOf: [92, 117, 48, 48, hex[Int(c >> 4)], hex[Int(c & 15)]])
+                out.append(contentsOf: [92, 117, 48, 48, hex(c >> 4), hex(c & 15)])
             default: out.append(c)
             }
         }
