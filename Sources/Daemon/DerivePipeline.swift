@@ -51,12 +51,10 @@ public struct DerivePipeline: Sendable {
     public func refreshStale(at time: Timestamp = Timestamp(.now)) async -> [Failure] {
         guard isActive else { return [] }
         var failures: [Failure] = []
-        var reset = false
         for deriver in derivers {
             do {
                 if try await store.needsFullDerive(deriver) {
                     try await store.resetDerive(deriver.name)
-                    reset = true
                 }
             } catch {
                 logger.warning("cannot tell whether a deriver is out of date", metadata: ["deriver": "\(deriver.name)", "error": "\(error)"])

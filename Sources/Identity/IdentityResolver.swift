@@ -63,9 +63,9 @@ struct IdentityResolver {
     /// test for keeping an identifier no record claims.
     ///
     /// The walk goes in waves: everything reached in one wave is looked up together, one query per
-    /// table (its keys passed as one JSON array), not one per record, identifier and person. A
-    /// batch of 5,000 leads made ~80,000 small queries; it makes a few dozen now. The region is
-    /// the closure of the reachability relation, so the order it is found in changes nothing.
+    /// table (its keys passed as one JSON array), not one per record, identifier and person (a
+    /// dozen small queries per record, before). The region is the closure of the reachability
+    /// relation, so the order it is found in changes nothing.
     func region(from changes: Changes, references: String? = nil) throws -> Region {
         var region = Region()
         if references != nil { region.referenced = [] }
