@@ -199,7 +199,7 @@ struct SignalService: Service {
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         readyWithoutServer?()
-        try? await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             for await _ in hangups { reloader.reload() }
         }
         state.isReady = false

@@ -1,6 +1,5 @@
 import Foundation
 public import GRDB
-public import JourneyModel
 
 /// The customer-journey store: one SQLite file in WAL mode, one writer (the daemon), many readers.
 public final class JourneyStore: Sendable {

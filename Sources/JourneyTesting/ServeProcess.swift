@@ -10,7 +10,7 @@ public final class ServeProcess {
     /// Starts `serve --config config` with `environment` added.
     public init(config: String, environment: [String: String] = [:]) throws {
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("jl-serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         log = try FileHandle(forWritingTo: logURL)
         process = try CLIRunner.launch(["serve", "--config", config], environment: environment, stdout: log, stderr: log)
     }

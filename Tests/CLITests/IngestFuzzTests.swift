@@ -552,8 +552,8 @@ extension FuzzCase {
     /// hang guard: a run still going after `hangLimit` is killed and reported.
     static func ingest(config: String, in ws: Workspace, label: String) async throws -> Run {
         let outURL = ws.root.appendingPathComponent("\(label).stdout"), errURL = ws.root.appendingPathComponent("\(label).stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
         let process = Process()
         process.executableURL = CLIRunner.binary

@@ -155,6 +155,48 @@ import Testing
             #expect(rebuilt == incremental, "seed \(seed) round \(round) step \(step): \(Self.difference(rebuilt, incremental))")
         }
     }
+
+    /// Resolution looks records, identifiers and persons up a wave at a time, their keys passed to
+    /// SQLite as JSON: ids with quotes, backslashes, tabs, commas and characters beyond ASCII must
+    /// link, and be found again, exactly as plain ones do, in one batch or one record a batch.
+    @Test func idsThatNeedEscapingInJSONLinkAsPlainOnesDo() async throws {
+        let odd = [#"a"1"#, #"a\2"#, "a\t3", "a,4", "aé5", "a😀6", #"a\u00e97"#]
+        var reference: [String]?
+        for batchSize in [1000, 1] {
+            let ws = try Workspace()
+            func csv(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+            let header = "ID,Email,Other,Updated,Deleted"
+            var a = [header], b = [header], c = [header]
+            for (n, id) in odd.enumerated() {
+                let other = "b" + id.dropFirst() + "\u{1F}x"
+                a.append("\(csv(id)),,\(csv(other)),2025-01-01T00:00:00Z,false")
+                b.append("\(csv(other)),p\(n)@example.org,,2025-01-02T00:00:00Z,false")
+                // A third system's plain record linked to the odd one's partner by email; an event names the odd id.
+                c.append("plain\(n),P\(n)@Example.org,,2025-01-03T00:00:00Z,false")
+            }
+            try ws.write("a/a.csv", a.joined(separator: "\n") + "\n")
+            try ws.write("b/b.csv", b.joined(separator: "\n") + "\n")
+            try ws.write("c/c.csv", c.joined(separator: "\n") + "\n")
+            try ws.write("t/t.csv", "ID,At,A,Email\n" + odd.enumerated().map { "t\($0.offset),2025-01-10T10:00:00Z,\(csv($0.element))," }
+                .joined(separator: "\n") + "\n")
+            _ = try await ws.ingest(Self.sources(["a", "b", "c", "t"]), batchSize: batchSize)
+            #expect(try ws.count("SELECT count(*) FROM persons") == odd.count)
+            for id in odd {
+                // The odd id, its partner's id and the plain record all name one person, who has the event.
+                #expect(try ws.count("""
+                    SELECT count(DISTINCT i.person_id) FROM identifiers i
+                    JOIN identifiers j ON j.person_id = i.person_id AND j.kind = 'b_id'
+                    JOIN touchpoints t ON t.person_id = i.person_id
+                    WHERE i.kind = 'a_id' AND i.value = '\(id.replacingOccurrences(of: "'", with: "''"))'
+                      AND (SELECT count(*) FROM person_records r WHERE r.person_id = i.person_id) = 3
+                    """) == 1, "\(id)")
+            }
+            let report = try IdentityMaintenance(store: JourneyStore(path: ws.storePath)).rebuild(step: 2)
+            #expect(report.recordsMoved == 0 && report.touchpointsMoved == 0 && report.personsBefore == report.personsAfter)
+            let state = try Self.ownership(ws)
+            if let reference { #expect(state == reference, "\(Self.difference(state, reference))") } else { reference = state }
+        }
+    }
 }
 
 /// The vendor samples loaded in every order of their three sources and with different batch

@@ -1,7 +1,7 @@
 import Connectors
 import Foundation
 import JourneyModel
-public import JourneyStore
+import JourneyStore
 import Logging
 import Metrics
 import Synchronization

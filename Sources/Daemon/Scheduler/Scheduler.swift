@@ -1,6 +1,6 @@
 import Foundation
 public import Connectors
-public import JourneyModel
+import JourneyModel
 import Logging
 public import QueryServer
 public import ServiceLifecycle

@@ -1,5 +1,5 @@
 import Foundation
-public import JourneyModel
+import JourneyModel
 
 /// The shared funnel's stages, in order, plus the two that leave it.
 public enum Stage: String, Sendable, CaseIterable, Codable, Comparable {

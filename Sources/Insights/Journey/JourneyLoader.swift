@@ -1,6 +1,6 @@
 import Foundation
 public import GRDB
-public import JourneyModel
+import JourneyModel
 import JourneyStore
 
 /// Reads persons' journeys from the store, one person at a time (what a batch touched). One

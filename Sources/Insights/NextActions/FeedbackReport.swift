@@ -1,6 +1,6 @@
 import Foundation
 public import GRDB
-public import JourneyModel
+import JourneyModel
 
 /// How the suggestions made in a period fared (from `next_action_log`): how often they were
 /// taken, and how prospects converted when they were and when they were not; and the holdout's

@@ -1,5 +1,5 @@
 import Foundation
-public import JourneyModel
+import JourneyModel
 
 /// Observations and conversions of one action (or of holding) in one state.
 public struct OutcomeCount: Sendable, Equatable, Codable {

@@ -1,5 +1,5 @@
 import Foundation
-public import JourneyModel
+import JourneyModel
 
 /// One suggestion for one prospect: a row of `next_actions`.
 public struct Suggestion: Sendable, Equatable {

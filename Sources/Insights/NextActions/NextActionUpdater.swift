@@ -1,7 +1,7 @@
 import Foundation
-public import GRDB
-public import JourneyModel
-public import JourneyStore
+import GRDB
+import JourneyModel
+import JourneyStore
 
 /// How the insights deriver keeps next best actions current between full derives: which
 /// persons a batch makes it recompute besides those it touched, and when the lift model must

@@ -1,5 +1,5 @@
 import Foundation
-public import JourneyModel
+import JourneyModel
 
 /// What kind of touch an action is, for the next-best-action features.
 enum TouchKind {

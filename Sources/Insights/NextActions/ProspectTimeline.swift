@@ -1,5 +1,5 @@
 import Foundation
-public import JourneyModel
+import JourneyModel
 
 /// One person's journey as the next-best-action engine reads it: which candidate actions each
 /// touch shows (a touch may show several: a first sales call is a sales call and a hand-off),

@@ -1,6 +1,6 @@
 import Foundation
 public import GRDB
-public import JourneyModel
+import JourneyModel
 
 /// Reads what attribution needs from the store: every person's touches (each real-world event
 /// once, see `EventDeduplication`), the conversions with their values, accounts and milestones.

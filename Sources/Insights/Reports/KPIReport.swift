@@ -1,6 +1,6 @@
 import Foundation
 public import GRDB
-public import JourneyModel
+import JourneyModel
 
 /// The numbers both teams watch for a period.
 public struct KPIReport: Sendable, Equatable, Encodable {
