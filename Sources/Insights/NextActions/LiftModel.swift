@@ -43,17 +43,19 @@ public struct LiftModel: Sendable, Equatable {
 
     /// One snapshot: the prospect in `state` got the actions in `columns` (holding when empty).
     mutating func observe(_ state: ProspectState, columns: [Int], converted: Bool) {
-        let empty = Array(repeating: OutcomeCount(), count: actions.count)
-        for code in state.codes {
+        let hit = converted ? 1 : 0, hold = holdColumn
+        func count(_ row: inout [OutcomeCount]) {
             if columns.isEmpty {
-                cells[code, default: empty][holdColumn].observations += 1
-                if converted { cells[code, default: empty][holdColumn].converted += 1 }
+                row[hold].observations += 1
+                row[hold].converted += hit
             }
             for c in columns {
-                cells[code, default: empty][c].observations += 1
-                if converted { cells[code, default: empty][c].converted += 1 }
+                row[c].observations += 1
+                row[c].converted += hit
             }
         }
+        // One lookup per state, the row changed in place (no empty row built per call).
+        for code in state.codes { count(&cells[code, default: Array(repeating: OutcomeCount(), count: actions.count)]) }
         snapshots += 1
     }
 

@@ -119,10 +119,18 @@ public struct ProspectState: Sendable, Hashable, Codable {
 extension StageEngine {
     /// The stage a derived history puts the person in at `time` (entries after it not yet
     /// reached): the furthest funnel stage, or a later exit (disqualified, recycled).
+    ///
+    /// One pass without intermediate arrays: learning asks this at every weekly snapshot of every
+    /// prospect. Ties keep the first entry, as `max(by:)` does.
     static func stage(at time: Timestamp, history: [StageEntry]) -> Stage? {
-        let known = history.filter { $0.at <= time }
-        let furthest = known.filter { Stage.funnel.contains($0.stage) }.max { $0.stage < $1.stage }
-        let exit = known.filter { !Stage.funnel.contains($0.stage) }.max { ($0.at, $0.stage) < ($1.at, $1.stage) }
+        var furthest: StageEntry?, exit: StageEntry?
+        for e in history where e.at <= time {
+            if Stage.funnel.contains(e.stage) {
+                if furthest.map({ $0.stage < e.stage }) ?? true { furthest = e }
+            } else if exit.map({ ($0.at, $0.stage) < (e.at, e.stage) }) ?? true {
+                exit = e
+            }
+        }
         var stage = furthest?.stage
         if let exit, furthest.map({ exit.at >= $0.at }) ?? true { stage = exit.stage }
         return stage
@@ -130,7 +138,11 @@ extension StageEngine {
 
     /// When the person first reached `target` or a later funnel stage after `start`, up to `end`.
     static func reached(_ target: Stage, after start: Timestamp, upTo end: Timestamp, history: [StageEntry]) -> Timestamp? {
-        history.filter { Stage.funnel.contains($0.stage) && $0.stage >= target && $0.at > start && $0.at <= end }.map(\.at).min()
+        var first: Timestamp?
+        for e in history where Stage.funnel.contains(e.stage) && e.stage >= target && e.at > start && e.at <= end {
+            if first.map({ e.at < $0 }) ?? true { first = e.at }
+        }
+        return first
     }
 }
 
