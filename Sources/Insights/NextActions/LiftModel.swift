@@ -55,7 +55,7 @@ public struct LiftModel: Sendable, Equatable {
             }
         }
         // One lookup per state, the row changed in place (no empty row built per call).
-        for code in state.codes { count(&cells[code, default: Array(repeating: OutcomeCount(), count: actions.count)]) }
+        state.forEachCode { count(&cells[$0, default: Array(repeating: OutcomeCount(), count: actions.count)]) }
         snapshots += 1
     }
 

@@ -75,13 +75,26 @@ public struct ProspectState: Sendable, Hashable, Codable {
     /// The state at each level of detail, coarsest first (level 0 is everyone), as compact
     /// codes the model counts under (see `StateKey`).
     var codes: [Int] {
+        var all: [Int] = []
+        all.reserveCapacity(5)
+        forEachCode { all.append($0) }
+        return all
+    }
+
+    /// The codes one by one, without an array: learning counts every weekly snapshot of every
+    /// prospect under them.
+    func forEachCode(_ body: (Int) -> Void) {
         let stage = StateKey.field(Stage.allCases.firstIndex(of: self.stage)!, 8)
         let signal = StateKey.field(RecentSignal.allCases.firstIndex(of: self.signal)!, 12)
         let band = StateKey.field(ScoreBand.allCases.firstIndex(of: self.band)!, 15)
         let fit = StateKey.field(self.fit ? 1 : 0, 17)
         let recency = StateKey.field(Recency.allCases.firstIndex(of: self.recency)!, 19)
         let group = StateKey.field(buyingGroup ? 1 : 0, 22)
-        return [0, 1 | stage, 2 | stage | signal, 3 | stage | signal | band | fit, 4 | stage | signal | band | fit | recency | group]
+        body(0)
+        body(1 | stage)
+        body(2 | stage | signal)
+        body(3 | stage | signal | band | fit)
+        body(4 | stage | signal | band | fit | recency | group)
     }
 
     /// The same as text, as `next_action_model.state` shows them: `*`, `mql`, `mql|content`, …
