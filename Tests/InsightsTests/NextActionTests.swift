@@ -145,6 +145,53 @@ import Testing
         #expect(fresh.first?.urgent == true)
     }
 
+    /// Learning counts a run of equal weekly observations (a quiet prospect) in one update; the
+    /// model must be the one counting every snapshot on its own gives: quiet stretches, touches
+    /// every few weeks, conversions, buying groups, over a year of snapshots.
+    @Test func runsOfEqualSnapshotsCountAsEverySnapshotOnItsOwn() throws {
+        var defs = Definitions()
+        defs.nextActions.lookbackMilliseconds = 365 * Self.day
+        var g: UInt64 = 42
+        func next(_ n: Int) -> Int {
+            g = g &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((g >> 33) % UInt64(n))
+        }
+        let actions = ["content.downloaded", "webinar.invited", "email.opened", "web.visit", "form.submitted", "call.outbound", "email.clicked"]
+        var journeys: [(facts: JourneyFacts, account: String?)] = []
+        for i in 0..<60 {
+            let created = -Int64(30 + next(330)) * Self.day
+            var touches: [JourneyTouch] = []
+            var t = created + Int64(next(20)) * Self.day
+            while t < 0 && next(100) < 85 {
+                let action = actions[next(actions.count)]
+                touches.append(Self.touch("t\(i)-\(touches.count)", t, action, side: action.hasPrefix("call") ? "sales" : "marketing",
+                                          content: action == "form.submitted" ? "Request a demo" : nil))
+                t += Int64(1 + next(i % 3 == 0 ? 90 : 20)) * Self.day  // some prospects go quiet for months
+            }
+            journeys.append((Self.person(String(format: "q%03d", i), created: created, touches: touches), "acct\(i % 7)"))
+        }
+        let learned = try NextActionRun.compute(journeys: journeys, definitions: defs, asOf: Self.now, live: true).model
+        // The same journeys, every snapshot observed on its own.
+        let builder = NextActionRun.Builder(definitions: defs, asOf: Self.now, live: true, keepOutcomes: false,
+                                            activity: AccountActivity(journeys: journeys, before: nil))
+        var reference = LiftModel(actions: defs.nextActions.actions.map(\.name))
+        var longestRun = 0
+        for (facts, account) in journeys {
+            let timeline = ProspectTimeline(facts: facts, insights: builder.engine.derive(facts, now: Self.now), definitions: defs, engine: builder.engine)
+            var previous: NextActionRun.Observation?, run = 0
+            _ = NextActionRun.observations(of: timeline, definitions: defs, account: account, activity: builder.activity, snapshots: builder.snapshots) {
+                reference.observe($0.state, columns: $0.columns, converted: $0.converted)
+                run = $0 == previous ? run + 1 : 1
+                longestRun = max(longestRun, run)
+                previous = $0
+            }
+        }
+        #expect(longestRun >= 4, "the journeys must have quiet stretches for this to test anything")
+        #expect(learned.snapshots == reference.snapshots && learned.snapshots > 500)
+        let differing = Set(learned.cells.keys).union(reference.cells.keys).filter { learned.cells[$0] != reference.cells[$0] }
+        #expect(differing.isEmpty, "\(differing.count) of \(reference.cells.count) states count differently")
+    }
+
     /// One snapshot per person (created just before the last snapshot whose horizon closed):
     /// 40 leads with a fresh download got a webinar invite and 20 of them raised a hand; 60 with
     /// a fresh download got nothing and 6 did. The model learns a 5× lift and says so, with the counts.

@@ -41,22 +41,23 @@ public struct LiftModel: Sendable, Equatable {
 
     func column(_ action: String) -> Int? { actions.firstIndex(of: action) }
 
-    /// One snapshot: the prospect in `state` got the actions in `columns` (holding when empty).
-    mutating func observe(_ state: ProspectState, columns: [Int], converted: Bool) {
-        let hit = converted ? 1 : 0, hold = holdColumn
+    /// One snapshot (or `times` equal ones): the prospect in `state` got the actions in `columns`
+    /// (holding when empty).
+    mutating func observe(_ state: ProspectState, columns: [Int], converted: Bool, times: Int = 1) {
+        let hit = converted ? times : 0, hold = holdColumn
         func count(_ row: inout [OutcomeCount]) {
             if columns.isEmpty {
-                row[hold].observations += 1
+                row[hold].observations += times
                 row[hold].converted += hit
             }
             for c in columns {
-                row[c].observations += 1
+                row[c].observations += times
                 row[c].converted += hit
             }
         }
         // One lookup per state, the row changed in place (no empty row built per call).
         state.forEachCode { count(&cells[$0, default: Array(repeating: OutcomeCount(), count: actions.count)]) }
-        snapshots += 1
+        snapshots += times
     }
 
     /// Loads counts (from the store).

@@ -90,7 +90,37 @@ public struct NextActionRun: Sendable {
     }
 
     /// Adds a person's snapshots to the model; true when at least one counted.
+    ///
+    /// Consecutive snapshots that observe the same thing (a quiet prospect, week after week) are
+    /// counted together: one model update per run of equal observations.
     mutating func learn(from timeline: ProspectTimeline, account: String?, activity: AccountActivity, snapshots: StrideThrough<Int64>) -> Bool {
+        var run: (observation: Observation, times: Int)?
+        let any = Self.observations(of: timeline, definitions: definitions, account: account, activity: activity, snapshots: snapshots) { o in
+            if let r = run, r.observation == o {
+                run!.times += 1
+            } else {
+                if let r = run { model.observe(r.observation.state, columns: r.observation.columns, converted: r.observation.converted, times: r.times) }
+                run = (o, 1)
+            }
+        }
+        if let r = run { model.observe(r.observation.state, columns: r.observation.columns, converted: r.observation.converted, times: r.times) }
+        return any
+    }
+
+    /// What one weekly snapshot of a prospect shows the model.
+    struct Observation: Equatable {
+        var state: ProspectState
+        /// The candidate actions taken in the decision window (empty: holding).
+        var columns: [Int]
+        /// Whether the goal was reached within the horizon.
+        var converted: Bool
+    }
+
+    /// Each snapshot's observation of one person, in time order; true when there was one.
+    static func observations(
+        of timeline: ProspectTimeline, definitions: Definitions, account: String?, activity: AccountActivity,
+        snapshots: StrideThrough<Int64>, _ body: (Observation) -> Void
+    ) -> Bool {
         let settings = definitions.nextActions
         let facts = timeline.facts
         guard let start = (facts.createdAt ?? facts.touches.first?.at)?.millisecondsSinceEpoch else { return false }
@@ -116,7 +146,7 @@ public struct NextActionRun: Sendable {
                 }
             }
             let state = timeline.state(at: at, stage: stage, buyingGroup: activity.buyingGroup(account: account, at: d))
-            model.observe(state, columns: columns, converted: reached != nil)
+            body(Observation(state: state, columns: columns, converted: reached != nil))
             any = true
         }
         return any
