@@ -70,11 +70,12 @@ public struct Ingestor: Sendable {
         // outdated what derivers learned from it: then everything is derived once with a fresh
         // model, which covers the queue. A stopping daemon must exit within its stop timeout, so
         // it leaves the work queued for its next start (which drains it first).
-        switch report.status {
-        case .stopped: break
-        case _ where !deriveAtEnd: break
-        case .failed: await derive.drain()
-        case .ok, .partial: await derive.refreshStale()
+        if deriveAtEnd {
+            switch report.status {
+            case .stopped: break
+            case .failed: await derive.drain()
+            case .ok, .partial: await derive.refreshStale()
+            }
         }
         let now = Timestamp(.now)
         do {

@@ -80,7 +80,7 @@ struct IdentityResolver {
             recordWave.removeAll()
             seenRecords.formUnion(records)
             if !records.isEmpty {
-                let keys = Self.keys(records)
+                let keys = JSONObjectWriter.array(records)
                 try each("""
                     SELECT record_key, person_id, coalesce(created_at, version_at) FROM person_records
                     WHERE record_key IN (SELECT value FROM json_each(?))
@@ -141,7 +141,7 @@ struct IdentityResolver {
                 }
             }
             if !personWave.isEmpty {
-                let persons = Self.keys(personWave)
+                let persons = JSONObjectWriter.array(personWave)
                 personWave.removeAll()
                 try each("SELECT record_key FROM person_records WHERE person_id IN (SELECT value FROM json_each(?))", persons) {
                     recordWave.insert($0[0])
@@ -193,16 +193,6 @@ struct IdentityResolver {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// A JSON array of strings in no particular order, for `json_each`.
-    static func keys<S: Sequence<String>>(_ strings: S) -> String {
-        var out: [UInt8] = [91]
-        for s in strings {
-            if out.count > 1 { out.append(44) }
-            JSONObjectWriter.appendString(s, to: &out)
-        }
-        out.append(93)
-        return String(decoding: out, as: UTF8.self)
-    }
 
     // MARK: Touchpoint references
 
@@ -272,7 +262,7 @@ struct IdentityResolver {
         guard try exists("identity_separations") else { return [] }
         let ids = try Int64.fetchAll(
             db.cachedStatement(sql: "SELECT DISTINCT separation_id FROM identity_separations WHERE node IN (SELECT value FROM json_each(?)) ORDER BY 1"),
-            arguments: [Self.keys(keys.map(\.encoded))])
+            arguments: [JSONObjectWriter.array(keys.map(\.encoded))])
         return try ids.map { id in
             var sides: (Set<NodeKey>, Set<NodeKey>) = ([], [])
             for row in try Row.fetchAll(db, sql: "SELECT side, node FROM identity_separations WHERE separation_id = ?", arguments: [id]) {
@@ -295,7 +285,7 @@ struct IdentityResolver {
         var oldIdentifiers: [String: Set<Identifier>] = [:]
         for (id, p) in region.owner { oldIdentifiers[p, default: []].insert(id) }
         var created: [String: String] = [:]
-        try each("SELECT person_id, created_at FROM persons WHERE person_id IN (SELECT value FROM json_each(?))", Self.keys(region.persons)) {
+        try each("SELECT person_id, created_at FROM persons WHERE person_id IN (SELECT value FROM json_each(?))", JSONObjectWriter.array(region.persons)) {
             created[$0[0]] = $0[1]
         }
         // 1. Every resulting person exists, first seen as early as any person it continues.
@@ -336,7 +326,7 @@ struct IdentityResolver {
         var sourceOfRecord: [String: String] = [:]
         try each(
             "SELECT record_key, source FROM source_records WHERE record_key IN (SELECT value FROM json_each(?))",
-            Self.keys(Set(result.owner.keys.compactMap { claimantOf[$0] }))
+            JSONObjectWriter.array(Set(result.owner.keys.compactMap { claimantOf[$0] }))
         ) { sourceOfRecord[$0[0]] = $0[1] }
         for (id, personId) in result.owner {
             let credited = claimantOf[id].flatMap { sourceOfRecord[$0] }
@@ -363,7 +353,7 @@ struct IdentityResolver {
         var refsOf: [String: [String]] = [:]
         try each("""
             SELECT DISTINCT person_id, coalesce(person_ref, '') FROM touchpoints WHERE person_id IN (SELECT value FROM json_each(?))
-            """, Self.keys(following)) { refsOf[$0[0], default: []].append($0[1]) }
+            """, JSONObjectWriter.array(following)) { refsOf[$0[0], default: []].append($0[1]) }
         for p in following.sorted() {
             guard let refs = refsOf[p] else { continue }
             // An account taken from the old person is re-derived from the new one.
@@ -426,7 +416,7 @@ struct IdentityResolver {
             outcome.removed.insert(p)
         }
         // 6. Conflicts as they stand now for these records.
-        let recordKeys = Self.keys(region.records)
+        let recordKeys = JSONObjectWriter.array(region.records)
         let current = Set(result.conflicts.map { [$0.identifier.kind.rawValue, $0.identifier.value, $0.refusedFor, $0.existingRecord] })
         for row in try Row.fetchAll(
             db, sql: """
@@ -478,7 +468,5 @@ struct IdentityResolver {
     }
 
     /// A sorted JSON array of strings (node keys: record keys, `merge:…`, `ref:kind:value`).
-    static func json(_ strings: [String]) -> String {
-        "[" + strings.sorted().map(JSONObjectWriter.quoted).joined(separator: ",") + "]"
-    }
+    static func json(_ strings: [String]) -> String { JSONObjectWriter.array(strings.sorted()) }
 }

@@ -361,7 +361,7 @@ final class IdentitySession: IdentityBatch {
     }
 
     private func refreshPersons(_ step: [String]) throws {
-        let keys = IdentityResolver.keys(step)
+        let keys = JSONObjectWriter.array(step)
         var persons: [String: Row] = [:]
         for row in try Row.fetchAll(
             db.cachedStatement(sql: "SELECT created_at, account_id, person_id FROM persons WHERE person_id IN (SELECT value FROM json_each(?))"),

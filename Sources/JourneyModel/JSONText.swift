@@ -48,6 +48,17 @@ public struct JSONObjectWriter {
         out.append(34)
     }
 
+    /// A JSON array of strings, in the sequence's order: the key lists SQL reads with `json_each`.
+    public static func array(_ strings: some Sequence<String>) -> String {
+        var out: [UInt8] = [91]
+        for s in strings {
+            if out.count > 1 { out.append(44) }
+            appendString(s, to: &out)
+        }
+        out.append(93)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     public static func quoted(_ s: String) -> String {
         var out: [UInt8] = []
         appendString(s, to: &out)

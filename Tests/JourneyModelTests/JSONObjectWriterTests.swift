@@ -17,6 +17,14 @@ struct JSONObjectWriterTests {
         #expect(try decode(text).isEmpty)
     }
 
+    @Test("a key list is a JSON array of the strings in order, empty when there are none")
+    func keyList() throws {
+        let strings = ["b", "say \"hi\"", #"C:\path"#, "tab\there", "\u{1}", "日本語 🎉", ""]
+        let text = JSONObjectWriter.array(strings)
+        #expect(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String] == strings)
+        #expect(JSONObjectWriter.array([String]()) == "[]")
+    }
+
     @Test("strings round-trip through JSONSerialization",
           arguments: [
             "plain", "", "say \"hi\"", #"C:\path\to"#, "line1\nline2", "cr\rlf\r\n", "tab\there",

@@ -99,11 +99,11 @@ public struct NextActionRun: Sendable {
             if let r = run, r.observation == o {
                 run!.times += 1
             } else {
-                if let r = run { model.observe(r.observation.state, columns: r.observation.columns, converted: r.observation.converted, times: r.times) }
+                if let r = run { model.observe(r.observation, times: r.times) }
                 run = (o, 1)
             }
         }
-        if let r = run { model.observe(r.observation.state, columns: r.observation.columns, converted: r.observation.converted, times: r.times) }
+        if let r = run { model.observe(r.observation, times: r.times) }
         return any
     }
 
@@ -168,5 +168,12 @@ struct BacktestFacts {
     init(timeline: ProspectTimeline) {
         history = timeline.insights.history
         candidateTouches = zip(timeline.facts.touches, timeline.shows).filter { $0.1 != 0 }.map { ($0.0.at.millisecondsSinceEpoch, $0.1) }
+    }
+}
+
+extension LiftModel {
+    /// `times` equal snapshots of one prospect.
+    mutating func observe(_ o: NextActionRun.Observation, times: Int) {
+        observe(o.state, columns: o.columns, converted: o.converted, times: times)
     }
 }

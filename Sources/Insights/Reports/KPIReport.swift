@@ -137,6 +137,6 @@ public struct KPIReport: Sendable, Equatable, Encodable {
     }
 
     static func jsonList(_ values: Set<String>) -> String {
-        String(decoding: (try? JSONEncoder().encode(values.sorted())) ?? Data("[]".utf8), as: UTF8.self)
+        JSONObjectWriter.array(values.sorted())
     }
 }

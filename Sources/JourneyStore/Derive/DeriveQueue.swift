@@ -150,7 +150,7 @@ public enum DeriveQueue {
 
     /// Drops the entries every given deriver has done (all of them when none is given).
     public static func prune(keepingFor derivers: [String], db: Database) throws {
-        let names = "[" + derivers.map(JSONObjectWriter.quoted).joined(separator: ",") + "]"
+        let names = JSONObjectWriter.array(derivers)
         let done = derivers.isEmpty
             ? try Int64.fetchOne(db, sql: "SELECT max(seq) FROM derive_queue")
             : try Int64.fetchOne(db, sql: """

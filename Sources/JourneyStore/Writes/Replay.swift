@@ -100,15 +100,7 @@ extension JourneyStore {
         }
     }
 
-    static func jsonList(_ values: Set<String>) -> String {
-        var out: [UInt8] = [91]
-        for (i, value) in values.sorted().enumerated() {
-            if i > 0 { out.append(44) }
-            JSONObjectWriter.appendString(value, to: &out)
-        }
-        out.append(93)
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func jsonList(_ values: Set<String>) -> String { JSONObjectWriter.array(values.sorted()) }
 }
 
 extension BatchWriter {
