@@ -150,7 +150,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "CLITests",
-            dependencies: ["journeylake", "JourneyTesting"],
+            dependencies: ["journeylake", "JourneyModel", "JourneyTesting"],
             swiftSettings: strict),
         .testTarget(
             name: "QueryServerTests",

@@ -17,6 +17,9 @@ public struct IncomingRecord: Sendable {
     public var externalId: String
     /// The record as received, as JSON text (the raw zone keeps it to replay mappings).
     public var payload: String
+    /// The same record as a tabular row's values, which the raw zone keeps instead of `payload`
+    /// (its header's names once); nil: the text itself is kept.
+    public var tabular: TabularPayload?
     public var contentHash: String
     /// Where it came from: `file.csv:42` or a URL.
     public var origin: String?
@@ -24,16 +27,31 @@ public struct IncomingRecord: Sendable {
     public var delivery: Delivery
 
     public init(
-        stream: String, externalId: String, payload: String, contentHash: String, origin: String?, canonical: CanonicalRecord,
-        delivery: Delivery = .fetched
+        stream: String, externalId: String, payload: String, tabular: TabularPayload? = nil, contentHash: String, origin: String?,
+        canonical: CanonicalRecord, delivery: Delivery = .fetched
     ) {
         self.stream = stream
         self.externalId = externalId
         self.payload = payload
+        self.tabular = tabular
         self.contentHash = contentHash
         self.origin = origin
         self.canonical = canonical
         self.delivery = delivery
+    }
+}
+
+/// A tabular row as the raw zone keeps it: the payload object's values in column order, and its
+/// keys — the file's header — as one text shared by every row of the file.
+public struct TabularPayload: Sendable, Equatable {
+    /// The column names as a JSON array of strings (the key of their row in `raw_columns`).
+    public var columns: String
+    /// The values as a JSON array, one per column: a string, or `null` past a short row's end.
+    public var values: String
+
+    public init(columns: String, values: String) {
+        self.columns = columns
+        self.values = values
     }
 }
 

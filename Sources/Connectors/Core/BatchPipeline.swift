@@ -22,9 +22,9 @@ struct BatchBuilder {
     ) {
         switch mapping.map(row, stream: stream) {
         case .record(let externalId, let canonical):
-            let text = payload ?? row.jsonPayload
+            let (text, tabular) = payload.map { ($0, nil) } ?? row.rawPayload
             items.append(.record(IncomingRecord(
-                stream: canonical.key.object, externalId: externalId, payload: text, contentHash: ContentHash.hex(text),
+                stream: canonical.key.object, externalId: externalId, payload: text, tabular: tabular, contentHash: ContentHash.hex(text),
                 origin: row.origin, canonical: canonical)))
         case .quarantine(let externalId, let reason):
             quarantine(

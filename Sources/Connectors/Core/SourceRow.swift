@@ -5,11 +5,14 @@ import JourneyModel
 /// and `EmailAddress` find the same column, so presets survive small header differences.
 public struct ColumnIndex: Sendable {
     public let names: [String]
+    /// The names as a JSON array: built once per file, shared by every row's raw-zone entry.
+    let namesJSON: String
     private let exact: [String: Int]
     private let loose: [String: Int]
 
     public init(_ names: [String]) {
         self.names = names
+        namesJSON = JSONObjectWriter.array(names)
         var exact: [String: Int] = [:]
         var loose: [String: Int] = [:]
         for (i, n) in names.enumerated() {
@@ -112,6 +115,23 @@ public struct SourceRow: Sendable {
 
     public func int(_ names: String...) -> Int? {
         text(names).flatMap { Int($0) ?? Double($0).map { Int($0) } }
+    }
+
+    /// The row as a JSON object text and, for a tabular row, as its values under the file's
+    /// header (what the raw zone stores); both from one pass over the values.
+    var rawPayload: (text: String, tabular: TabularPayload?) {
+        guard case .tabular(let columns, let values) = storage else { return (jsonPayload, nil) }
+        var object = JSONObjectWriter()
+        var array: [UInt8] = [91]
+        array.reserveCapacity(192)
+        for (i, name) in columns.names.enumerated() {
+            let value = i < values.count ? values[i] : nil
+            object.add(name, value)
+            if i > 0 { array.append(44) }
+            if let value { JSONObjectWriter.appendString(value, to: &array) } else { array.append(contentsOf: [110, 117, 108, 108]) }
+        }
+        array.append(93)
+        return (object.finish(), TabularPayload(columns: columns.namesJSON, values: String(decoding: array, as: UTF8.self)))
     }
 
     /// The row as a JSON object text (the raw zone's payload).

@@ -58,6 +58,9 @@ enum Migrations {
         migrator.registerMigration(M0018_NextActionListOrder.identifier) { db in
             try db.execute(sql: M0018_NextActionListOrder.sql)
         }
+        migrator.registerMigration(M0019_CompactRawZone.identifier) { db in
+            try db.execute(sql: M0019_CompactRawZone.sql)
+        }
         return migrator
     }
 }

@@ -110,6 +110,8 @@ struct BatchWriter {
     private var previousConsent: [String: (consent: Bool?, since: String?, optIn: Bool?)] = [:]
 
     private let insertRaw: HotStatement
+    /// Headers of tabular rows already in `raw_columns` (a batch comes from one file or a few).
+    private var columnIds: [String: Int64] = [:]
     private let claimRecord: HotStatement
     private let insertTouchpoint: HotStatement
 
@@ -119,8 +121,8 @@ struct BatchWriter {
         self.now = now
         self.identity = identity
         insertRaw = try HotStatement(db, sql: """
-            INSERT OR IGNORE INTO raw_records (source, stream, external_id, content_hash, payload, fetched_at, origin)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO raw_versions (source, stream, external_id, content_hash, payload, fetched_at, origin, columns_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         claimRecord = try HotStatement(db, sql: """
             INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted)
@@ -221,6 +223,17 @@ struct BatchWriter {
 
     enum Outcome { case new, updated, unchanged, deleted, replayed }
 
+    /// The `raw_columns` row of a header, added the first time it is seen.
+    private mutating func columnsId(_ names: String) throws -> Int64 {
+        if let id = columnIds[names] { return id }
+        try db.cachedStatement(sql: "INSERT INTO raw_columns (names) VALUES (?) ON CONFLICT (names) DO NOTHING").execute(arguments: [names])
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT columns_id FROM raw_columns WHERE names = ?"), arguments: [names]) else {
+            throw DatabaseError(message: "raw_columns lost the header it was just given")
+        }
+        columnIds[names] = id
+        return id
+    }
+
     // MARK: Records
 
     private mutating func applyRecord(_ r: IncomingRecord) throws -> Outcome {
@@ -228,7 +241,13 @@ struct BatchWriter {
         insertRaw.text(2, r.stream)
         insertRaw.text(3, r.externalId)
         insertRaw.text(4, r.contentHash)
-        insertRaw.text(5, r.payload)
+        if let tabular = r.tabular {
+            insertRaw.text(5, tabular.values)
+            insertRaw.int(8, try columnsId(tabular.columns))
+        } else {
+            insertRaw.text(5, r.payload)
+            insertRaw.int(8, nil)
+        }
         insertRaw.text(6, now)
         insertRaw.text(7, r.origin)
         // An identical re-fetch stores nothing and changes nothing. A quarantined input retried

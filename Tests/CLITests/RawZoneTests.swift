@@ -1,0 +1,150 @@
+import Foundation
+import JourneyModel
+import JourneyTesting
+import Testing
+
+/// The compact raw zone (migration 0019): tabular rows are stored as their values under a shared
+/// header, and `raw_records` gives back the very text that was received and hashed — what
+/// analysts query, what `reprocess` maps again and what tells a re-export from a change.
+@Suite struct RawZoneTests {
+    static let header = ["Registration ID", "Email", "Joined At", "Status", "Webinar", "Note"]
+
+    /// Values that every JSON writer escapes a little differently: backspace and form feed
+    /// (SQLite writes `\b` `\f`, we write `\u0008` `\u000c`), a literal backslash before a `b` or
+    /// an `f`, quotes and a line break, other control characters, DEL, non-ASCII, text that looks
+    /// like JSON or like a null.
+    static let rows: [[String]] = [
+        ["r1", "ana@example.com", "2025-03-12T16:00:00Z", "Attended", "Freight", #"C:\books\files and \\server\f"#],
+        ["r2", "ben@example.com", "2025-03-12T16:05:00Z", "Attended", "Freight", "bell\u{07} back\u{08} feed\u{0C} tab\t del\u{7F} unit\u{1F}"],
+        ["r3", "cleo@example.com", "2025-03-12T16:07:00Z", "Attended", "Freight", "\"quoted\"\nline two\r\nthree"],
+        ["r4", "dan@example.com", "2025-03-12T16:09:00Z", "Registered", "Frühjahr 🚚", #"{"a": [1, 2]}"#],
+        ["r5", "eve@example.com", "2025-03-12T16:11:00Z", "Registered", "null", ""],
+    ]
+
+    static func csv(_ header: [String], _ rows: [[String]]) -> String {
+        func field(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
+        return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    /// The payload text the raw zone must give back: the row as one JSON object in header order.
+    static func payload(_ header: [String], _ row: [String]) -> String {
+        var w = JSONObjectWriter()
+        for (name, value) in zip(header, row) { w.add(name, value) }
+        return w.finish()
+    }
+
+    static func config(_ ws: Workspace) throws -> String {
+        try ws.write("journeylake.yaml", """
+            store: { path: journey.sqlite, batch_size: 2 }
+            sources:
+              - name: webinars
+                type: files
+                path: drops
+                format: csv
+                settle: 0s
+                mapping:
+                  record: touchpoint
+                  system: webinarco
+                  stream: attendance
+                  id: Registration ID
+                  fields: { email: Email, occurred_at: Joined At, action: Status, campaign: Webinar, content: Note }
+                  constants: { channel: webinar, side: marketing }
+                  values:
+                    action: { Attended: webinar.attended, Registered: webinar.registered }
+            """).path
+    }
+
+    func rawRows(_ ws: Workspace) throws -> [String] {
+        try ws.strings("SELECT external_id || ' ' || content_hash || ' ' || payload FROM raw_records ORDER BY external_id, payload")
+    }
+
+    @Test(.timeLimit(.minutes(10))) func tabularRowsAreKeptAsValuesAndReadBackAsTheTextThatWasHashed() async throws {
+        let ws = try Workspace()
+        let config = try Self.config(ws)
+        try ws.write("drops/day1.csv", Self.csv(Self.header, Self.rows))
+        let first = try await CLIRunner.run(["ingest", "--config", config])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try ws.count("SELECT count(*) FROM touchpoints") == 5)
+
+        let expected = Self.rows.map { row in
+            let text = Self.payload(Self.header, row)
+            return "\(row[0]) \(ContentHash.hex(text)) \(text)"
+        }
+        #expect(try rawRows(ws) == expected)
+        // Stored as values under one header row, not as objects.
+        #expect(try ws.count("SELECT count(*) FROM raw_versions WHERE columns_id IS NOT NULL AND json_type(payload) = 'array'") == 5)
+        #expect(try ws.strings("SELECT names FROM raw_columns") == [JSONObjectWriter.array(Self.header)])
+        #expect(try ws.strings("SELECT json_extract(payload, '$.Note') FROM raw_records WHERE external_id = 'r1'") == [Self.rows[0][5]])
+        #expect(try ws.strings(#"SELECT json_extract(payload, '$."Registration ID"') FROM raw_records ORDER BY 1"#) == ["r1", "r2", "r3", "r4", "r5"])
+
+        // The same rows in another file are the same versions; a changed one is a new version.
+        var again = Self.rows
+        again[1][5] = "changed\u{08}"
+        try ws.write("drops/day2.csv", Self.csv(Self.header, again))
+        // The same header in another order is another header row, and its rows keep that order.
+        let reordered = [Self.header[5]] + Self.header[0..<5]
+        let late = ["late\u{0C}", "r6", "fay@example.com", "2025-03-12T17:00:00Z", "Attended", "Freight"]
+        try ws.write("drops/day3.csv", Self.csv(reordered, [late]))
+        let second = try await CLIRunner.run(["ingest", "--config", config, "--format", "json"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains(#""new": 1"#) && second.stdout.contains(#""updated": 1"#) && second.stdout.contains(#""unchanged": 4"#), "\(second.stdout)")
+        #expect(try ws.count("SELECT count(*) FROM raw_columns") == 2)
+        #expect(try ws.count("SELECT count(*) FROM raw_versions") == 7)
+        #expect(try ws.strings("SELECT payload FROM raw_records WHERE external_id = 'r6'") == [Self.payload(reordered, late)])
+        #expect(try ws.strings("SELECT payload FROM raw_records WHERE external_id = 'r2' ORDER BY fetched_at, payload").contains(Self.payload(Self.header, again[1])))
+
+        // Mapping the stored versions again reads them back exactly: nothing changes.
+        let store = ws.root.appendingPathComponent("journey.sqlite").path
+        let before = try StoreDump.dump(path: store)
+        let replay = try await CLIRunner.run(["reprocess", "--config", config])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(ReprocessTests.table(replay.stdout) == ["webinars/attendance": [6, 0, 6, 0, 0, 0, 0, 0]], "\(replay.stdout)")
+        #expect(try StoreDump.dump(path: store) == before)
+    }
+
+    @Test(.timeLimit(.minutes(10))) func aStoreFromBeforeKeepsItsRowsAsTheyWereAndAddsCompactOnes() async throws {
+        let ws = try Workspace()
+        let config = try Self.config(ws)
+        try ws.write("drops/day1.csv", Self.csv(Self.header, Self.rows))
+        #expect(try await CLIRunner.run(["ingest", "--config", config]).status == 0)
+        let store = ws.root.appendingPathComponent("journey.sqlite").path
+        let written = try rawRows(ws)
+
+        // Take the store back to 0018: raw_records a table of object texts, as an older release wrote it.
+        try Workspace.execute("""
+            CREATE TABLE old_raw AS SELECT * FROM raw_records;
+            DROP VIEW raw_records;
+            DROP TABLE raw_versions;
+            DROP TABLE raw_columns;
+            CREATE TABLE raw_records (
+                source TEXT NOT NULL, stream TEXT NOT NULL, external_id TEXT NOT NULL, content_hash TEXT NOT NULL,
+                payload TEXT NOT NULL, fetched_at TEXT NOT NULL, origin TEXT,
+                PRIMARY KEY (source, stream, external_id, content_hash)
+            ) WITHOUT ROWID;
+            INSERT INTO raw_records SELECT * FROM old_raw;
+            DROP TABLE old_raw;
+            DELETE FROM grdb_migrations WHERE identifier = '0019_compact_raw_zone';
+            """, path: store)
+        #expect(try ws.count("SELECT count(*) FROM raw_records WHERE json_type(payload) = 'object'") == 5)
+
+        var again = Self.rows
+        again[3][5] = "moved"
+        try ws.write("drops/day2.csv", Self.csv(Self.header, again + [["r6", "fay@example.com", "2025-03-12T17:00:00Z", "Attended", "Freight", ""]]))
+        let run = try await CLIRunner.run(["ingest", "--config", config, "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        // The old texts still tell an unchanged row from a changed one.
+        #expect(run.stdout.contains(#""new": 1"#) && run.stdout.contains(#""updated": 1"#) && run.stdout.contains(#""unchanged": 4"#), "\(run.stdout)")
+        #expect(try ws.count("SELECT count(*) FROM raw_versions WHERE columns_id IS NULL") == 5)
+        #expect(try ws.count("SELECT count(*) FROM raw_versions WHERE columns_id IS NOT NULL") == 2)
+        let now = try rawRows(ws)
+        #expect(written.allSatisfy(now.contains))
+        #expect(now.count == 7)
+        #expect(try ws.strings("SELECT payload FROM raw_records WHERE external_id = 'r6'") == [
+            Self.payload(Self.header, ["r6", "fay@example.com", "2025-03-12T17:00:00Z", "Attended", "Freight", ""]),
+        ])
+        let replay = try await CLIRunner.run(["reprocess", "--config", config])
+        #expect(ReprocessTests.table(replay.stdout) == ["webinars/attendance": [6, 0, 6, 0, 0, 0, 0, 0]], "\(replay.stdout)")
+    }
+}
