@@ -7,18 +7,18 @@ import Testing
 /// header, and `raw_records` gives back the very text that was received and hashed — what
 /// analysts query, what `reprocess` maps again and what tells a re-export from a change.
 @Suite struct RawZoneTests {
-    static let header = ["Registration ID", "Email", "Joined At", "Status", "Webinar", "Note"]
+    static let header = ["Registration ID", "Email", "Joined At", "Status", "Webinar", "Team", "Note"]
 
     /// Values that every JSON writer escapes a little differently: backspace and form feed
     /// (SQLite writes `\b` `\f`, we write `\u0008` `\u000c`), a literal backslash before a `b` or
     /// an `f`, quotes and a line break, other control characters, DEL, non-ASCII, text that looks
     /// like JSON or like a null.
     static let rows: [[String]] = [
-        ["r1", "ana@example.com", "2025-03-12T16:00:00Z", "Attended", "Freight", #"C:\books\files and \\server\f"#],
-        ["r2", "ben@example.com", "2025-03-12T16:05:00Z", "Attended", "Freight", "bell\u{07} back\u{08} feed\u{0C} tab\t del\u{7F} unit\u{1F}"],
-        ["r3", "cleo@example.com", "2025-03-12T16:07:00Z", "Attended", "Freight", "\"quoted\"\nline two\r\nthree"],
-        ["r4", "dan@example.com", "2025-03-12T16:09:00Z", "Registered", "Frühjahr 🚚", #"{"a": [1, 2]}"#],
-        ["r5", "eve@example.com", "2025-03-12T16:11:00Z", "Registered", "null", ""],
+        ["r1", "ana@example.com", "2025-03-12T16:00:00Z", "Attended", "Freight", "Demand Gen", #"C:\books\files and \\server\f"#],
+        ["r2", "ben@example.com", "2025-03-12T16:05:00Z", "Attended", "Freight", "Demand Gen", "bell\u{07} back\u{08} feed\u{0C} tab\t del\u{7F} unit\u{1F}"],
+        ["r3", "cleo@example.com", "2025-03-12T16:07:00Z", "Attended", "Freight", "Demand Gen", "\"quoted\"\nline two\r\nthree"],
+        ["r4", "dan@example.com", "2025-03-12T16:09:00Z", "Registered", "Frühjahr 🚚", "Demand Gen", #"{"a": [1, 2]}"#],
+        ["r5", "eve@example.com", "2025-03-12T16:11:00Z", "Registered", "null", "Demand Gen", ""],
     ]
 
     static func csv(_ header: [String], _ rows: [[String]]) -> String {
@@ -36,24 +36,7 @@ import Testing
     }
 
     static func config(_ ws: Workspace) throws -> String {
-        try ws.write("journeylake.yaml", """
-            store: { path: journey.sqlite, batch_size: 2 }
-            sources:
-              - name: webinars
-                type: files
-                path: drops
-                format: csv
-                settle: 0s
-                mapping:
-                  record: touchpoint
-                  system: webinarco
-                  stream: attendance
-                  id: Registration ID
-                  fields: { email: Email, occurred_at: Joined At, action: Status, campaign: Webinar, content: Note }
-                  constants: { channel: webinar, side: marketing }
-                  values:
-                    action: { Attended: webinar.attended, Registered: webinar.registered }
-            """).path
+        try ReprocessTests.webinarConfig(ws, sides: "Demand Gen: marketing", channel: "webinar")
     }
 
     func rawRows(_ ws: Workspace) throws -> [String] {
@@ -76,16 +59,16 @@ import Testing
         // Stored as values under one header row, not as objects.
         #expect(try ws.count("SELECT count(*) FROM raw_versions WHERE columns_id IS NOT NULL AND json_type(payload) = 'array'") == 5)
         #expect(try ws.strings("SELECT names FROM raw_columns") == [JSONObjectWriter.array(Self.header)])
-        #expect(try ws.strings("SELECT json_extract(payload, '$.Note') FROM raw_records WHERE external_id = 'r1'") == [Self.rows[0][5]])
+        #expect(try ws.strings("SELECT json_extract(payload, '$.Note') FROM raw_records WHERE external_id = 'r1'") == [Self.rows[0][6]])
         #expect(try ws.strings(#"SELECT json_extract(payload, '$."Registration ID"') FROM raw_records ORDER BY 1"#) == ["r1", "r2", "r3", "r4", "r5"])
 
         // The same rows in another file are the same versions; a changed one is a new version.
         var again = Self.rows
-        again[1][5] = "changed\u{08}"
+        again[1][6] = "changed\u{08}"
         try ws.write("drops/day2.csv", Self.csv(Self.header, again))
         // The same header in another order is another header row, and its rows keep that order.
-        let reordered = [Self.header[5]] + Self.header[0..<5]
-        let late = ["late\u{0C}", "r6", "fay@example.com", "2025-03-12T17:00:00Z", "Attended", "Freight"]
+        let reordered = [Self.header[6]] + Self.header[0..<6]
+        let late = ["late\u{0C}", "r6", "fay@example.com", "2025-03-12T17:00:00Z", "Attended", "Freight", "Demand Gen"]
         try ws.write("drops/day3.csv", Self.csv(reordered, [late]))
         let second = try await CLIRunner.run(["ingest", "--config", config, "--format", "json"])
         #expect(second.status == 0, "\(second.stderr)")
@@ -130,8 +113,8 @@ import Testing
         #expect(try ws.count("SELECT count(*) FROM raw_records WHERE json_type(payload) = 'object'") == 5)
 
         var again = Self.rows
-        again[3][5] = "moved"
-        try ws.write("drops/day2.csv", Self.csv(Self.header, again + [["r6", "fay@example.com", "2025-03-12T17:00:00Z", "Attended", "Freight", ""]]))
+        again[3][6] = "moved"
+        try ws.write("drops/day2.csv", Self.csv(Self.header, again + [["r6", "fay@example.com", "2025-03-12T17:00:00Z", "Attended", "Freight", "Demand Gen", ""]]))
         let run = try await CLIRunner.run(["ingest", "--config", config, "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         // The old texts still tell an unchanged row from a changed one.
@@ -142,7 +125,7 @@ import Testing
         #expect(written.allSatisfy(now.contains))
         #expect(now.count == 7)
         #expect(try ws.strings("SELECT payload FROM raw_records WHERE external_id = 'r6'") == [
-            Self.payload(Self.header, ["r6", "fay@example.com", "2025-03-12T17:00:00Z", "Attended", "Freight", ""]),
+            Self.payload(Self.header, ["r6", "fay@example.com", "2025-03-12T17:00:00Z", "Attended", "Freight", "Demand Gen", ""]),
         ])
         let replay = try await CLIRunner.run(["reprocess", "--config", config])
         #expect(ReprocessTests.table(replay.stdout) == ["webinars/attendance": [6, 0, 6, 0, 0, 0, 0, 0]], "\(replay.stdout)")
