@@ -20,13 +20,12 @@ PRAGMA synchronous=NORMAL;
 .import $DIR/activities/activities.csv act
 .timer on
 BEGIN;
-INSERT OR IGNORE INTO raw_records (source, stream, external_id, content_hash, payload, fetched_at, origin)
+INSERT INTO raw_columns (names) VALUES ('["marketoGUID","leadId","activityDate","activityTypeId","campaignId","primaryAttributeValueId","primaryAttributeValue","attributes"]');
+INSERT OR IGNORE INTO raw_versions (source, stream, external_id, content_hash, payload, fetched_at, origin, columns_id)
   SELECT 'marketo-activities', 'activities', marketoGUID, hex(randomblob(16)),
-         json_object('marketoGUID', marketoGUID, 'leadId', leadId, 'activityDate', activityDate,
-                     'activityTypeId', activityTypeId, 'campaignId', campaignId,
-                     'primaryAttributeValueId', primaryAttributeValueId,
-                     'primaryAttributeValue', primaryAttributeValue, 'attributes', attributes),
-         '2026-01-01T00:00:00.000Z', 'activities.csv:' || rowid FROM act;
+         json_array(marketoGUID, leadId, activityDate, activityTypeId, campaignId, primaryAttributeValueId,
+                    primaryAttributeValue, attributes),
+         '2026-01-01T00:00:00.000Z', 'activities.csv:' || rowid, 1 FROM act;
 INSERT OR IGNORE INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted)
   SELECT 'marketo:activities:' || marketoGUID, 'marketo-activities', 'activities', marketoGUID, activityDate,
          hex(randomblob(16)), 0 FROM act;
