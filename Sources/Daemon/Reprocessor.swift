@@ -71,6 +71,7 @@ public struct Reprocessor: Sendable {
     ) async throws -> Report {
         let scope = streams.isEmpty ? "*" : streams.sorted().joined(separator: ",")
         var report = Report(source: source)
+        var replayer = replayer
         // A replay rewrites many persons: derived on the ingest's cadence and at the end, not per batch.
         let sink = StoreSink(
             store: store, identity: IdentityResolution(rules: identity), derive: derive, cadence: DeriveCadence(every: deriveEvery))
@@ -95,18 +96,18 @@ public struct Reprocessor: Sendable {
             }
             var items: [WriteBatch.Item] = []
             for v in versions {
-                switch replayer.map(stream: v.stream, payload: v.payload, origin: v.origin, delivery: .replayed(recordKey: v.recordKey)) {
+                switch replayer.map(stream: v.stream, stored: v.payload, origin: v.origin, delivery: .replayed(recordKey: v.recordKey)) {
                 case .record(let r):
                     items.append(.record(r))
                 case .rejected(let externalId, let reason):
                     items.append(.quarantine(QuarantinedInput(
-                        stream: v.stream, externalId: externalId ?? v.externalId, reason: reason, payload: v.payload, origin: v.origin,
-                        replaces: .record(key: v.recordKey))))
+                        stream: v.stream, externalId: externalId ?? v.externalId, reason: reason, payload: Self.text(v.payload, &replayer),
+                        origin: v.origin, replaces: .record(key: v.recordKey))))
                 case .unreadable:
-                    // The raw zone holds JSON only; a version that is not an object cannot be mapped.
+                    // The raw zone holds JSON objects and tabular rows; anything else cannot be mapped.
                     items.append(.quarantine(QuarantinedInput(
                         stream: v.stream, externalId: v.externalId, reason: QuarantineReason(.malformedJSON, "the stored version is not a JSON object"),
-                        payload: v.payload, origin: v.origin, replaces: .record(key: v.recordKey))))
+                        payload: Self.text(v.payload, &replayer), origin: v.origin, replaces: .record(key: v.recordKey))))
                 }
             }
             progress.afterRecord = last.recordKey
@@ -155,5 +156,14 @@ public struct Reprocessor: Sendable {
         try store.finishReplay(source: source, scope: scope)
         await derive.drain()
         return report
+    }
+
+    /// What a quarantine entry keeps of a stored version: the text it was received as, or, for a
+    /// tabular row that cannot be read back, its values as stored.
+    private static func text(_ payload: RawPayload, _ replayer: inout RecordReplayer) -> String {
+        switch payload {
+        case .text(let text): return text
+        case .tabular(let tabular): return replayer.text(of: payload) ?? tabular.values
+        }
     }
 }

@@ -55,6 +55,14 @@ public struct TabularPayload: Sendable, Equatable {
     }
 }
 
+/// A record as the raw zone keeps it, read back for mapping again.
+public enum RawPayload: Sendable, Equatable {
+    /// The text as received: a JSON object (API pages, JSON-lines files, rows kept before 0019).
+    case text(String)
+    /// A tabular row: its values under its header.
+    case tabular(TabularPayload)
+}
+
 /// An input that could not be normalized; kept with its reason instead of being dropped.
 public struct QuarantinedInput: Sendable {
     public var stream: String

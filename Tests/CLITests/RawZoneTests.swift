@@ -85,6 +85,16 @@ import Testing
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(ReprocessTests.table(replay.stdout) == ["webinars/attendance": [6, 0, 6, 0, 0, 0, 0, 0]], "\(replay.stdout)")
         #expect(try StoreDump.dump(path: store) == before)
+
+        // A mapping that now rejects them quarantines the rows with the text they were received as.
+        let narrower = try ReprocessTests.webinarConfig(ws, sides: "Field Marketing: marketing", channel: "webinar")
+        let rejected = try await CLIRunner.run(["reprocess", "--config", narrower])
+        #expect(rejected.status == 0, "\(rejected.stderr)")
+        #expect(try ws.strings("SELECT payload FROM quarantine ORDER BY external_id") == [
+            Self.payload(Self.header, Self.rows[0]), Self.payload(Self.header, again[1]), Self.payload(Self.header, Self.rows[2]),
+            Self.payload(Self.header, Self.rows[3]), Self.payload(Self.header, Self.rows[4]), Self.payload(reordered, late),
+        ])
+        #expect(try ws.count("SELECT count(*) FROM touchpoints") == 0)
     }
 
     @Test(.timeLimit(.minutes(10))) func aStoreFromBeforeKeepsItsRowsAsTheyWereAndAddsCompactOnes() async throws {

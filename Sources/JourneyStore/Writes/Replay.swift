@@ -7,7 +7,7 @@ public struct StoredVersion: Sendable {
     public var recordKey: String
     public var stream: String
     public var externalId: String
-    public var payload: String
+    public var payload: RawPayload
     public var origin: String?
 }
 
@@ -24,21 +24,27 @@ public struct QuarantinedRow: Sendable {
 extension JourneyStore {
     /// The live records `source` wrote, after `after` in key order, with their current raw
     /// version. `streams` empty: every stream. Deleted records stay deleted: their delete is news
-    /// no mapping change takes back.
+    /// no mapping change takes back. Tabular rows come as values and header, not through the
+    /// `raw_records` view: rebuilding the object in SQL costs a parse of the values per column.
     public func storedVersions(source: String, streams: Set<String>, after: String?, limit: Int) throws -> [StoredVersion] {
         try pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT s.record_key, s.stream, s.external_id, r.payload, r.origin FROM source_records s
-                    JOIN raw_records r ON r.source = s.source AND r.stream = s.stream AND r.external_id = s.external_id
+                    SELECT s.record_key, s.stream, s.external_id, r.payload, r.origin, k.names FROM source_records s
+                    JOIN raw_versions r ON r.source = s.source AND r.stream = s.stream AND r.external_id = s.external_id
                       AND r.content_hash = s.content_hash
+                    LEFT JOIN raw_columns k ON k.columns_id = r.columns_id
                     WHERE s.source = ?1 AND s.deleted = 0 AND s.record_key > ?2
                       AND (?3 = '[]' OR s.stream IN (SELECT value FROM json_each(?3)))
                     ORDER BY s.record_key LIMIT ?4
                     """,
                 arguments: [source, after ?? "", Self.jsonList(streams), limit]
-            ).map { StoredVersion(recordKey: $0[0], stream: $0[1], externalId: $0[2], payload: $0[3], origin: $0[4]) }
+            ).map { row in
+                let names: String? = row[5]
+                let payload: RawPayload = names.map { .tabular(TabularPayload(columns: $0, values: row[3])) } ?? .text(row[3])
+                return StoredVersion(recordKey: row[0], stream: row[1], externalId: row[2], payload: payload, origin: row[4])
+            }
         }
     }
 
