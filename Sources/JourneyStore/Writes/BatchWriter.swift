@@ -106,6 +106,8 @@ struct BatchWriter {
     private var touchedLifecycles: Set<String> = []
     /// Replayed records (reprocess) with what their live rows were before, compared at the end.
     var replayedBefore: [(stream: String, key: String, before: String)] = []
+    /// `liveFingerprint`'s query, prepared on the first replayed record.
+    var fingerprintQuery: HotStatement?
     /// What each updated record's previous version said about consent (for explicit opt-ins).
     private var previousConsent: [String: (consent: Bool?, since: String?, optIn: Bool?)] = [:]
 

@@ -177,25 +177,37 @@ extension BatchWriter {
         replayedBefore.removeAll()
     }
 
-    /// Everything a record contributes to the live tables, as comparable text.
-    func liveFingerprint(_ key: String) throws -> String {
+    /// Everything a record contributes to the live tables, as comparable text: compared with
+    /// itself within one batch only, so its form is free. One query for the seven tables, each
+    /// row as its columns' SQL literals, read without GRDB's row decoding (a replay asks twice a
+    /// record; seven `Row.fetchAll` and their descriptions were half of a reprocess).
+    mutating func liveFingerprint(_ key: String) throws -> String {
+        if fingerprintQuery == nil { fingerprintQuery = try HotStatement(db, sql: Self.fingerprintSQL(db)) }
+        let query = fingerprintQuery!
+        query.text(1, key)
+        query.text(2, key + "#")
+        query.text(3, key + "$")
         var rows: [String] = []
-        let range: StatementArguments = [key, key + "#", key + "$"]
+        try query.rows { rows.append(query.string(0) ?? "") }
+        return rows.sorted().joined(separator: "\n")
+    }
+
+    /// The fingerprint query over the tables' columns as the store has them (`quote` gives every
+    /// value, NULL and blobs too, an unambiguous literal).
+    private static func fingerprintSQL(_ db: Database) throws -> String {
+        func row(_ table: String) throws -> String {
+            let columns = try db.columns(in: table).map { "quote(\"\($0.name)\")" }
+            return "'\(table) ' || " + columns.joined(separator: " || ',' || ")
+        }
+        var parts: [String] = []
         for table in ["touchpoints", "orphan_touchpoints", "lifecycle_steps"] {
-            for row in try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM \(table) WHERE touchpoint_id = ? OR (touchpoint_id >= ? AND touchpoint_id < ?)"),
-                arguments: range)
-            {
-                rows.append("\(table) \(row)")
-            }
+            parts.append("SELECT \(try row(table)) FROM \(table) WHERE touchpoint_id = ?1 OR (touchpoint_id >= ?2 AND touchpoint_id < ?3)")
         }
         for (table, column) in [("person_records", "record_key"), ("account_records", "record_key"), ("opportunities", "opportunity_id"),
                                 ("campaigns", "campaign_id")] {
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE \(column) = ?"), arguments: [key]) {
-                rows.append("\(table) \(row)")
-            }
+            parts.append("SELECT \(try row(table)) FROM \(table) WHERE \(column) = ?1")
         }
-        return rows.sorted().joined(separator: "\n")
+        return parts.joined(separator: "\nUNION ALL ")
     }
 
     func saveReplayProgress(_ p: ReplayProgress) throws {
