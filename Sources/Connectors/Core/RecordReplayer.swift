@@ -30,11 +30,14 @@ public struct RecordReplayer: Sendable {
     /// Maps a stored version as a row of `stream`. A tabular version is mapped as the row it was
     /// when it was read (its values under its header), and keeps its text and content hash exactly.
     public mutating func map(stream: String, stored: RawPayload, origin: String?, delivery: Delivery) -> Result {
-        guard case .tabular(let stored) = stored else {
-            guard case .text(let payload) = stored else { return .unreadable }
+        let row: SourceRow
+        switch stored {
+        case .text(let payload):
             return map(stream: stream, payload: payload, origin: origin, delivery: delivery)
+        case .tabular(let tabular):
+            guard let read = self.row(tabular, origin: origin) else { return .unreadable }
+            row = read
         }
-        guard let row = row(stored, origin: origin) else { return .unreadable }
         switch mapping.map(row, stream: stream) {
         case .record(let externalId, let canonical):
             let (text, tabular) = row.rawPayload

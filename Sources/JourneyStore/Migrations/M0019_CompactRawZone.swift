@@ -1,5 +1,5 @@
 /// The raw zone kept every tabular row as a JSON object that spelled out every column name: in a
-/// Marketo bulk export the names were half of each row's ~410 bytes. Rows are now kept as their
+/// Marketo bulk export the names were ~120 of each row's ~410 bytes. Rows are now kept as their
 /// values in column order, with the header's names stored once in `raw_columns`; the physical
 /// table is `raw_versions`, and `raw_records` — the analysts' name — is a view that gives back
 /// each payload as the very text that was received and hashed. Rows written before stay as text
