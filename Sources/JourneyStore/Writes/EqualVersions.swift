@@ -13,9 +13,11 @@ import JourneyModel
 enum EqualVersions {
     static func prefersIncoming(_ incoming: IncomingRecord, over existingHash: String, key: String, db: Database) throws -> Bool {
         guard incoming.contentHash != existingHash else { return false }
+        // The stored payload as kept: a tabular row's values array has the same leaves as the
+        // object the `raw_records` view would rebuild from it (at a parse per column).
         let existingPayload = try String.fetchOne(
             db.cachedStatement(sql: """
-                SELECT r.payload FROM source_records s JOIN raw_records r
+                SELECT r.payload FROM source_records s JOIN raw_versions r
                   ON r.source = s.source AND r.stream = s.stream AND r.external_id = s.external_id AND r.content_hash = s.content_hash
                 WHERE s.record_key = ?
                 """),
@@ -27,7 +29,7 @@ enum EqualVersions {
         return incoming.contentHash < existingHash
     }
 
-    /// How many leaf values of a JSON payload carry something.
+    /// How many leaf values of a JSON payload (an object, or a tabular row's values) carry something.
     static func filledValues(_ payload: String, db: Database) throws -> Int {
         try Int.fetchOne(
             db.cachedStatement(sql: """
