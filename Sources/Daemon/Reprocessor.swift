@@ -101,13 +101,13 @@ public struct Reprocessor: Sendable {
                     items.append(.record(r))
                 case .rejected(let externalId, let reason):
                     items.append(.quarantine(QuarantinedInput(
-                        stream: v.stream, externalId: externalId ?? v.externalId, reason: reason, payload: Self.text(v.payload, &replayer),
+                        stream: v.stream, externalId: externalId ?? v.externalId, reason: reason, payload: replayer.text(of: v.payload),
                         origin: v.origin, replaces: .record(key: v.recordKey))))
                 case .unreadable:
                     // The raw zone holds JSON objects and tabular rows; anything else cannot be mapped.
                     items.append(.quarantine(QuarantinedInput(
                         stream: v.stream, externalId: v.externalId, reason: QuarantineReason(.malformedJSON, "the stored version is not a JSON object"),
-                        payload: Self.text(v.payload, &replayer), origin: v.origin, replaces: .record(key: v.recordKey))))
+                        payload: replayer.text(of: v.payload), origin: v.origin, replaces: .record(key: v.recordKey))))
                 }
             }
             progress.afterRecord = last.recordKey
@@ -156,14 +156,5 @@ public struct Reprocessor: Sendable {
         try store.finishReplay(source: source, scope: scope)
         await derive.drain()
         return report
-    }
-
-    /// What a quarantine entry keeps of a stored version: the text it was received as, or, for a
-    /// tabular row that cannot be read back, its values as stored.
-    private static func text(_ payload: RawPayload, _ replayer: inout RecordReplayer) -> String {
-        switch payload {
-        case .text(let text): return text
-        case .tabular(let tabular): return replayer.text(of: payload) ?? tabular.values
-        }
     }
 }

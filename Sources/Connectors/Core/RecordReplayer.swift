@@ -50,11 +50,12 @@ public struct RecordReplayer: Sendable {
     }
 
     /// The text a stored version was received as: what its quarantine entry keeps when today's
-    /// mapping rejects it. Nil when a tabular version cannot be read back (nothing writes such).
-    public mutating func text(of stored: RawPayload) -> String? {
+    /// mapping rejects it (a tabular version that cannot be read back — nothing writes such —
+    /// keeps its values as stored).
+    public mutating func text(of stored: RawPayload) -> String {
         switch stored {
         case .text(let text): return text
-        case .tabular(let tabular): return row(tabular, origin: nil)?.rawPayload.text
+        case .tabular(let tabular): return row(tabular, origin: nil)?.rawPayload.text ?? tabular.values
         }
     }
 

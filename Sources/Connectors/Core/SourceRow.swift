@@ -117,34 +117,27 @@ public struct SourceRow: Sendable {
         text(names).flatMap { Int($0) ?? Double($0).map { Int($0) } }
     }
 
-    /// The row as a JSON object text and, for a tabular row, as its values under the file's
-    /// header (what the raw zone stores); both from one pass over the values.
+    /// The row as a JSON object text (what the content hash covers) and, for a tabular row, as
+    /// its values under the file's header (what the raw zone stores); both in one pass.
     var rawPayload: (text: String, tabular: TabularPayload?) {
-        guard case .tabular(let columns, let values) = storage else { return (jsonPayload, nil) }
-        var object = JSONObjectWriter()
-        var array: [UInt8] = [91]
-        array.reserveCapacity(192)
-        for (i, name) in columns.names.enumerated() {
-            let value = i < values.count ? values[i] : nil
-            object.add(name, value)
-            if i > 0 { array.append(44) }
-            if let value { JSONObjectWriter.appendString(value, to: &array) } else { array.append(contentsOf: [110, 117, 108, 108]) }
+        switch storage {
+        case .json(let object):
+            return (JSONValue.object(object).jsonText, nil)
+        case .tabular(let columns, let values):
+            var object = JSONObjectWriter()
+            var array: [UInt8] = [91]
+            array.reserveCapacity(192)
+            for (i, name) in columns.names.enumerated() {
+                let value = i < values.count ? values[i] : nil
+                object.add(name, value)
+                if i > 0 { array.append(44) }
+                if let value { JSONObjectWriter.appendString(value, to: &array) } else { array.append(contentsOf: [110, 117, 108, 108]) }
+            }
+            array.append(93)
+            return (object.finish(), TabularPayload(columns: columns.namesJSON, values: String(decoding: array, as: UTF8.self)))
         }
-        array.append(93)
-        return (object.finish(), TabularPayload(columns: columns.namesJSON, values: String(decoding: array, as: UTF8.self)))
     }
 
-    /// The row as a JSON object text (the raw zone's payload).
-    public var jsonPayload: String {
-        switch storage {
-        case .tabular(let columns, let values):
-            var w = JSONObjectWriter()
-            for (i, name) in columns.names.enumerated() {
-                w.add(name, i < values.count ? values[i] : nil)
-            }
-            return w.finish()
-        case .json(let object):
-            return JSONValue.object(object).jsonText
-        }
-    }
+    /// The row as a JSON object text (what a quarantine entry keeps).
+    public var jsonPayload: String { rawPayload.text }
 }

@@ -3,7 +3,8 @@
 /// values in column order, with the header's names stored once in `raw_columns`; the physical
 /// table is `raw_versions`, and `raw_records` — the analysts' name — is a view that gives back
 /// each payload as the very text that was received and hashed. Rows written before stay as text
-/// (`columns_id` NULL): rewriting a large store would hold it locked for minutes at upgrade.
+/// (`columns_id` NULL): rewriting them would make the upgrade a pass over the whole raw zone with
+/// the store locked.
 enum M0019_CompactRawZone {
     static let identifier = "0019_compact_raw_zone"
 
