@@ -143,7 +143,7 @@ public final class Workspace {
 public enum StoreDump {
     public static let queries = [
         "SELECT source, stream, external_id, content_hash, payload, origin FROM raw_records ORDER BY 1, 2, 3, 4",
-        "SELECT * FROM source_records ORDER BY record_key",
+        "SELECT record_key, source, stream, external_id, version_at, content_hash, deleted FROM source_records ORDER BY record_key",
         "SELECT * FROM persons ORDER BY person_id",
         "SELECT * FROM identifiers ORDER BY kind, value",
         "SELECT * FROM record_identifiers ORDER BY 1, 2, 3",

@@ -56,8 +56,9 @@ import Testing
             return "\(row[0]) \(ContentHash.hex(text)) \(text)"
         }
         #expect(try rawRows(ws) == expected)
-        // Stored as values under one header row, not as objects.
-        #expect(try ws.count("SELECT count(*) FROM raw_versions WHERE columns_id IS NOT NULL AND json_type(payload) = 'array'") == 5)
+        // Stored as values under one header row, not as objects, each in its record's row.
+        #expect(try ws.count("SELECT count(*) FROM source_records WHERE columns_id IS NOT NULL AND json_type(payload) = 'array'") == 5)
+        #expect(try ws.count("SELECT count(*) FROM raw_versions") == 0)
         #expect(try ws.strings("SELECT names FROM raw_columns") == [JSONObjectWriter.array(Self.header)])
         #expect(try ws.strings("SELECT json_extract(payload, '$.Note') FROM raw_records WHERE external_id = 'r1'") == [Self.rows[0][6]])
         #expect(try ws.strings(#"SELECT json_extract(payload, '$."Registration ID"') FROM raw_records ORDER BY 1"#) == ["r1", "r2", "r3", "r4", "r5"])
@@ -74,7 +75,10 @@ import Testing
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains(#""new": 1"#) && second.stdout.contains(#""updated": 1"#) && second.stdout.contains(#""unchanged": 4"#), "\(second.stdout)")
         #expect(try ws.count("SELECT count(*) FROM raw_columns") == 2)
-        #expect(try ws.count("SELECT count(*) FROM raw_versions") == 7)
+        // r2's first version is history now; every version shows once.
+        #expect(try ws.count("SELECT count(*) FROM source_records WHERE payload IS NOT NULL") == 6)
+        #expect(try ws.strings("SELECT external_id || ' ' || payload FROM raw_versions") == ["r2 " + JSONObjectWriter.array(Self.rows[1])])
+        #expect(try ws.count("SELECT count(*) FROM raw_records") == 7)
         #expect(try ws.strings("SELECT payload FROM raw_records WHERE external_id = 'r6'") == [Self.payload(reordered, late)])
         #expect(try ws.strings("SELECT payload FROM raw_records WHERE external_id = 'r2' ORDER BY fetched_at, payload").contains(Self.payload(Self.header, again[1])))
 
@@ -111,6 +115,12 @@ import Testing
             DROP VIEW raw_records;
             DROP TABLE raw_versions;
             DROP TABLE raw_columns;
+            ALTER TABLE source_records DROP COLUMN payload;
+            ALTER TABLE source_records DROP COLUMN columns_id;
+            ALTER TABLE source_records DROP COLUMN fetched_at;
+            ALTER TABLE source_records DROP COLUMN origin;
+            DROP INDEX touchpoints_account_deals;
+            CREATE INDEX touchpoints_by_account_action ON touchpoints (account_id, action) WHERE account_id IS NOT NULL;
             CREATE TABLE raw_records (
                 source TEXT NOT NULL, stream TEXT NOT NULL, external_id TEXT NOT NULL, content_hash TEXT NOT NULL,
                 payload TEXT NOT NULL, fetched_at TEXT NOT NULL, origin TEXT,
@@ -118,7 +128,7 @@ import Testing
             ) WITHOUT ROWID;
             INSERT INTO raw_records SELECT * FROM old_raw;
             DROP TABLE old_raw;
-            DELETE FROM grdb_migrations WHERE identifier = '0019_compact_raw_zone';
+            DELETE FROM grdb_migrations WHERE identifier IN ('0019_compact_raw_zone', '0020_account_deals_index', '0021_current_version_in_record');
             """, path: store)
         #expect(try ws.count("SELECT count(*) FROM raw_records WHERE json_type(payload) = 'object'") == 5)
 
@@ -129,8 +139,11 @@ import Testing
         #expect(run.status == 0, "\(run.stderr)")
         // The old texts still tell an unchanged row from a changed one.
         #expect(run.stdout.contains(#""new": 1"#) && run.stdout.contains(#""updated": 1"#) && run.stdout.contains(#""unchanged": 4"#), "\(run.stdout)")
+        // The old texts stay where they are (r4's first version among them); r4's new version and
+        // r6 are compact, in their records' rows.
         #expect(try ws.count("SELECT count(*) FROM raw_versions WHERE columns_id IS NULL") == 5)
-        #expect(try ws.count("SELECT count(*) FROM raw_versions WHERE columns_id IS NOT NULL") == 2)
+        #expect(try ws.count("SELECT count(*) FROM raw_versions WHERE columns_id IS NOT NULL") == 0)
+        #expect(try ws.strings("SELECT external_id FROM source_records WHERE columns_id IS NOT NULL ORDER BY 1") == ["r4", "r6"])
         let now = try rawRows(ws)
         #expect(written.allSatisfy(now.contains))
         #expect(now.count == 7)
@@ -139,5 +152,67 @@ import Testing
         ])
         let replay = try await CLIRunner.run(["reprocess", "--config", config])
         #expect(ReprocessTests.table(replay.stdout) == ["webinars/attendance": [6, 0, 6, 0, 0, 0, 0, 0]], "\(replay.stdout)")
+    }
+
+    /// Every distinct version is kept once (migration 0021): the current one in its record's
+    /// row, the others in `raw_versions`, whichever way it got there — a change, an older version
+    /// arriving late, a re-export, a mapping that files the records under other keys and back.
+    @Test(.timeLimit(.minutes(10))) func everyVersionIsKeptOnceWhateverPathItTook() async throws {
+        let ws = try Workspace()
+        func config(id: String) throws -> String {
+            try ReprocessTests.webinarConfig(
+                ws, sides: "Demand Gen: marketing", channel: "webinar", id: id, version: "Updated", file: "journeylake-\(id).yaml")
+        }
+        let byId = try config(id: "Registration ID")
+        let header = ["Registration ID", "Email", "Joined At", "Status", "Webinar", "Team", "Updated"]
+        let v1 = ["w1", "ana@example.com", "2025-03-12T16:00:00Z", "Registered", "Freight", "Demand Gen", "2025-03-01T00:00:00Z"]
+        let v2 = ["w1", "ana@example.com", "2025-03-12T16:00:00Z", "Attended", "Freight", "Demand Gen", "2025-03-12T17:00:00Z"]
+        let v0 = ["w1", "ana@example.com", "2025-03-12T16:00:00Z", "Registered", "Freight", "Demand Gen", "2025-02-01T00:00:00Z"]
+        let other = ["w2", "ben@example.com", "2025-03-12T16:05:00Z", "Attended", "Freight", "Demand Gen", "2025-03-12T17:00:00Z"]
+        let store = ws.root.appendingPathComponent("journey.sqlite").path
+        let all = [v1, v2, v0, other].map { row in "\(row[0]) \(ContentHash.hex(Self.payload(header, row)))" }.sorted()
+        func kept() throws -> [String] {
+            try ws.strings("SELECT external_id || ' ' || content_hash FROM raw_records ORDER BY 1")
+        }
+        func ingest(_ day: String, _ rows: [[String]], _ expected: String) async throws {
+            try ws.write("drops/\(day).csv", Self.csv(header, rows))
+            let run = try await CLIRunner.run(["ingest", "--config", byId, "--format", "json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.stdout.contains(expected), "\(day): \(run.stdout)")
+        }
+
+        try await ingest("day1", [v1, other], #""new": 2"#)
+        try await ingest("day2", [v2], #""updated": 1"#)  // v1 becomes history
+        try await ingest("day3", [v0], #""unchanged": 1"#)  // older than v2: kept, not current
+        try await ingest("day4", [v1, v2, other], #""unchanged": 3"#)  // a re-export of what is kept
+        #expect(try kept() == all)
+        #expect(try ws.strings("SELECT content_hash FROM source_records WHERE external_id = 'w1'") == [ContentHash.hex(Self.payload(header, v2))])
+        #expect(try ws.count("SELECT count(*) FROM raw_versions") == 2)
+        #expect(try ws.strings("SELECT action FROM touchpoints ORDER BY touchpoint_id") == ["webinar.attended", "webinar.attended"])
+
+        // Reprocess: nothing changes, and the versions stay where they are.
+        let before = try StoreDump.dump(path: store)
+        #expect(try await CLIRunner.run(["reprocess", "--config", byId]).status == 0)
+        #expect(try StoreDump.dump(path: store) == before)
+
+        // Filed under the email instead: the current versions move to the new keys, with when and
+        // where they were first fetched; the history stays under the ids it was fetched as.
+        let firstFetched = try ws.strings("SELECT fetched_at || ' ' || origin FROM raw_records ORDER BY content_hash")
+        let byEmail = try config(id: "Email")
+        let rekeyed = try await CLIRunner.run(["reprocess", "--config", byEmail])
+        #expect(rekeyed.status == 0, "\(rekeyed.stderr)")
+        #expect(try ws.strings("SELECT external_id FROM source_records WHERE deleted = 0 AND payload IS NOT NULL ORDER BY 1")
+            == ["ana@example.com", "ben@example.com"])
+        #expect(try ws.count("SELECT count(*) FROM raw_records") == 4)
+        #expect(try ws.count("SELECT count(DISTINCT content_hash) FROM raw_records") == 4)
+        #expect(try ws.strings("SELECT fetched_at || ' ' || origin FROM raw_records ORDER BY content_hash") == firstFetched)
+        #expect(try ws.count("SELECT count(*) FROM touchpoints") == 2)
+
+        // And back: the same versions, each once, the store as it was.
+        let back = try await CLIRunner.run(["reprocess", "--config", byId])
+        #expect(back.status == 0, "\(back.stderr)")
+        #expect(try kept() == all)
+        #expect(try ws.strings("SELECT fetched_at || ' ' || origin FROM raw_records ORDER BY content_hash") == firstFetched)
+        #expect(try ws.strings("SELECT action FROM touchpoints ORDER BY touchpoint_id") == ["webinar.attended", "webinar.attended"])
     }
 }

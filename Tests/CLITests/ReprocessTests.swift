@@ -55,8 +55,11 @@ import Testing
     }
 
     /// `sides`: which export team names are which side; a row naming another is quarantined.
-    static func webinarConfig(_ ws: Workspace, sides: String, channel: String) throws -> String {
-        try ws.write("journeylake.yaml", """
+    static func webinarConfig(
+        _ ws: Workspace, sides: String, channel: String, id: String = "Registration ID", version: String? = nil,
+        file: String = "journeylake.yaml"
+    ) throws -> String {
+        try ws.write(file, """
             store: { path: journey.sqlite, batch_size: 2 }
             sources:
               - name: webinars
@@ -68,7 +71,7 @@ import Testing
                   record: touchpoint
                   system: webinarco
                   stream: attendance
-                  id: Registration ID
+                  id: \(id)\(version.map { "\n      version: \($0)" } ?? "")
                   fields: { email: Email, occurred_at: Joined At, action: Status, campaign: Webinar, side: Team }
                   constants: { channel: \(channel) }
                   values:

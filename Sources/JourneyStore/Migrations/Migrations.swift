@@ -61,6 +61,12 @@ enum Migrations {
         migrator.registerMigration(M0019_CompactRawZone.identifier) { db in
             try db.execute(sql: M0019_CompactRawZone.sql)
         }
+        migrator.registerMigration(M0020_AccountDealsIndex.identifier) { db in
+            try db.execute(sql: M0020_AccountDealsIndex.sql)
+        }
+        migrator.registerMigration(M0021_CurrentVersionInRecord.identifier) { db in
+            try db.execute(sql: M0021_CurrentVersionInRecord.sql)
+        }
         return migrator
     }
 }

@@ -111,7 +111,8 @@ struct BatchWriter {
     /// What each updated record's previous version said about consent (for explicit opt-ins).
     private var previousConsent: [String: (consent: Bool?, since: String?, optIn: Bool?)] = [:]
 
-    private let insertRaw: HotStatement
+    /// Keeps a version that does not become its record's current one (see `M0021`).
+    private let keepRaw: HotStatement
     /// Headers of tabular rows already in `raw_columns` (a batch comes from one file or a few).
     private var columnIds: [String: Int64] = [:]
     private let claimRecord: HotStatement
@@ -122,13 +123,16 @@ struct BatchWriter {
         self.source = source
         self.now = now
         self.identity = identity
-        insertRaw = try HotStatement(db, sql: """
+        keepRaw = try HotStatement(db, sql: """
             INSERT OR IGNORE INTO raw_versions (source, stream, external_id, content_hash, payload, fetched_at, origin, columns_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (
+              SELECT 1 FROM source_records WHERE record_key = ?9 AND payload IS NOT NULL
+                AND source = ?1 AND stream = ?2 AND external_id = ?3 AND content_hash = ?4)
             """)
         claimRecord = try HotStatement(db, sql: """
-            INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted)
-            VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (record_key) DO NOTHING
+            INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted,
+              payload, columns_id, fetched_at, origin)
+            VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (record_key) DO NOTHING
             """)
         insertTouchpoint = try HotStatement(db, sql: """
             INSERT OR REPLACE INTO touchpoints (touchpoint_id, person_id, account_id, occurred_at, channel, action, side,
@@ -239,46 +243,46 @@ struct BatchWriter {
     // MARK: Records
 
     private mutating func applyRecord(_ r: IncomingRecord) throws -> Outcome {
-        insertRaw.text(1, source)
-        insertRaw.text(2, r.stream)
-        insertRaw.text(3, r.externalId)
-        insertRaw.text(4, r.contentHash)
-        if let tabular = r.tabular {
-            insertRaw.text(5, tabular.values)
-            insertRaw.int(8, try columnsId(tabular.columns))
-        } else {
-            insertRaw.text(5, r.payload)
-            insertRaw.int(8, nil)
-        }
-        insertRaw.text(6, now)
-        insertRaw.text(7, r.origin)
-        // An identical re-fetch stores nothing and changes nothing. A quarantined input retried
-        // by reprocess may have its text in the raw zone already (a record today's mapping took
-        // out): it is applied all the same.
-        if try insertRaw.run() == 0, r.delivery == .fetched { return .unchanged }
-
         let record = r.canonical
         let key = record.key.description
         let version = record.version?.iso8601
         let tombstoneAt = try tombstoneTime(key)
 
-        // The common case, a record never seen before: claim its key in one statement.
+        // The common case, a record never seen before: claim its key, with its raw version, in one statement.
         if tombstoneAt == nil, record.tombstones.isEmpty {
+            let raw = try rawForm(r)
             claimRecord.text(1, key)
             claimRecord.text(2, source)
             claimRecord.text(3, r.stream)
             claimRecord.text(4, r.externalId)
             claimRecord.text(5, version)
             claimRecord.text(6, r.contentHash)
+            claimRecord.text(7, raw.payload)
+            claimRecord.int(8, raw.columnsId)
+            claimRecord.text(9, now)
+            claimRecord.text(10, r.origin)
             if try claimRecord.run() == 1 {
                 try insertCanonical(record, key: key, stream: r.stream, externalId: r.externalId)
                 return .new
             }
         }
         let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT version_at, deleted, content_hash FROM source_records WHERE record_key = ?"), arguments: [key])
+            db.cachedStatement(sql: """
+                SELECT version_at, deleted, content_hash,
+                  payload IS NOT NULL AND source = ? AND stream = ? AND external_id = ? AND content_hash = ?
+                FROM source_records WHERE record_key = ?
+                """),
+            arguments: [source, r.stream, r.externalId, r.contentHash, key])
         let existingVersion: String? = existing?[0]
         let existingDeleted: Bool = existing?[1] ?? false
+
+        // An identical re-fetch stores nothing and changes nothing. A quarantined input retried
+        // by reprocess may have its text in the raw zone already (a record today's mapping took
+        // out): it is applied all the same.
+        if r.delivery == .fetched {
+            let isCurrent: Bool = existing?[3] ?? false
+            if try isCurrent || isKept(r) { return .unchanged }
+        }
 
         // Deletes carried for other records (a Marketo "Delete Lead" activity) apply whatever this
         // record's own fate.
@@ -289,6 +293,7 @@ struct BatchWriter {
         if let own = record.tombstones.first(where: { $0.target == record.key }) {
             // An older delete than the live version (a restore happened since) is history, not news.
             if let existingVersion, let at = own.deletedAt?.iso8601, at < existingVersion, !existingDeleted {
+                try keepAsHistory(r, key: key)
                 try accumulateIdentifiers(record.identifiers, key: key)
                 return .unchanged
             }
@@ -303,6 +308,7 @@ struct BatchWriter {
         if let tombstoneAt {
             // A re-export of a snapshot older than the delete must not bring the record back.
             guard let version, version > tombstoneAt else {
+                try keepAsHistory(r, key: key)
                 try accumulateIdentifiers(record.identifiers, key: key)
                 return .unchanged
             }
@@ -311,6 +317,7 @@ struct BatchWriter {
         }
         if let existing {
             if let existingVersion, let version, version < existingVersion {
+                try keepAsHistory(r, key: key)
                 try accumulateIdentifiers(record.identifiers, key: key)
                 return .unchanged
             }
@@ -319,6 +326,7 @@ struct BatchWriter {
             if let existingVersion, version == existingVersion, !existingDeleted,
                 try !EqualVersions.prefersIncoming(r, over: existing[2], key: key, db: db)
             {
+                try keepAsHistory(r, key: key)
                 try accumulateIdentifiers(record.identifiers, key: key)
                 return .unchanged
             }
@@ -337,16 +345,104 @@ struct BatchWriter {
         return existing == nil ? .new : .updated
     }
 
-    func upsertSourceRecord(key: String, r: IncomingRecord, version: String?, deleted: Bool) throws {
+    /// Makes `r` its record's current version. The version it replaces joins `raw_versions`;
+    /// `r`'s own text leaves it if it was kept there before (a record that went A → B → A, or a
+    /// store from before 0021), with when and where it was first fetched, so every distinct
+    /// version stays kept exactly once.
+    mutating func upsertSourceRecord(key: String, r: IncomingRecord, version: String?, deleted: Bool, firstFetch: FirstFetch? = nil) throws {
+        let identity: StatementArguments = [source, r.stream, r.externalId, r.contentHash]
+        let isCurrent = try Bool.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT payload IS NOT NULL AND source = ? AND stream = ? AND external_id = ? AND content_hash = ?
+                FROM source_records WHERE record_key = ?
+                """),
+            arguments: identity + [key]) ?? false
+        if isCurrent {
+            try db.cachedStatement(sql: "UPDATE source_records SET version_at = ?, deleted = ? WHERE record_key = ?")
+                .execute(arguments: [version, deleted, key])
+            return
+        }
+        try retireCurrentVersion(key)
+        let earlier = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                DELETE FROM raw_versions WHERE source = ? AND stream = ? AND external_id = ? AND content_hash = ?
+                RETURNING fetched_at, origin
+                """),
+            arguments: identity).flatMap(FirstFetch.init(row:)) ?? firstFetch
+        let raw = try rawForm(r)
         try db.cachedStatement(
             sql: """
-                INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted,
+                  payload, columns_id, fetched_at, origin)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (record_key) DO UPDATE SET
-                  source = excluded.source, stream = excluded.stream, version_at = excluded.version_at,
-                  content_hash = excluded.content_hash, deleted = excluded.deleted
+                  source = excluded.source, stream = excluded.stream, external_id = excluded.external_id,
+                  version_at = excluded.version_at, content_hash = excluded.content_hash, deleted = excluded.deleted,
+                  payload = excluded.payload, columns_id = excluded.columns_id, fetched_at = excluded.fetched_at,
+                  origin = excluded.origin
                 """
-        ).execute(arguments: [key, source, r.stream, r.externalId, version, r.contentHash, deleted])
+        ).execute(arguments: [
+            key, source, r.stream, r.externalId, version, r.contentHash, deleted, raw.payload, raw.columnsId,
+            earlier?.at ?? now, earlier.map(\.origin) ?? r.origin,
+        ])
+    }
+
+    /// When and where a raw version was first fetched, which it keeps wherever it is kept.
+    struct FirstFetch {
+        var at: String
+        var origin: String?
+
+        /// From a `fetched_at, origin` row (nil when the row has no fetch time).
+        init?(row: Row) {
+            guard let at = row[0] as String? else { return nil }
+            self.at = at
+            origin = row[1]
+        }
+    }
+
+    /// Moves a record's current raw version into `raw_versions` (the record is about to get
+    /// another, or its version now belongs to another key).
+    func retireCurrentVersion(_ key: String) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO raw_versions (source, stream, external_id, content_hash, payload, fetched_at, origin, columns_id)
+                SELECT source, stream, external_id, content_hash, payload, fetched_at, origin, columns_id FROM source_records
+                WHERE record_key = ? AND payload IS NOT NULL
+                """
+        ).execute(arguments: [key])
+        try db.cachedStatement(sql: "UPDATE source_records SET payload = NULL, columns_id = NULL, fetched_at = NULL, origin = NULL WHERE record_key = ?")
+            .execute(arguments: [key])
+    }
+
+    /// Keeps a version that does not become its record's current one (an older version arriving
+    /// late, the poorer copy of two transports, a delete older than the live version).
+    private mutating func keepAsHistory(_ r: IncomingRecord, key: String) throws {
+        let raw = try rawForm(r)
+        keepRaw.text(1, source)
+        keepRaw.text(2, r.stream)
+        keepRaw.text(3, r.externalId)
+        keepRaw.text(4, r.contentHash)
+        keepRaw.text(5, raw.payload)
+        keepRaw.text(6, now)
+        keepRaw.text(7, r.origin)
+        keepRaw.int(8, raw.columnsId)
+        keepRaw.text(9, key)
+        _ = try keepRaw.run()
+    }
+
+    /// Whether `raw_versions` holds this very version (it was kept before, not as current).
+    private func isKept(_ r: IncomingRecord) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM raw_versions WHERE source = ? AND stream = ? AND external_id = ? AND content_hash = ?)
+                """),
+            arguments: [source, r.stream, r.externalId, r.contentHash]) ?? false
+    }
+
+    /// A version as the raw zone keeps it: a tabular row's values under its header, else the text.
+    private mutating func rawForm(_ r: IncomingRecord) throws -> (payload: String, columnsId: Int64?) {
+        if let tabular = r.tabular { return (tabular.values, try columnsId(tabular.columns)) }
+        return (r.payload, nil)
     }
 
     /// When the record was deleted, if it was. Most stores have few tombstones, so an empty

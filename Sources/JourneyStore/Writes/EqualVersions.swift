@@ -17,8 +17,9 @@ enum EqualVersions {
         // object the `raw_records` view would rebuild from it (at a parse per column).
         let existingPayload = try String.fetchOne(
             db.cachedStatement(sql: """
-                SELECT r.payload FROM source_records s JOIN raw_versions r
-                  ON r.source = s.source AND r.stream = s.stream AND r.external_id = s.external_id AND r.content_hash = s.content_hash
+                SELECT coalesce(s.payload, r.payload) FROM source_records s LEFT JOIN raw_versions r
+                  ON s.payload IS NULL AND r.source = s.source AND r.stream = s.stream AND r.external_id = s.external_id
+                  AND r.content_hash = s.content_hash
                 WHERE s.record_key = ?
                 """),
             arguments: [key])

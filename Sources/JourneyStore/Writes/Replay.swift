@@ -23,7 +23,7 @@ public struct QuarantinedRow: Sendable {
 
 extension JourneyStore {
     /// The live records `source` wrote, after `after` in key order, with their current raw
-    /// version. `streams` empty: every stream. Deleted records stay deleted: their delete is news
+    /// version (in the record's row, or in `raw_versions` for a store from before 0021). `streams` empty: every stream. Deleted records stay deleted: their delete is news
     /// no mapping change takes back. Tabular rows come as values and header, not through the
     /// `raw_records` view: rebuilding the object in SQL costs a parse of the values per column.
     public func storedVersions(source: String, streams: Set<String>, after: String?, limit: Int) throws -> [StoredVersion] {
@@ -31,11 +31,13 @@ extension JourneyStore {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT s.record_key, s.stream, s.external_id, r.payload, r.origin, k.names FROM source_records s
-                    JOIN raw_versions r ON r.source = s.source AND r.stream = s.stream AND r.external_id = s.external_id
-                      AND r.content_hash = s.content_hash
-                    LEFT JOIN raw_columns k ON k.columns_id = r.columns_id
-                    WHERE s.source = ?1 AND s.deleted = 0 AND s.record_key > ?2
+                    SELECT s.record_key, s.stream, s.external_id, coalesce(s.payload, r.payload),
+                      iif(s.payload IS NULL, r.origin, s.origin), k.names
+                    FROM source_records s
+                    LEFT JOIN raw_versions r ON s.payload IS NULL AND r.source = s.source AND r.stream = s.stream
+                      AND r.external_id = s.external_id AND r.content_hash = s.content_hash
+                    LEFT JOIN raw_columns k ON k.columns_id = iif(s.payload IS NULL, r.columns_id, s.columns_id)
+                    WHERE s.source = ?1 AND s.deleted = 0 AND s.record_key > ?2 AND coalesce(s.payload, r.payload) IS NOT NULL
                       AND (?3 = '[]' OR s.stream IN (SELECT value FROM json_each(?3)))
                     ORDER BY s.record_key LIMIT ?4
                     """,
@@ -117,10 +119,13 @@ extension BatchWriter {
         let record = r.canonical
         let key = record.key.description
         var before = try liveFingerprint(stored)
+        var handedOver: FirstFetch?
         if stored != key {
-            // Today's mapping files the record under another key: the old key's rows give way.
+            // Today's mapping files the record under another key: the old key's rows give way,
+            // and its raw version goes with the record (kept once, under the new key).
             before += try liveFingerprint(key)
             try withdraw(stored)
+            handedOver = try releaseCurrentVersion(stored)
         }
         let version = record.version?.iso8601
         for t in record.tombstones where t.target != record.key {
@@ -128,16 +133,36 @@ extension BatchWriter {
         }
         if let own = record.tombstones.first(where: { $0.target == record.key }) {
             try applyTombstone(own, stream: r.stream, releaseIdentifiers: record.mergedAliases.isEmpty)
-            try upsertSourceRecord(key: key, r: r, version: version ?? own.deletedAt?.iso8601, deleted: true)
+            try upsertSourceRecord(key: key, r: r, version: version ?? own.deletedAt?.iso8601, deleted: true, firstFetch: handedOver)
             try recordAliases(record.mergedAliases, key: key)
             try accumulateIdentifiers(record.identifiers, key: key)
             return .deleted
         }
         try removeLiveRows(key: key)
-        try upsertSourceRecord(key: key, r: r, version: version, deleted: false)
+        try upsertSourceRecord(key: key, r: r, version: version, deleted: false, firstFetch: handedOver)
         try insertCanonical(record, key: key, stream: r.stream, externalId: r.externalId)
         replayedBefore.append((stream: r.stream, key: key, before: before))
         return .replayed
+    }
+
+    /// Takes a record's current raw version out of its row (and out of `raw_versions`, in a store
+    /// from before 0021), for the key it is replayed under: when and where it was first fetched.
+    mutating func releaseCurrentVersion(_ key: String) throws -> FirstFetch? {
+        if let current = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT fetched_at, origin FROM source_records WHERE record_key = ? AND payload IS NOT NULL"), arguments: [key])
+        {
+            try db.cachedStatement(sql: "UPDATE source_records SET payload = NULL, columns_id = NULL, fetched_at = NULL, origin = NULL WHERE record_key = ?")
+                .execute(arguments: [key])
+            return FirstFetch(row: current)
+        }
+        return try Row.fetchOne(
+            db.cachedStatement(sql: """
+                DELETE FROM raw_versions WHERE (source, stream, external_id, content_hash) =
+                  (SELECT source, stream, external_id, content_hash FROM source_records WHERE record_key = ?)
+                RETURNING fetched_at, origin
+                """),
+            arguments: [key]
+        ).flatMap(FirstFetch.init(row:))
     }
 
     /// Takes a record out of the live tables and out of identity's input, keeping its raw

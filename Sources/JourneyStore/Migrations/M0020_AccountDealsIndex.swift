@@ -1,0 +1,15 @@
+/// The deriver reads each account's deal milestones (`opportunity.created`, `.won`, `.lost`
+/// touchpoints) through an index on every touchpoint that has an account: in an activity backfill
+/// that is an entry per email open and web visit, ~40 bytes and a B-tree insert each, for a
+/// question only deal touchpoints answer. The index now holds the deal touchpoints alone.
+/// `DealMilestones.actions` spells its condition the same way, so SQLite's planner (which matches
+/// a partial index's terms against the query's) uses it; `AccountDealsIndexTests` holds them together.
+enum M0020_AccountDealsIndex {
+    static let identifier = "0020_account_deals_index"
+
+    static let sql = """
+        DROP INDEX IF EXISTS touchpoints_by_account_action;
+        CREATE INDEX touchpoints_account_deals ON touchpoints (account_id, action)
+          WHERE account_id IS NOT NULL AND action IN ('opportunity.created', 'opportunity.won', 'opportunity.lost');
+        """
+}
