@@ -27,6 +27,12 @@ import Testing
                     .map { $0["detail"] as String }.joined(separator: " | ")
                 #expect(detail.contains("USING INDEX touchpoints_account_deals"), "\(where_): \(detail)")
             }
+            // Its condition costs no temporary table per inserted row (as an `IN` list would).
+            let insert = try Row.fetchAll(db, sql: """
+                EXPLAIN INSERT OR REPLACE INTO touchpoints (touchpoint_id, person_id, account_id, occurred_at, channel, action, side, source, stream, external_id)
+                VALUES ('t', 'p', 'a', '2025-01-01T00:00:00.000Z', 'email', 'email.opened', 'marketing', 's', 'st', 'x')
+                """).map { $0["opcode"] as String }
+            #expect(insert.contains("IdxInsert") && !insert.contains("OpenEphemeral"), "\(insert)")
             // The index holds the deal touchpoints and nothing else.
             let entries = try Int.fetchOne(db, sql: "SELECT count(*) FROM touchpoints INDEXED BY touchpoints_account_deals WHERE account_id IS NOT NULL AND \(DealMilestones.actions)") ?? -1
             #expect(entries == deals)

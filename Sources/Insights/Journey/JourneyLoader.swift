@@ -91,7 +91,8 @@ struct AccountFacts {
 struct DealMilestones {
     static let touchColumns =
         "account_id, touchpoint_id, occurred_at, action, coalesce(json_extract(attributes, '$.opportunity_id'), json_extract(attributes, '$.deal_id'))"
-    static let actions = "action IN ('opportunity.created', 'opportunity.won', 'opportunity.lost')"
+    /// Spelled as `touchpoints_account_deals` (migration 0020) spells its condition, so SQLite reads through it.
+    static let actions = "(action = 'opportunity.created' OR action = 'opportunity.won' OR action = 'opportunity.lost')"
 
     private var fromTouches: [OpportunityMilestone] = []
     private var fromRecords: [OpportunityMilestone] = []
