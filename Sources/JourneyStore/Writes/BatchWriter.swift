@@ -410,6 +410,11 @@ struct BatchWriter {
                 WHERE record_key = ? AND payload IS NOT NULL
                 """
         ).execute(arguments: [key])
+        try clearCurrentVersion(key)
+    }
+
+    /// Empties a record's raw-version columns (its version is now kept elsewhere).
+    func clearCurrentVersion(_ key: String) throws {
         try db.cachedStatement(sql: "UPDATE source_records SET payload = NULL, columns_id = NULL, fetched_at = NULL, origin = NULL WHERE record_key = ?")
             .execute(arguments: [key])
     }

@@ -23,8 +23,9 @@ public struct QuarantinedRow: Sendable {
 
 extension JourneyStore {
     /// The live records `source` wrote, after `after` in key order, with their current raw
-    /// version (in the record's row, or in `raw_versions` for a store from before 0021). `streams` empty: every stream. Deleted records stay deleted: their delete is news
-    /// no mapping change takes back. Tabular rows come as values and header, not through the
+    /// version (in the record's row, or in `raw_versions` for a store from before 0021).
+    /// `streams` empty: every stream. Deleted records stay deleted: their delete is news no
+    /// mapping change takes back. Tabular rows come as values and header, not through the
     /// `raw_records` view: rebuilding the object in SQL costs a parse of the values per column.
     public func storedVersions(source: String, streams: Set<String>, after: String?, limit: Int) throws -> [StoredVersion] {
         try pool.read { db in
@@ -147,12 +148,11 @@ extension BatchWriter {
 
     /// Takes a record's current raw version out of its row (and out of `raw_versions`, in a store
     /// from before 0021), for the key it is replayed under: when and where it was first fetched.
-    mutating func releaseCurrentVersion(_ key: String) throws -> FirstFetch? {
+    func releaseCurrentVersion(_ key: String) throws -> FirstFetch? {
         if let current = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT fetched_at, origin FROM source_records WHERE record_key = ? AND payload IS NOT NULL"), arguments: [key])
         {
-            try db.cachedStatement(sql: "UPDATE source_records SET payload = NULL, columns_id = NULL, fetched_at = NULL, origin = NULL WHERE record_key = ?")
-                .execute(arguments: [key])
+            try clearCurrentVersion(key)
             return FirstFetch(row: current)
         }
         return try Row.fetchOne(
