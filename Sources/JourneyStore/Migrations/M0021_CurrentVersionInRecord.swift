@@ -1,7 +1,7 @@
 /// A record's current raw version is kept in its `source_records` row; `raw_versions` holds the
 /// versions it had before (and copies no version became current from: an older version arriving
 /// late, the poorer copy of two transports). An activity, which never changes, was two rows with
-/// the same key spelled out twice — its bookkeeping and its raw version — and is now one: ~110
+/// the same key spelled out twice — its bookkeeping and its raw version — and is now one: ~85
 /// bytes and a B-tree insert less per record. `raw_records` still shows every distinct version
 /// once (each is either some record's current one or in `raw_versions`, never both).
 ///
