@@ -30,22 +30,12 @@ public struct RecordReplayer: Sendable {
     /// Maps a stored version as a row of `stream`. A tabular version is mapped as the row it was
     /// when it was read (its values under its header), and keeps its text and content hash exactly.
     public mutating func map(stream: String, stored: RawPayload, origin: String?, delivery: Delivery) -> Result {
-        let row: SourceRow
         switch stored {
         case .text(let payload):
             return map(stream: stream, payload: payload, origin: origin, delivery: delivery)
         case .tabular(let tabular):
-            guard let read = self.row(tabular, origin: origin) else { return .unreadable }
-            row = read
-        }
-        switch mapping.map(row, stream: stream) {
-        case .record(let externalId, let canonical):
-            let (text, tabular) = row.rawPayload
-            return .record(IncomingRecord(
-                stream: canonical.key.object, externalId: externalId, payload: text, tabular: tabular, contentHash: ContentHash.hex(text),
-                origin: origin, canonical: canonical, delivery: delivery))
-        case .quarantine(let externalId, let reason):
-            return .rejected(externalId: externalId, reason: reason)
+            guard let row = row(tabular, origin: origin) else { return .unreadable }
+            return result(of: row, stream: stream, origin: origin, delivery: delivery) { row.rawPayload }
         }
     }
 
@@ -95,10 +85,18 @@ public struct RecordReplayer: Sendable {
             return .unreadable
         }
         let row = SourceRow(json: object, origin: origin ?? "", nullMarkers: mapping.nullMarkers)
+        return result(of: row, stream: stream, origin: origin, delivery: delivery) { (payload, nil) }
+    }
+
+    /// Today's mapping of a stored row; `payload` (asked only for a record) is what it keeps and hashes.
+    private func result(
+        of row: SourceRow, stream: String, origin: String?, delivery: Delivery, payload: () -> (text: String, tabular: TabularPayload?)
+    ) -> Result {
         switch mapping.map(row, stream: stream) {
         case .record(let externalId, let canonical):
+            let (text, tabular) = payload()
             return .record(IncomingRecord(
-                stream: canonical.key.object, externalId: externalId, payload: payload, contentHash: ContentHash.hex(payload),
+                stream: canonical.key.object, externalId: externalId, payload: text, tabular: tabular, contentHash: ContentHash.hex(text),
                 origin: origin, canonical: canonical, delivery: delivery))
         case .quarantine(let externalId, let reason):
             return .rejected(externalId: externalId, reason: reason)
