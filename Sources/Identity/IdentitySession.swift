@@ -43,6 +43,7 @@ final class IdentitySession: IdentityBatch {
     private var personOfIdentifier: HotStatement?
     private var accountOfIdentifier: HotStatement?
     private var accountOfPersonQuery: HotStatement?
+    private var insertIdentifier: HotStatement?
 
     init(db: Database, rules: IdentityRules, source: String, now: String) {
         self.db = db
@@ -67,9 +68,13 @@ final class IdentitySession: IdentityBatch {
     }
 
     private func link(_ ids: [Identifier], to personId: String) throws {
+        if insertIdentifier == nil {
+            insertIdentifier = try HotStatement(db, sql: "INSERT OR IGNORE INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)")
+        }
+        let insert = insertIdentifier!
         for id in ids {
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [id.kind.rawValue, id.value, personId, source])
+            insert.text(1, id.kind.rawValue); insert.text(2, id.value); insert.text(3, personId); insert.text(4, source)
+            try insert.run()
             personCache[id] = personId
         }
     }
@@ -378,6 +383,11 @@ final class IdentitySession: IdentityBatch {
                     """),
             arguments: [keys])
         { recordsOf[row[13], default: []].append(row) }
+        let update = try HotStatement(db, sql: """
+            UPDATE persons SET primary_email = ?, first_name = ?, last_name = ?, title = ?, owner = ?,
+              account_id = ?, consent_email = ?, country = ?, created_at = ?, updated_at = max(updated_at, coalesce(?, updated_at))
+            WHERE person_id = ?
+            """)
         for personId in step {
             guard let person = persons[personId] else { continue }
             let rows = recordsOf[personId] ?? []
@@ -432,13 +442,10 @@ final class IdentitySession: IdentityBatch {
                 account = try self.account(named: ref, firstSeen: created)
             }
             let oldAccount: String? = person[1]
-            try db.cachedStatement(
-                sql: """
-                    UPDATE persons SET primary_email = ?, first_name = ?, last_name = ?, title = ?, owner = ?,
-                      account_id = ?, consent_email = ?, country = ?, created_at = ?, updated_at = max(updated_at, coalesce(?, updated_at))
-                    WHERE person_id = ?
-                    """
-            ).execute(arguments: [email, first, last, title, owner, account, consent, country, created, updated, personId])
+            let u = update
+            u.text(1, email); u.text(2, first); u.text(3, last); u.text(4, title); u.text(5, owner); u.text(6, account)
+            u.bool(7, consent); u.text(8, country); u.text(9, created); u.text(10, updated); u.text(11, personId)
+            try u.run()
             if oldAccount != account {
                 try db.cachedStatement(
                     sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS ?"

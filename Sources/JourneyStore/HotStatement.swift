@@ -9,6 +9,11 @@ import GRDBSQLite
 /// itself. The statement stays owned by GRDB (prepared, finalized and cached there); only
 /// binding, stepping and reading columns happen here. Bind, then `run()` a write, or `step()`
 /// through a query's rows and `reset()` when done (`rows` does both).
+///
+/// Give it SQL that no other code runs through GRDB (`cachedStatement` hands both the same
+/// statement): sharing one broke identity resolution's order-independence tests
+/// (`createPerson`'s insert shared with the resolver's, the record-claim insert shared with
+/// `accumulateIdentifiers`), with no error raised — cause not found, so the rule stands.
 public struct HotStatement {
     private let statement: Statement
     private let handle: OpaquePointer

@@ -1,4 +1,4 @@
-import JourneyModel
+@testable import JourneyModel
 import Testing
 
 @Suite("EmailAddress.normalize")
@@ -84,5 +84,29 @@ struct DomainTests {
     @Test("a bare top-level domain with a leading dot is not a domain")
     func leadingDot() {
         #expect(Domain.normalize(".com") == nil)
+    }
+
+    /// The printable-ASCII path must say what the Unicode path says for every such text: texts
+    /// pieced together from the parts the rules look at, in every order, plus random ones.
+    @Test func theASCIIPathAgreesWithTheUnicodePath() {
+        let pieces = ["https://", "http://", "HTTP://", "www.", "WWW.", ".", "..", " ", "  ", "/", "?", "#", ":", "@", "a", "Ex", "co", "uk", "-", "8443"]
+        var texts: [String] = []
+        func build(_ prefix: String, depth: Int) {
+            texts.append(prefix)
+            guard depth > 0 else { return }
+            for p in pieces { build(prefix + p, depth: depth - 1) }
+        }
+        build("", depth: 3)
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            texts.append(String((0..<Int.random(in: 0...12, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()))
+            texts.append(String(decoding: (0..<Int.random(in: 0...10, using: &rng)).map { _ in UInt8.random(in: 0x20..<0x7F, using: &rng) }, as: UTF8.self))
+        }
+        for text in texts {
+            #expect(Domain.normalizePrintableASCII(text) == Domain.normalizeAnyText(text), "'\(text)'")
+        }
+        // Other texts take the Unicode path: a tab, a non-breaking space, a capital with an accent.
+        #expect(Domain.normalize("\tExample.com\n") == "example.com")
+        #expect(Domain.normalize("\u{00A0}www.Exämple.com/x") == "exämple.com")
     }
 }

@@ -67,10 +67,15 @@ public enum DeriveQueue {
         persons: Set<String>, removedPersons: Set<String> = [], accounts: Set<String> = [], removedAccounts: Set<String> = [],
         db: Database, at now: String
     ) throws {
-        let insert = try db.cachedStatement(sql: "INSERT INTO derive_queue (kind, id, removed, queued_at) VALUES (?, ?, ?, ?)")
+        // A batch of a backfill queues thousands of persons: bound through the C API, and in no
+        // particular order (the queue is read back into sets).
+        let insert = try HotStatement(db, sql: "INSERT INTO derive_queue (kind, id, removed, queued_at) VALUES (?, ?, ?, ?)")
         for (kind, ids, removed) in [("person", persons, false), ("person", removedPersons, true),
                                      ("account", accounts, false), ("account", removedAccounts, true)] {
-            for id in ids.sorted() { try insert.execute(arguments: [kind, id, removed, now]) }
+            for id in ids {
+                insert.text(1, kind); insert.text(2, id); insert.bool(3, removed); insert.text(4, now)
+                try insert.run()
+            }
         }
     }
 

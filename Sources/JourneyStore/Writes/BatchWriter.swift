@@ -702,20 +702,21 @@ struct BatchWriter {
                     optIn = before.consent == false && consent
                 }
             }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO person_records (record_key, person_id, source, version_at, email, first_name, last_name, title,
-                      company, phone, owner, consent_email, vendor_stage, score, account_id, created_at, consent_since, consent_opt_in,
-                      country, industry, employees, annual_revenue, sic_code)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                key, personId, source, version, facts.email, facts.firstName, facts.lastName, facts.title, facts.company,
-                facts.phone, facts.owner, facts.consentEmail, facts.vendorStage, facts.score, personAccount,
-                facts.createdAt?.iso8601, facts.consentEmail == nil ? nil : consentSince, facts.consentEmail == nil ? nil : optIn,
-                facts.country ?? facts.firmographics.country, facts.firmographics.industry, facts.firmographics.employees,
-                facts.firmographics.annualRevenue, facts.firmographics.sicCode,
-            ])
+            let p = try HotStatement(db, sql: """
+                INSERT INTO person_records (record_key, person_id, source, version_at, email, first_name, last_name, title,
+                  company, phone, owner, consent_email, vendor_stage, score, account_id, created_at, consent_since, consent_opt_in,
+                  country, industry, employees, annual_revenue, sic_code)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let firm = facts.firmographics
+            p.text(1, key); p.text(2, personId); p.text(3, source); p.text(4, version); p.text(5, facts.email)
+            p.text(6, facts.firstName); p.text(7, facts.lastName); p.text(8, facts.title); p.text(9, facts.company)
+            p.text(10, facts.phone); p.text(11, facts.owner); p.bool(12, facts.consentEmail); p.text(13, facts.vendorStage)
+            p.double(14, facts.score); p.text(15, personAccount); p.text(16, facts.createdAt?.iso8601)
+            p.text(17, facts.consentEmail == nil ? nil : consentSince); p.bool(18, facts.consentEmail == nil ? nil : optIn)
+            p.text(19, facts.country ?? firm.country); p.text(20, firm.industry); p.int(21, firm.employees.map(Int64.init))
+            p.double(22, firm.annualRevenue); p.text(23, firm.sicCode)
+            try p.run()
         }
         if let opp = record.opportunity {
             var oppAccount: String?
