@@ -44,6 +44,9 @@ final class IdentitySession: IdentityBatch {
     private var accountOfIdentifier: HotStatement?
     private var accountOfPersonQuery: HotStatement?
     private var insertIdentifier: HotStatement?
+    private var insertPerson: HotStatement?
+    /// Whether `deleted_persons` has rows; nil: not asked since the last `finish`.
+    private var deletedPersonsExist: Bool?
 
     init(db: Database, rules: IdentityRules, source: String, now: String) {
         self.db = db
@@ -120,9 +123,20 @@ final class IdentitySession: IdentityBatch {
     }
 
     private func createPerson(_ personId: String, firstSeen: String) throws -> String {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)")
-            .execute(arguments: [personId, firstSeen, firstSeen])
-        try db.cachedStatement(sql: "DELETE FROM deleted_persons WHERE person_id = ?").execute(arguments: [personId])
+        if insertPerson == nil {
+            insertPerson = try HotStatement(db, sql: "INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)")
+        }
+        let insert = insertPerson!
+        insert.text(1, personId); insert.text(2, firstSeen); insert.text(3, firstSeen)
+        try insert.run()
+        // A person made again is no longer a deleted one. Only `finish` deletes persons, so
+        // whether any deleted ones exist is asked once until then.
+        if deletedPersonsExist == nil {
+            deletedPersonsExist = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM deleted_persons)") ?? true
+        }
+        if deletedPersonsExist == true {
+            try db.cachedStatement(sql: "DELETE FROM deleted_persons WHERE person_id = ?").execute(arguments: [personId])
+        }
         return personId
     }
 
@@ -148,6 +162,7 @@ final class IdentitySession: IdentityBatch {
         try refreshPersons()
         try rekeyTouchedAccounts(into: &result)
         references.removeAll()
+        deletedPersonsExist = nil
         return result
     }
 

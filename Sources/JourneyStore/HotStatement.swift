@@ -10,10 +10,9 @@ import GRDBSQLite
 /// binding, stepping and reading columns happen here. Bind, then `run()` a write, or `step()`
 /// through a query's rows and `reset()` when done (`rows` does both).
 ///
-/// Give it SQL that no other code runs through GRDB (`cachedStatement` hands both the same
-/// statement): sharing one broke identity resolution's order-independence tests
-/// (`createPerson`'s insert shared with the resolver's, the record-claim insert shared with
-/// `accumulateIdentifiers`), with no error raised — cause not found, so the rule stands.
+/// Its SQL may also run through GRDB elsewhere (`cachedStatement` hands both the same statement):
+/// GRDB resets a statement before using it, not after, so binding here first resets a statement
+/// GRDB left stepped to its end (see `bind`).
 public struct HotStatement {
     private let statement: Statement
     private let handle: OpaquePointer
@@ -27,31 +26,47 @@ public struct HotStatement {
     }
 
     public func text(_ index: Int32, _ value: String?) {
-        guard let value else { sqlite3_bind_null(handle, index); return }
+        guard let value else { return bind(index) { sqlite3_bind_null(handle, index) } }
         var v = value
         v.withUTF8 { buf in
-            _ = sqlite3_bind_text(handle, index, UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buf.count), Self.transient)
+            bind(index) {
+                sqlite3_bind_text(handle, index, UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buf.count), Self.transient)
+            }
         }
     }
 
     public func int(_ index: Int32, _ value: Int64?) {
-        guard let value else { sqlite3_bind_null(handle, index); return }
-        sqlite3_bind_int64(handle, index, value)
+        guard let value else { return bind(index) { sqlite3_bind_null(handle, index) } }
+        bind(index) { sqlite3_bind_int64(handle, index, value) }
     }
 
     public func double(_ index: Int32, _ value: Double?) {
-        guard let value else { sqlite3_bind_null(handle, index); return }
-        sqlite3_bind_double(handle, index, value)
+        guard let value else { return bind(index) { sqlite3_bind_null(handle, index) } }
+        bind(index) { sqlite3_bind_double(handle, index, value) }
     }
 
     public func bool(_ index: Int32, _ value: Bool?) { int(index, value.map { $0 ? 1 : 0 }) }
 
     public func blob(_ index: Int32, _ bytes: [UInt8]) {
         // An empty array has no base address, and a null pointer would bind NULL, not an empty blob.
-        guard !bytes.isEmpty else { sqlite3_bind_zeroblob(handle, index, 0); return }
+        guard !bytes.isEmpty else { return bind(index) { sqlite3_bind_zeroblob(handle, index, 0) } }
         bytes.withUnsafeBytes { buf in
-            _ = sqlite3_bind_blob(handle, index, buf.baseAddress, Int32(buf.count), Self.transient)
+            bind(index) { sqlite3_bind_blob(handle, index, buf.baseAddress, Int32(buf.count), Self.transient) }
         }
+    }
+
+    /// Runs one `sqlite3_bind_*` call. SQLite refuses bindings (`SQLITE_MISUSE`, leaving the
+    /// parameter as it was) on a statement stepped to its end and not reset since — which is how
+    /// GRDB leaves a statement it ran — and a refused binding would run the statement with the
+    /// parameter NULL, silently: so the statement is reset (bindings made so far stay) and bound
+    /// again. Any other refusal is a wrong index or type here, a programming error.
+    private func bind(_ index: Int32, _ call: () -> Int32) {
+        var code = call()
+        if code == SQLITE_MISUSE {
+            sqlite3_reset(handle)
+            code = call()
+        }
+        precondition(code == SQLITE_OK, "binding parameter \(index) of \(String(cString: sqlite3_sql(handle))) failed: SQLite code \(code)")
     }
 
     /// Runs the statement once; the number of rows it changed.

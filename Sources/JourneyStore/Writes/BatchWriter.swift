@@ -683,9 +683,12 @@ struct BatchWriter {
             // A live record listing records its system merged into it links them even though they
             // are records of the same object (the source said they are one person).
             try recordAliases(record.mergedAliases, key: key)
-            for id in record.identifiers {
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO record_identifiers (record_key, kind, value) VALUES (?, ?, ?)")
-                    .execute(arguments: [key, id.kind.rawValue, id.value])
+            if !record.identifiers.isEmpty {
+                let claim = try HotStatement(db, sql: "INSERT OR IGNORE INTO record_identifiers (record_key, kind, value) VALUES (?, ?, ?)")
+                for id in record.identifiers {
+                    claim.text(1, key); claim.text(2, id.kind.rawValue); claim.text(3, id.value)
+                    try claim.run()
+                }
             }
             let facts = record.person ?? PersonFacts()
             var personAccount: String?
