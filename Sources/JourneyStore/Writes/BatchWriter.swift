@@ -778,6 +778,8 @@ struct BatchWriter {
         // backfill's touchpoints name a few campaigns many times.
         var campaignNames: [String: String?] = [:]
         let campaignName = try HotStatement(db, sql: "SELECT name FROM campaigns WHERE campaign_id = ?")
+        // A backfill's batch adds thousands: grown once, not doubling its way there.
+        outcome.touchpointsAdded.reserveCapacity(outcome.touchpointsAdded.count + pendingTouchpoints.count)
         for pending in pendingTouchpoints {
             let tp = pending.facts
             let campaignId = tp.campaignRecord?.description
