@@ -71,10 +71,7 @@ final class IdentitySession: IdentityBatch {
     }
 
     private func link(_ ids: [Identifier], to personId: String) throws {
-        if insertIdentifier == nil {
-            insertIdentifier = try HotStatement(db, sql: "INSERT OR IGNORE INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)")
-        }
-        let insert = insertIdentifier!
+        let insert = try Self.prepared(&insertIdentifier, db: db, sql: "INSERT OR IGNORE INTO identifiers (kind, value, person_id, source) VALUES (?, ?, ?, ?)")
         for id in ids {
             insert.text(1, id.kind.rawValue); insert.text(2, id.value); insert.text(3, personId); insert.text(4, source)
             try insert.run()
@@ -120,13 +117,10 @@ final class IdentitySession: IdentityBatch {
     /// a person's account in the batch updates or clears.
     func lookupPerson(_ id: Identifier) throws -> String? {
         if let cached = personCache[id] { return cached }
-        if personOfIdentifier == nil {
-            personOfIdentifier = try HotStatement(db, sql: """
-                SELECT i.person_id, p.account_id FROM identifiers i LEFT JOIN persons p ON p.person_id = i.person_id
-                WHERE i.kind = ? AND i.value = ?
-                """)
-        }
-        let query = personOfIdentifier!
+        let query = try Self.prepared(&personOfIdentifier, db: db, sql: """
+            SELECT i.person_id, p.account_id FROM identifiers i LEFT JOIN persons p ON p.person_id = i.person_id
+            WHERE i.kind = ? AND i.value = ?
+            """)
         query.text(1, id.kind.rawValue)
         query.text(2, id.value)
         guard let row = try query.first({ (person: query.string(0), account: query.string(1)) }), let person = row.person else { return nil }
@@ -136,10 +130,7 @@ final class IdentitySession: IdentityBatch {
     }
 
     private func createPerson(_ personId: String, firstSeen: String) throws -> String {
-        if insertPerson == nil {
-            insertPerson = try HotStatement(db, sql: "INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)")
-        }
-        let insert = insertPerson!
+        let insert = try Self.prepared(&insertPerson, db: db, sql: "INSERT OR IGNORE INTO persons (person_id, created_at, updated_at) VALUES (?, ?, ?)")
         insert.text(1, personId); insert.text(2, firstSeen); insert.text(3, firstSeen)
         try insert.run()
         // A person made again is no longer a deleted one. Only `finish` deletes persons, so
@@ -181,8 +172,7 @@ final class IdentitySession: IdentityBatch {
 
     func account(ofPerson personId: String) throws -> String? {
         if let cached = personAccountCache[personId] { return cached }
-        if accountOfPersonQuery == nil { accountOfPersonQuery = try HotStatement(db, sql: "SELECT account_id FROM persons WHERE person_id = ?") }
-        let query = accountOfPersonQuery!
+        let query = try Self.prepared(&accountOfPersonQuery, db: db, sql: "SELECT account_id FROM persons WHERE person_id = ?")
         query.text(1, personId)
         let a = try query.first { query.string(0) } ?? nil
         personAccountCache[personId] = .some(a)
@@ -208,7 +198,10 @@ final class IdentitySession: IdentityBatch {
 
     private func lookupAccount(_ id: Identifier) throws -> String? {
         if let cached = accountCache[id] { return cached }
-        let a = try Self.value(of: id, prepared: &accountOfIdentifier, db: db, sql: "SELECT account_id FROM account_identifiers WHERE kind = ? AND value = ?")
+        let query = try Self.prepared(&accountOfIdentifier, db: db, sql: "SELECT account_id FROM account_identifiers WHERE kind = ? AND value = ?")
+        query.text(1, id.kind.rawValue)
+        query.text(2, id.value)
+        let a = try query.first { query.string(0) } ?? nil
         if let a { accountCache[id] = a }
         return a
     }
@@ -334,13 +327,13 @@ final class IdentitySession: IdentityBatch {
         }
     }
 
-    /// Who holds an identifier: the one column `sql` reads for its kind and value.
-    private static func value(of id: Identifier, prepared: inout HotStatement?, db: Database, sql: String) throws -> String? {
-        if prepared == nil { prepared = try HotStatement(db, sql: sql) }
-        let query = prepared!
-        query.text(1, id.kind.rawValue)
-        query.text(2, id.value)
-        return try query.first { query.string(0) } ?? nil
+    /// The session's statement in `slot`, prepared on first use: fetching it from GRDB's cache
+    /// on every call would hash its SQL text each time.
+    private static func prepared(_ slot: inout HotStatement?, db: Database, sql: String) throws -> HotStatement {
+        if let statement = slot { return statement }
+        let statement = try HotStatement(db, sql: sql)
+        slot = statement
+        return statement
     }
 
     /// Links a company record to its account and keeps what it says (the account's attributes are
@@ -470,10 +463,10 @@ final class IdentitySession: IdentityBatch {
                 account = try self.account(named: ref, firstSeen: created)
             }
             let oldAccount: String? = person[1]
-            let u = update
-            u.text(1, email); u.text(2, first); u.text(3, last); u.text(4, title); u.text(5, owner); u.text(6, account)
-            u.bool(7, consent); u.text(8, country); u.text(9, created); u.text(10, updated); u.text(11, personId)
-            try u.run()
+            update.text(1, email); update.text(2, first); update.text(3, last); update.text(4, title); update.text(5, owner)
+            update.text(6, account); update.bool(7, consent); update.text(8, country); update.text(9, created)
+            update.text(10, updated); update.text(11, personId)
+            try update.run()
             if oldAccount != account {
                 try db.cachedStatement(
                     sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS ?"

@@ -17,7 +17,8 @@ import Testing
             let insert = "INSERT OR IGNORE INTO t (k, n) VALUES (?, ?)"
             let lookup = "SELECT n FROM t WHERE k = ?"
             for round in 0..<3 {
-                // GRDB runs each statement (and leaves it as GRDB does), then the same SQL here.
+                // GRDB executes the insert, which leaves it stepped to its end; the same SQL
+                // bound here must still take its parameters (the lookups check what landed).
                 try db.cachedStatement(sql: insert).execute(arguments: ["grdb\(round)", round])
                 #expect(try Int.fetchOne(db.cachedStatement(sql: lookup), arguments: ["grdb\(round)"]) == round)
                 let hot = try HotStatement(db, sql: insert)

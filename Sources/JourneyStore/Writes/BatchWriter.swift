@@ -117,6 +117,8 @@ struct BatchWriter {
     private var columnIds: [String: Int64] = [:]
     private let claimRecord: HotStatement
     private let insertTouchpoint: HotStatement
+    private let claimIdentifier: HotStatement
+    private let insertPersonRecord: HotStatement
 
     init(db: Database, source: String, now: String, identity: any IdentityBatch) throws {
         self.db = db
@@ -133,6 +135,13 @@ struct BatchWriter {
             INSERT INTO source_records (record_key, source, stream, external_id, version_at, content_hash, deleted,
               payload, columns_id, fetched_at, origin)
             VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (record_key) DO NOTHING
+            """)
+        claimIdentifier = try HotStatement(db, sql: "INSERT OR IGNORE INTO record_identifiers (record_key, kind, value) VALUES (?, ?, ?)")
+        insertPersonRecord = try HotStatement(db, sql: """
+            INSERT INTO person_records (record_key, person_id, source, version_at, email, first_name, last_name, title,
+              company, phone, owner, consent_email, vendor_stage, score, account_id, created_at, consent_since, consent_opt_in,
+              country, industry, employees, annual_revenue, sic_code)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         insertTouchpoint = try HotStatement(db, sql: """
             INSERT OR REPLACE INTO touchpoints (touchpoint_id, person_id, account_id, occurred_at, channel, action, side,
@@ -683,12 +692,9 @@ struct BatchWriter {
             // A live record listing records its system merged into it links them even though they
             // are records of the same object (the source said they are one person).
             try recordAliases(record.mergedAliases, key: key)
-            if !record.identifiers.isEmpty {
-                let claim = try HotStatement(db, sql: "INSERT OR IGNORE INTO record_identifiers (record_key, kind, value) VALUES (?, ?, ?)")
-                for id in record.identifiers {
-                    claim.text(1, key); claim.text(2, id.kind.rawValue); claim.text(3, id.value)
-                    try claim.run()
-                }
+            for id in record.identifiers {
+                claimIdentifier.text(1, key); claimIdentifier.text(2, id.kind.rawValue); claimIdentifier.text(3, id.value)
+                try claimIdentifier.run()
             }
             let facts = record.person ?? PersonFacts()
             var personAccount: String?
@@ -705,13 +711,7 @@ struct BatchWriter {
                     optIn = before.consent == false && consent
                 }
             }
-            let p = try HotStatement(db, sql: """
-                INSERT INTO person_records (record_key, person_id, source, version_at, email, first_name, last_name, title,
-                  company, phone, owner, consent_email, vendor_stage, score, account_id, created_at, consent_since, consent_opt_in,
-                  country, industry, employees, annual_revenue, sic_code)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let firm = facts.firmographics
+            let p = insertPersonRecord, firm = facts.firmographics
             p.text(1, key); p.text(2, personId); p.text(3, source); p.text(4, version); p.text(5, facts.email)
             p.text(6, facts.firstName); p.text(7, facts.lastName); p.text(8, facts.title); p.text(9, facts.company)
             p.text(10, facts.phone); p.text(11, facts.owner); p.bool(12, facts.consentEmail); p.text(13, facts.vendorStage)
