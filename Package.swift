@@ -36,6 +36,8 @@ let package = Package(
             dependencies: [
                 "JourneyModel", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                // SHA-256 for the forgotten persons' suppression list.
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
         // Identity resolution: persons and accounts from the identity graph, merge log and undo.

@@ -66,6 +66,19 @@ public struct Ingestor: Sendable {
             report.status = .failed
             report.errors.append((stream: .source, message: "\(error)"))
         }
+        // Records refused as a forgotten person's may have shown that a person made earlier from
+        // their activities is them: forgotten now, before anything is derived for them.
+        do {
+            let revealed = try IdentityMaintenance(store: store, rules: identity, queueDerive: true).forgetRevealed()
+            if !revealed.isEmpty {
+                logger.notice("forgot persons revealed by refused records", metadata: [
+                    "source": "\(source.name)", "persons": "\(revealed.count)", "forget_ids": "\(revealed.map(\.forgetId))",
+                ])
+            }
+        } catch {
+            report.status = .failed
+            report.errors.append((stream: .source, message: "cannot forget the persons refused records revealed: \(error)"))
+        }
         // What the pass's batches queued is derived now. A pass that grew the store much may have
         // outdated what derivers learned from it: then everything is derived once with a fresh
         // model, which covers the queue. A stopping daemon must exit within its stop timeout, so
@@ -102,7 +115,7 @@ public struct Ingestor: Sendable {
                 metadata: [
                     "source": "\(source.name)", "stream": "\(stream)", "read": "\(c.read)", "new": "\(c.new)",
                     "updated": "\(c.updated)", "unchanged": "\(c.unchanged)", "deleted": "\(c.deleted)",
-                    "quarantined": "\(c.quarantined)",
+                    "quarantined": "\(c.quarantined)", "suppressed": "\(c.suppressed)",
                 ])
         }
         return SourceOutcome(source: source.name, type: source.type, report: report)

@@ -148,7 +148,8 @@ public struct Reprocessor: Sendable {
             let counts = try await sink.commit(WriteBatch(source: source, fetchedAt: Timestamp(.now), items: items, replayProgress: progress))
             for (stream, c) in counts {
                 report.counts[stream, default: Counts()].retried += c.read
-                report.counts[stream, default: Counts()].recovered += c.read - c.quarantined
+                // A retried row about a forgotten person is dropped, not recovered.
+                report.counts[stream, default: Counts()].recovered += c.read - c.quarantined - c.suppressed
                 report.counts[stream, default: Counts()].stillQuarantined += c.quarantined
             }
         }

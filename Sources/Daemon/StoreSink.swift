@@ -39,7 +39,7 @@ struct StoreSink: BatchSink {
             logger.debug("batch committed", metadata: [
                 "source": "\(batch.source)", "stream": "\(stream)", "batch": "\(number)", "read": "\(c.read)", "new": "\(c.new)",
                 "updated": "\(c.updated)", "unchanged": "\(c.unchanged)", "deleted": "\(c.deleted)", "quarantined": "\(c.quarantined)",
-                "duration_ms": "\(elapsed.nanoseconds / 1_000_000)",
+                "suppressed": "\(c.suppressed)", "duration_ms": "\(elapsed.nanoseconds / 1_000_000)",
             ])
         }
         if outcome.changesDerivedData, cadence.isDue() {
@@ -54,7 +54,7 @@ struct StoreSink: BatchSink {
     static func count(_ c: StreamCounts, source: String, stream: String) {
         if c.read > 0 { Counter(label: MetricName.recordsFetched, dimensions: [("source", source), ("stream", stream)]).increment(by: c.read) }
         for (outcome, n) in [("new", c.new), ("updated", c.updated), ("unchanged", c.unchanged), ("deleted", c.deleted),
-                             ("quarantined", c.quarantined)] where n > 0 {
+                             ("quarantined", c.quarantined), ("suppressed", c.suppressed)] where n > 0 {
             Counter(label: MetricName.records, dimensions: [("source", source), ("stream", stream), ("outcome", outcome)]).increment(by: n)
         }
         for (code, n) in c.quarantinedByCode where n > 0 {

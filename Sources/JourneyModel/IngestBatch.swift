@@ -171,7 +171,8 @@ public struct ReplayProgress: Sendable, Equatable {
     }
 }
 
-/// What a batch did, per stream: every input is exactly one of new, updated, unchanged or quarantined.
+/// What a batch did, per stream: every input is exactly one of new, updated, unchanged, deleted,
+/// quarantined or suppressed.
 public struct StreamCounts: Sendable, Equatable {
     public var read = 0
     public var new = 0
@@ -179,6 +180,8 @@ public struct StreamCounts: Sendable, Equatable {
     public var unchanged = 0
     public var deleted = 0
     public var quarantined = 0
+    /// Inputs about a forgotten person (`journeylake forget`), refused without being stored.
+    public var suppressed = 0
     /// `quarantined`, split by reason code (reports and `journeylake_quarantined_total` group by it).
     public var quarantinedByCode: [QuarantineCode: Int] = [:]
 
@@ -191,6 +194,7 @@ public struct StreamCounts: Sendable, Equatable {
         lhs.unchanged += rhs.unchanged
         lhs.deleted += rhs.deleted
         lhs.quarantined += rhs.quarantined
+        lhs.suppressed += rhs.suppressed
         lhs.quarantinedByCode.merge(rhs.quarantinedByCode, uniquingKeysWith: +)
     }
 }

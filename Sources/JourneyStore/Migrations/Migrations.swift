@@ -67,6 +67,9 @@ enum Migrations {
         migrator.registerMigration(M0021_CurrentVersionInRecord.identifier) { db in
             try db.execute(sql: M0021_CurrentVersionInRecord.sql)
         }
+        migrator.registerMigration(M0022_Forget.identifier) { db in
+            try db.execute(sql: M0022_Forget.sql)
+        }
         return migrator
     }
 }

@@ -90,7 +90,7 @@ public final class JourneyReader: Sendable {
     /// The one lookup rule every surface uses: a person id as is, else an identifier in the forms
     /// the store keeps them (a normalized email, an 18-character Salesforce id, the value as
     /// typed), most specific first; a value several kinds share resolves by kind order.
-    static func personId(matching who: String, in db: Database) throws -> String? {
+    package static func personId(matching who: String, in db: Database) throws -> String? {
         let typed = who.trimmingCharacters(in: .whitespacesAndNewlines)
         if let id = try String.fetchOne(db, sql: "SELECT person_id FROM persons WHERE person_id = ?", arguments: [typed]) { return id }
         let forms = [Identifier.normalized(kind: .email, raw: typed)?.value, SalesforceID.normalize(typed), typed].compactMap { $0 }
@@ -102,6 +102,22 @@ public final class JourneyReader: Sendable {
     }
 
     // MARK: Identity
+
+    /// The `journeylake forget` audit log, newest first.
+    public func forgetLog() throws -> [ForgetRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT forget_id, forgotten_at, mode, reason, persons, identifiers, records, raw_versions, touchpoints_removed,
+                  touchpoints_anonymised, derived_rows, quarantine_rows, identity_log_rows
+                FROM forget_log ORDER BY forget_id DESC
+                """).map { row in
+                var r = ForgetRecord(forgetId: row[0], forgottenAt: row[1], mode: row[2], reason: row[3], persons: row[4])
+                (r.identifiers, r.records, r.rawVersions, r.touchpointsRemoved) = (row[5], row[6], row[7], row[8])
+                (r.touchpointsAnonymised, r.derivedRows, r.quarantineRows, r.identityLogRows) = (row[9], row[10], row[11], row[12])
+                return r
+            }
+        }
+    }
 
     /// The merge log, newest first; with `who`, only merges whose records now belong to that
     /// person or that merged into them (throws `QueryError.noPersonFound` when nobody matches).

@@ -60,6 +60,40 @@ public struct PersonJourney: Sendable, Equatable, Codable {
 
 }
 
+/// One `journeylake forget` (`forget_log`): when, how, and how much it removed — never whom.
+public struct ForgetRecord: Sendable, Equatable, Codable {
+    public var forgetId: Int64
+    public var forgottenAt: String
+    /// `delete`, or `anonymise` (touchpoints kept without what identifies the person).
+    public var mode: String
+    /// What the operator gave as the reason (a ticket number), if anything.
+    public var reason: String?
+    /// 1 when a person matched; 0 when only identifiers were suppressed for the future.
+    public var persons: Int
+    /// Identifiers now suppressed (record keys not counted).
+    public var identifiers = 0
+    public var records = 0
+    public var rawVersions = 0
+    public var touchpointsRemoved = 0
+    public var touchpointsAnonymised = 0
+    /// Stages, scores, SLA state, next actions and their log, signals.
+    public var derivedRows = 0
+    public var quarantineRows = 0
+    /// Merge log, separations, conflicts and removed-person entries.
+    public var identityLogRows = 0
+    /// Raw versions of other records that still spell one of the person's addresses (not removed:
+    /// they are those records' data), as `source/stream/external_id`; only known at the time.
+    public var mentionsLeft: [String] = []
+
+    public init(forgetId: Int64, forgottenAt: String, mode: String, reason: String?, persons: Int) {
+        self.forgetId = forgetId
+        self.forgottenAt = forgottenAt
+        self.mode = mode
+        self.reason = reason
+        self.persons = persons
+    }
+}
+
 /// One entry of the merge log (`person_merges`): two sets of records became one person.
 public struct PersonMerge: Sendable, Equatable, Codable {
     public var mergeId: Int64

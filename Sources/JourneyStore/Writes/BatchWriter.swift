@@ -119,12 +119,15 @@ struct BatchWriter {
     private let insertTouchpoint: HotStatement
     private let claimIdentifier: HotStatement
     private let insertPersonRecord: HotStatement
+    /// The forgotten persons' identifiers; nil while nobody has been forgotten.
+    private let suppression: SuppressionList?
 
     init(db: Database, source: String, now: String, identity: any IdentityBatch) throws {
         self.db = db
         self.source = source
         self.now = now
         self.identity = identity
+        suppression = try SuppressionList.load(db)
         keepRaw = try HotStatement(db, sql: """
             INSERT OR IGNORE INTO raw_versions (source, stream, external_id, content_hash, payload, fetched_at, origin, columns_id)
             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (
@@ -156,11 +159,24 @@ struct BatchWriter {
             switch item {
             case .quarantine(let q):
                 counts[q.stream, default: StreamCounts()].read += 1
+                // A bad row of a forgotten person is not kept either (reprocess's own entries
+                // come from rows already in the store, which `forget` cleared).
+                if q.replaces == nil, let suppression, try suppression.mentionsSuppressedEmail(q.payload) {
+                    counts[q.stream, default: StreamCounts()].suppressed += 1
+                    continue
+                }
                 counts[q.stream, default: StreamCounts()].quarantined += 1
                 counts[q.stream, default: StreamCounts()].quarantinedByCode[q.reason.code, default: 0] += 1
                 try quarantine(q)
-            case .record(let r):
+            case .record(var r):
                 counts[r.stream, default: StreamCounts()].read += 1
+                if let suppression, try Self.suppress(&r.canonical, using: suppression, db: db) {
+                    if case .retried(let id) = r.delivery {
+                        try db.cachedStatement(sql: "DELETE FROM quarantine WHERE quarantine_id = ?").execute(arguments: [id])
+                    }
+                    counts[r.stream, default: StreamCounts()].suppressed += 1
+                    continue
+                }
                 let outcome: Outcome
                 switch r.delivery {
                 case .fetched: outcome = try applyRecord(r)
@@ -237,6 +253,31 @@ struct BatchWriter {
     }
 
     enum Outcome { case new, updated, unchanged, deleted, replayed }
+
+    /// Takes out of `record` what concerns a forgotten person — touchpoints naming them, deletes
+    /// of their records — and returns true when the record is about them altogether (its key, its
+    /// own identifiers, or nothing left once theirs are gone): then nothing of it is stored, and
+    /// what it reveals of the person joins the suppression list.
+    static func suppress(_ record: inout CanonicalRecord, using list: SuppressionList, db: Database) throws -> Bool {
+        let key = record.key.description
+        var own = record.identifiers + record.mergedAliases
+        if let email = record.person?.email.flatMap({ Identifier.normalized(kind: .email, raw: $0) }) { own.append(email) }
+        var request = try list.request(forgettingRecord: key)
+        for id in own where request == nil { request = try list.request(forgetting: id) }
+        if let request {
+            try list.reveal(own, recordKey: key, request: request, db: db)
+            return true
+        }
+        let touchpoints = try record.touchpoints.filter { try !$0.person.contains(where: list.contains) }
+        let tombstones = try record.tombstones.filter {
+            try !list.contains(recordKey: $0.target.description) && !$0.identifiers.contains(where: list.contains)
+        }
+        guard touchpoints.count < record.touchpoints.count || tombstones.count < record.tombstones.count else { return false }
+        record.touchpoints = touchpoints
+        record.tombstones = tombstones
+        return touchpoints.isEmpty && tombstones.isEmpty && record.identifiers.isEmpty && record.person == nil
+            && record.account == nil && record.opportunity == nil && record.campaign == nil
+    }
 
     /// The `raw_columns` row of a header, added the first time it is seen.
     private mutating func columnsId(_ names: String) throws -> Int64 {

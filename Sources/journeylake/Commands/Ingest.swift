@@ -13,7 +13,8 @@ struct Ingest: AsyncParsableCommand {
         abstract: "Run one pass over the sources and print what was loaded.",
         discussion: """
             Exit status: 0 when every source succeeded; 1 when any failed or was partial; 78 for an invalid config.
-            Every input row is counted once: new, updated, unchanged, deleted or quarantined.
+            Every input row is counted once: new, updated, unchanged, deleted or quarantined — except rows about a person \
+            removed with `journeylake forget`, which are only read (refused without being stored; stderr says how many).
             """)
 
     @OptionGroup var options: ConfigOption
@@ -50,6 +51,9 @@ struct Ingest: AsyncParsableCommand {
         await ingestor.deriveQueued()
         print(Self.render(outcomes, format: format))
         for o in outcomes {
+            for (stream, c) in o.report.counts.sorted(by: { $0.key < $1.key }) where c.suppressed > 0 {
+                printErr("journeylake: source \(o.source) stream \(stream): \(c.suppressed) input(s) about forgotten persons refused (journeylake forget)")
+            }
             for e in o.report.errors { printErr("journeylake: source \(o.source): \(e.message)") }
             if !o.report.waiting.isEmpty {
                 printErr("journeylake: source \(o.source): still being written, left for the next pass: \(o.report.waiting.joined(separator: ", "))")

@@ -1,0 +1,119 @@
+import Crypto
+public import GRDB
+public import JourneyModel
+
+/// The identifiers of forgotten persons (`journeylake forget`), as salted SHA-256 hashes: what
+/// ingest checks each record against so that a forgotten person never comes back, while the store
+/// keeps no identifier of theirs.
+public struct SuppressionList {
+    /// The store's salt (`suppression_salt`, made once per store by migration 0022).
+    public let salt: String
+    private let lookup: HotStatement
+
+    /// The store's list, or nil while nobody has been forgotten (then nothing is checked).
+    public static func load(_ db: Database) throws -> SuppressionList? {
+        guard let salt = try String.fetchOne(
+            db, sql: "SELECT salt FROM suppression_salt WHERE EXISTS (SELECT 1 FROM suppressed_identifiers)")
+        else { return nil }
+        return try SuppressionList(db, salt: salt)
+    }
+
+    /// The list for writing to it; the salt must exist (it does in every migrated store).
+    public static func forWriting(_ db: Database) throws -> SuppressionList {
+        guard let salt = try String.fetchOne(db, sql: "SELECT salt FROM suppression_salt") else {
+            throw DatabaseError(message: "suppression_salt is empty; the store was not migrated by migration 0022")
+        }
+        return try SuppressionList(db, salt: salt)
+    }
+
+    private init(_ db: Database, salt: String) throws {
+        self.salt = salt
+        lookup = try HotStatement(db, sql: "SELECT forget_id FROM suppressed_identifiers WHERE hash = ?")
+    }
+
+    /// The stored form of an identifier: SHA-256 over the salt and `kind:value`, as hex.
+    public func hash(_ id: Identifier) -> String { hash(subject: id.description) }
+
+    /// The stored form of a source record's key (`system:object:id`), kept beside the identifiers
+    /// so a later version of a forgotten record is refused even if it names the person differently.
+    public func hash(recordKey: String) -> String { hash(subject: "record " + recordKey) }
+
+    private func hash(subject: String) -> String {
+        let digest = SHA256.hash(data: Array((salt + "\u{0}" + subject).utf8))
+        return digest.map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    public func contains(_ id: Identifier) throws -> Bool { try request(forgetting: hash(id)) != nil }
+
+    public func contains(recordKey: String) throws -> Bool { try request(forgetting: hash(recordKey: recordKey)) != nil }
+
+    /// The `forget_log` request that suppressed the identifier, if one did.
+    public func request(forgetting id: Identifier) throws -> Int64? { try request(forgetting: hash(id)) }
+
+    public func request(forgettingRecord key: String) throws -> Int64? { try request(forgetting: hash(recordKey: key)) }
+
+    private func request(forgetting hash: String) throws -> Int64? {
+        lookup.text(1, hash)
+        defer { lookup.reset() }
+        return try lookup.step() ? lookup.int64(0) : nil
+    }
+
+    /// Adds what a refused record of a forgotten person revealed: its key and its identifiers,
+    /// but not one a live record of someone else claims (a shared mailbox stays theirs). A person
+    /// already holding a revealed identifier (made from touchpoints that came first) is queued in
+    /// `forget_pending`, to be forgotten after the pass.
+    public func reveal(_ identifiers: [Identifier], recordKey: String, request: Int64, db: Database) throws {
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO suppressed_identifiers (hash, kind, forget_id) VALUES (?, ?, ?)")
+        try insert.execute(arguments: [hash(recordKey: recordKey), "record", request])
+        for id in Set(identifiers) where try !contains(id) {
+            let claimed = try Bool.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT EXISTS (SELECT 1 FROM record_identifiers r JOIN person_records p ON p.record_key = r.record_key
+                                   WHERE r.kind = ? AND r.value = ?)
+                    """),
+                arguments: [id.kind.rawValue, id.value]) ?? true
+            if claimed { continue }
+            try insert.execute(arguments: [hash(id), id.kind.rawValue, request])
+            try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO forget_pending (person_id, forget_id)
+                SELECT person_id, ? FROM identifiers WHERE kind = ? AND value = ?
+                """).execute(arguments: [request, id.kind.rawValue, id.value])
+        }
+    }
+
+    /// Whether a text (a quarantined row, which no mapping has read) holds a forgotten email
+    /// address anywhere: every `local@domain` run in it is normalized and checked.
+    public func mentionsSuppressedEmail(_ text: String) throws -> Bool {
+        for candidate in Self.emailCandidates(in: text) {
+            if let id = Identifier.normalized(kind: .email, raw: candidate), try contains(id) { return true }
+        }
+        return false
+    }
+
+    /// The runs of email characters around each `@` in `text`.
+    static func emailCandidates(in text: String) -> [String] {
+        let bytes = Array(text.utf8)
+        var out: [String] = []
+        func isLocal(_ c: UInt8) -> Bool {
+            // Letters, digits and the specials RFC 5322 allows unquoted in a local part, except the
+            // apostrophe and braces, which surround addresses in exports far more often than in them.
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c >= 0x80
+                || Array("!#$%&*+-/=?^_`|~.".utf8).contains(c)
+        }
+        func isDomain(_ c: UInt8) -> Bool {
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c >= 0x80 || c == 0x2D || c == 0x2E
+        }
+        for (at, c) in bytes.enumerated() where c == 0x40 {
+            var start = at
+            while start > 0, isLocal(bytes[start - 1]) { start -= 1 }
+            var end = at + 1
+            while end < bytes.count, isDomain(bytes[end]) { end += 1 }
+            guard start < at, end > at + 1 else { continue }
+            out.append(String(decoding: bytes[start..<end], as: UTF8.self))
+        }
+        return out
+    }
+}
