@@ -101,7 +101,7 @@ public struct JourneyLakeDaemon: Sendable {
         // flight ends) → server (it answers reads until the pipeline has stopped).
         if initial.server.enabled {
             let server = QueryServer(
-                storePath: store.path, state: state, sources: scheduler, metrics: metrics, logger: logger, feedback: scheduler,
+                storePath: store.path, state: state, sources: scheduler, metrics: metrics, logger: logger, feedback: scheduler, forgetting: scheduler,
                 onListening: { host, port in ready(host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)") })
             services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup))
         }

@@ -41,20 +41,32 @@ extension IdentityMaintenance {
     public func forget(_ who: String, mode: ForgetMode = .delete, reason: String? = nil, at time: Timestamp = Timestamp(Date())) throws
         -> ForgetRecord
     {
-        let record = try store.pool.writeWithoutTransaction { db -> ForgetRecord in
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-            defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
-            var record: ForgetRecord?
-            try db.inTransaction {
-                var run = try Forgetting(db: db, rules: rules, who: who, mode: mode, reason: reason, now: time.iso8601)
-                record = try run.apply(queueDerive: queueDerive)
-                return .commit
-            }
-            return record!
-        }
+        let record = try store.pool.writeWithoutTransaction { try forget(who, mode: mode, reason: reason, now: time.iso8601, db: $0) }
         // Best effort: a reader holding an old snapshot (the HTTP API) keeps the WAL until the next checkpoint.
         _ = try? store.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         return record
+    }
+
+    /// `forget` for async callers (the daemon's `POST /v1/forget`): the same, on the store's writer
+    /// queue instead of the caller's thread.
+    public func forget(_ who: String, mode: ForgetMode = .delete, reason: String? = nil, at time: Timestamp = Timestamp(Date())) async throws
+        -> ForgetRecord
+    {
+        let record = try await store.pool.writeWithoutTransaction { try forget(who, mode: mode, reason: reason, now: time.iso8601, db: $0) }
+        _ = try? await store.pool.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        return record
+    }
+
+    private func forget(_ who: String, mode: ForgetMode, reason: String?, now: String, db: Database) throws -> ForgetRecord {
+        try db.execute(sql: "PRAGMA secure_delete = ON")
+        defer { try? db.execute(sql: "PRAGMA secure_delete = OFF") }
+        var record: ForgetRecord?
+        try db.inTransaction {
+            var run = try Forgetting(db: db, rules: rules, who: who, mode: mode, reason: reason, now: now)
+            record = try run.apply(queueDerive: queueDerive)
+            return .commit
+        }
+        return record!
     }
 
     /// Forgets the persons that records refused since revealed as forgotten ones (`forget_pending`:

@@ -284,6 +284,33 @@ paths:
         "403": { $ref: "#/components/responses/Error" }
         "404": { $ref: "#/components/responses/Error" }
         "409": { $ref: "#/components/responses/Error" }
+  /v1/forget:
+    post:
+      summary: Forgets a person (GDPR erasure), as `journeylake forget` does, through the running daemon.
+      description: >-
+        Removes the person and every row about them in one transaction and suppresses their identifiers (salted hashes)
+        so later fetches and reprocess refuse their data. The response is the audit row: counts, never whom. The body is
+        never logged.
+      x-scope: admin
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [who]
+              properties:
+                who: { type: string, description: "an email, a person id (p_…), an identifier value, or kind:value" }
+                anonymise: { type: boolean, default: false, description: keep the touchpoints as anonymous events }
+                reason: { type: string, description: a request or ticket number for the audit log }
+      responses:
+        "200":
+          description: the audit row (forget_id, forgotten_at, mode, reason, persons, identifiers, records, raw_versions, touchpoints_removed, touchpoints_anonymised, derived_rows, quarantine_rows, identity_log_rows, mentions_left)
+          content: { application/json: {} }
+        "400": { $ref: "#/components/responses/Error" }
+        "401": { $ref: "#/components/responses/Error" }
+        "403": { $ref: "#/components/responses/Error" }
+        "404": { $ref: "#/components/responses/Error" }
 components:
   securitySchemes:
     bearer: { type: http, scheme: bearer }

@@ -17,17 +17,19 @@ public struct QueryServer: Service {
     let metrics: any MetricsExporting
     let logger: Logger
     let feedback: (any SuggestionFeedbackRecording)?
+    let forgetting: (any PersonForgetting)?
     let onListening: @Sendable (_ host: String, _ port: Int) async -> Void
 
     /// - Parameters:
     ///   - storePath: the journey store; it must exist (the daemon opens it for writing first).
     ///   - feedback: the store writer's way to record the dashboard's done/dismissed marks; nil
     ///     leaves the buttons out.
+    ///   - forgetting: the store writer's way to forget a person (`POST /v1/forget`); nil: it answers 503.
     ///   - onListening: called once the listener is bound, with the address and actual port
     ///     (`listen: 127.0.0.1:0` picks a free one).
     public init(
         storePath: String, state: ServerState, sources: any SourceSyncing, metrics: any MetricsExporting, logger: Logger,
-        feedback: (any SuggestionFeedbackRecording)? = nil,
+        feedback: (any SuggestionFeedbackRecording)? = nil, forgetting: (any PersonForgetting)? = nil,
         onListening: @escaping @Sendable (_ host: String, _ port: Int) async -> Void = { _, _ in }
     ) {
         self.storePath = storePath
@@ -36,6 +38,7 @@ public struct QueryServer: Service {
         self.metrics = metrics
         self.logger = logger
         self.feedback = feedback
+        self.forgetting = forgetting
         self.onListening = onListening
     }
 
@@ -46,7 +49,8 @@ public struct QueryServer: Service {
         let settings = state.current.settings
         let api = try API(
             reader: JourneyReader(path: storePath, connections: Self.readerConnections), storePath: storePath, state: state,
-            sources: sources, metrics: metrics, logger: logger, feedback: feedback)
+            sources: sources, metrics: metrics, logger: logger, feedback: feedback,
+            forgetting: forgetting)
         let onListening = self.onListening
         let logger = self.logger
         // Hummingbird logs each request at its own levels: quieter than ours, and never the path.
@@ -77,11 +81,13 @@ struct API: Sendable {
     let nextActions: DefinitionsReaders<NextActionReader>
     /// The daemon's write path for the dashboard's done/dismissed buttons; nil: they are not offered.
     let feedback: (any SuggestionFeedbackRecording)?
+    /// The daemon's write path for `POST /v1/forget`; nil: the route answers 503.
+    let forgetting: (any PersonForgetting)?
     /// The dashboard's logins.
     let sessions = DashboardSessions()
 
     init(reader: JourneyReader, storePath: String, state: ServerState, sources: any SourceSyncing, metrics: any MetricsExporting,
-         logger: Logger, feedback: (any SuggestionFeedbackRecording)? = nil) {
+         logger: Logger, feedback: (any SuggestionFeedbackRecording)? = nil, forgetting: (any PersonForgetting)? = nil) {
         self.reader = reader
         self.storePath = storePath
         self.state = state
@@ -89,6 +95,7 @@ struct API: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.feedback = feedback
+        self.forgetting = forgetting
         self.reports = DefinitionsReaders(path: storePath) { try ReportReader(path: $0, definitions: $1) }
         self.nextActions = DefinitionsReaders(path: storePath) { try NextActionReader(path: $0, definitions: $1) }
     }
@@ -113,6 +120,7 @@ struct API: Sendable {
         }
         routes.add(.post, "/v1/query", .read) { request, context in try await self.query(request, context: context) }
         routes.add(.post, "/v1/sources/{name}/sync", .admin) { request, context in try await self.sync(request, context: context) }
+        routes.add(.post, "/v1/forget", .admin) { request, _ in try await self.forget(request) }
         // The dashboard's pages are HTML for browsers, not part of the API the OpenAPI document
         // describes: they are served beside it, outside the route list.
         Dashboard(api: self).register(on: routes.router)

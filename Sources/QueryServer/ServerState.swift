@@ -1,4 +1,5 @@
 public import Insights
+public import JourneyStore
 import Synchronization
 
 /// What the API serves by that a reload may change: replaced whole, so a request sees one
@@ -109,6 +110,14 @@ public struct StreamSummary: Sendable, Equatable, Codable {
 /// The Prometheus text `/metrics` serves, made by whoever owns the metrics (the daemon).
 public protocol MetricsExporting: Sendable {
     func exposition() async -> String
+}
+
+/// What `POST /v1/forget` asks of the store's one writer (the daemon): a GDPR erasure while it
+/// runs, since `journeylake forget` would wait for the daemon to stop.
+public protocol PersonForgetting: Sendable {
+    /// Forgets the person `who` names (as `journeylake forget`); nil when nothing matches and the
+    /// text is not an identifier either.
+    func forget(_ who: String, anonymise: Bool, reason: String?) async throws -> ForgetRecord?
 }
 
 /// What the dashboard asks of the store's one writer (the daemon): record what someone did with a

@@ -227,3 +227,44 @@ import Testing
         #expect(try Self.mentions(of: "maya", in: ws) == [])
     }
 }
+
+/// `POST /v1/forget`: the same erasure through a running daemon, which holds the store.
+@Suite struct ForgetThroughTheAPITests {
+    @Test(.timeLimit(.minutes(5))) func anAdminForgetsAPersonWhileTheDaemonRunsAndTheNextSyncKeepsThemOut() async throws {
+        let (ws, config, read, admin) = try ServeTests.workspace()
+        defer { withExtendedLifetime(ws) {} }
+        let serve = try ServeProcess(config: config)
+        let url = try #require(try await serve.baseURL(), "\(serve.output)")
+        let api = HTTPTestClient(baseURL: url)
+        for source in ["sf", "hs"] { _ = try await api.with(token: admin).post("/v1/sources/\(source)/sync?wait=true") }
+        let found = try #require(try await api.with(token: read).get("/v1/persons?email=maya.chen@brightwave.io").json() as? [String: Any])
+        #expect((found["items"] as? [Any])?.count == 1)
+
+        let body = #"{"who": "Maya.Chen@Brightwave.io", "reason": "DSR-7"}"#
+        #expect(try await api.with(token: read).post("/v1/forget", json: body).status == 403)
+        let done = try await api.with(token: admin).post("/v1/forget", json: body)
+        #expect(done.status == 200, "\(done.body)")
+        let audit = try #require(try done.json() as? [String: Any])
+        #expect(audit["persons"] as? Int == 1 && audit["reason"] as? String == "DSR-7" && audit["mode"] as? String == "delete")
+        #expect(!done.body.lowercased().contains("maya"))
+        let gone = try #require(try await api.with(token: read).get("/v1/persons?email=maya.chen@brightwave.io").json() as? [String: Any])
+        #expect((gone["items"] as? [Any])?.isEmpty == true)
+
+        // The sources' next passes read the same exports again (touched, so re-read whole).
+        for file in try FileManager.default.contentsOfDirectory(atPath: ws.root.appendingPathComponent("sf").path) {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -600)], ofItemAtPath: ws.root.appendingPathComponent("sf/\(file)").path)
+        }
+        for source in ["sf", "hs"] {
+            #expect(try await api.with(token: admin).post("/v1/sources/\(source)/sync?wait=true").status == 200)
+        }
+        #expect(try ForgetTests.mentions(of: "maya.chen", in: ws) == [])
+        // Her rows were read again, and refused.
+        #expect(serve.output.range(of: #"pass .*suppressed=[1-9]"#, options: .regularExpression) != nil, "\(serve.output)")
+
+        #expect(try await api.with(token: admin).post("/v1/forget", json: #"{"who": "no-such-person"}"#).status == 404)
+        #expect(try await api.with(token: admin).post("/v1/forget", json: #"{"sql": "SELECT 1"}"#).status == 400)
+        serve.signal(SIGTERM)
+        #expect(try await serve.waitForExit() == 0, "\(serve.output)")
+        #expect(!serve.output.lowercased().contains("maya"), "the log names the person")
+    }
+}

@@ -56,7 +56,7 @@ struct Forget: AsyncParsableCommand {
         let (identity, derive) = try options.loadIdentityMaintenance()
         let done: ForgetRecord
         do {
-            done = try identity.forget(who, mode: anonymise ? .anonymise : .delete, reason: reason)
+            done = try await identity.forget(who, mode: anonymise ? .anonymise : .delete, reason: reason)
         } catch let e as ForgetError {
             fail(.usage(e.description))
         } catch {
