@@ -167,7 +167,9 @@ import Testing
         #expect(try CLIRunner.run(["report", "attribution", "--config", config]).status == 0)
         #expect(try CLIRunner.run(["journey", "--config", config, "ann.lee@otherco.io"]).status == 0)
         #expect(try CLIRunner.run(["identity", "rebuild", "--config", config]).status == 0)
+        #expect(try CLIRunner.run(["reprocess", "--config", config]).status == 0)
         #expect(try ws.count("SELECT count(*) FROM touchpoints") == touchpoints)
+        #expect(try ws.strings("SELECT channel || ' ' || action || ' ' || n FROM (SELECT channel, action, count(*) AS n FROM touchpoints GROUP BY 1, 2) ORDER BY 1") == byChannel)
     }
 
     @Test func aPersonForgottenBeforeTheirDataArrivesNeverLoadsAndNonsenseIsRefused() throws {
