@@ -56,9 +56,9 @@ struct ConfigOption: ParsableArguments {
 extension ConfigOption {
     /// The config and the store opened for writing, for the commands that change it without
     /// fetching (identity maintenance): they need no vendor credentials either.
-    func loadStore() throws -> (JourneyLakeConfig, JourneyStore) {
+    func loadStore(whileWaiting hint: String? = nil) throws -> (JourneyLakeConfig, JourneyStore) {
         let config = try catching { try loadStructure() }
-        return (config, openWritableStore(config))
+        return (config, openWritableStore(config, whileWaiting: hint))
     }
 
     /// The config and a read-only reader on its store, for the commands that only report.
@@ -88,12 +88,13 @@ func definitions(_ config: JourneyLakeConfig) -> Definitions {
 
 /// Opens the store as its one writing process: a second writer waits for the first to finish
 /// (saying so on stderr) instead of racing it; readers never wait.
-func openWritableStore(_ config: JourneyLakeConfig) -> JourneyStore {
+/// `hint` is added to the message said while another writer holds the store.
+func openWritableStore(_ config: JourneyLakeConfig, whileWaiting hint: String? = nil) -> JourneyStore {
     let path = config.store.path
     do {
         return try JourneyStore.openForWriting(path: path, whenBusy: .wait { holder in
             let who = holder.map { "another journeylake (pid \($0))" } ?? "another journeylake"
-            printErr("journeylake: \(who) holds the store \(path); waiting for it to finish")
+            printErr("journeylake: \(who) holds the store \(path); waiting for it to finish\(hint.map { " (\($0))" } ?? "")")
         })
     } catch {
         fail(.store("\(error)"))

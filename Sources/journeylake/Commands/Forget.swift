@@ -53,7 +53,8 @@ struct Forget: AsyncParsableCommand {
             return
         }
         bootstrapLogging(default: .warning)
-        let (identity, derive) = try options.loadIdentityMaintenance()
+        let (identity, derive) = try options.loadIdentityMaintenance(
+            whileWaiting: "a running `journeylake serve` forgets through POST /v1/forget without stopping")
         let done: ForgetRecord
         do {
             done = try await identity.forget(who, mode: anonymise ? .anonymise : .delete, reason: reason)

@@ -11,8 +11,8 @@ extension ConfigOption {
     /// Identity maintenance on the configured store, under the configured identity rules; what
     /// it changes is queued for the derivers, and `derive` works the queue off once it is done
     /// (so stages and scores follow a merge, unmerge or rebuild at once).
-    func loadIdentityMaintenance() throws -> (identity: IdentityMaintenance, derive: DerivePipeline) {
-        let (config, store) = try loadStore()
+    func loadIdentityMaintenance(whileWaiting hint: String? = nil) throws -> (identity: IdentityMaintenance, derive: DerivePipeline) {
+        let (config, store) = try loadStore(whileWaiting: hint)
         let pipeline = DerivePipeline(store: store, derivers: derivers(config), logger: Logger(label: "journeylake.identity"))
         return (IdentityMaintenance(store: store, rules: config.identity, queueDerive: true), pipeline)
     }
