@@ -155,6 +155,8 @@ public struct Reprocessor: Sendable {
         }
         report.unreadableQuarantine = try store.unreplayableQuarantine(source: source, streams: streams)
         try store.finishReplay(source: source, scope: scope)
+        // Retried rows refused as a forgotten person's may have shown who else is them (as in ingest).
+        _ = try IdentityMaintenance(store: store, rules: identity, queueDerive: true).forgetRevealed()
         await derive.drain()
         return report
     }
