@@ -171,6 +171,7 @@ private struct Forgetting {
 
         if let person {
             try takeTouchpoints(of: person)
+            try removeDerivedRows(of: person)
             try db.execute(sql: "DELETE FROM forget_pending WHERE person_id = ?", arguments: [person])
         }
         try removeRecords()
@@ -190,10 +191,12 @@ private struct Forgetting {
             // A person's id comes from its most durable identifier: when that one was shared, the
             // other person's records resolve to the same id, which lives on as theirs.
             let reused = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM persons WHERE person_id = ?)", arguments: [person]) ?? false
-            try removeDerivedRows(of: person, personToo: !reused)
             if reused {
                 outcome.persons.insert(person)
             } else {
+                // Resolution removed the person; what it logged of them goes below.
+                try db.execute(sql: "DELETE FROM identifiers WHERE person_id = ?", arguments: [person])
+                try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [person])
                 outcome.persons.remove(person)
                 outcome.removedPersons.insert(person)
             }
@@ -331,17 +334,14 @@ private struct Forgetting {
         }
     }
 
-    /// Stages, scores, SLA state, next actions and their log, signals: the derivers would drop
-    /// most of it for a removed person, but not the next-action log, and not before this commits.
-    /// (When the id lives on as someone else's, their rows are derived again from their data.)
-    private mutating func removeDerivedRows(of person: String, personToo: Bool) throws {
+    /// Stages, scores, SLA state, next actions and their log, signals — before identity removes
+    /// the person (which cascades to most of them, uncounted). The derivers would drop most of it
+    /// for a removed person, but not the next-action log, and not in this transaction. (When the
+    /// id lives on as someone else's, their rows are derived again from their own data.)
+    private mutating func removeDerivedRows(of person: String) throws {
         for table in ["stage_history", "next_actions", "next_action_log", "lead_scores", "follow_ups", "person_signals"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE person_id = ?", arguments: [person])
             record.derivedRows += db.changesCount
-        }
-        if personToo {
-            try db.execute(sql: "DELETE FROM identifiers WHERE person_id = ?", arguments: [person])
-            try db.execute(sql: "DELETE FROM persons WHERE person_id = ?", arguments: [person])
         }
     }
 

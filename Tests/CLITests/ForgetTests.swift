@@ -96,6 +96,8 @@ import Testing
         #expect(report["records"] as? Int == 4)
         #expect(report["touchpoints_removed"] as? Int ?? 0 >= 2)
         #expect(report["quarantine_rows"] as? Int == 1)
+        // Her stage history, score and signals at least (counted before identity's cascade removes them).
+        #expect(report["derived_rows"] as? Int ?? 0 >= 3, "\(report)")
 
         for needle in ["maya", "3004", "990003", "demo"] {
             #expect(try Self.mentions(of: needle, in: ws) == [], "\(needle)")
