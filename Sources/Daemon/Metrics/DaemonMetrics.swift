@@ -14,7 +14,7 @@ public import QueryServer
 public enum MetricName {
     /// Records read from a source, per source and stream.
     public static let recordsFetched = "journeylake_records_fetched_total"
-    /// Records by what storing them did: new, updated, deleted (written), unchanged, quarantined.
+    /// Records by what storing them did: new, updated, deleted (written), unchanged, quarantined, suppressed.
     public static let records = "journeylake_records_total"
     public static let quarantined = "journeylake_quarantined_total"
     public static let batchDuration = "journeylake_batch_duration_seconds"
