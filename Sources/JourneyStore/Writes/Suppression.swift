@@ -93,15 +93,16 @@ public struct SuppressionList {
         return false
     }
 
+    /// The specials RFC 5322 allows unquoted in a local part, but the apostrophe and braces, which
+    /// surround addresses in exports far more often than they are in them.
+    private static let localSpecials = Set("!#$%&*+-/=?^_`|~.".utf8)
+
     /// The runs of email characters around each `@` in `text`.
     static func emailCandidates(in text: String) -> [String] {
         let bytes = Array(text.utf8)
         var out: [String] = []
         func isLocal(_ c: UInt8) -> Bool {
-            // Letters, digits and the specials RFC 5322 allows unquoted in a local part, except the
-            // apostrophe and braces, which surround addresses in exports far more often than in them.
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c >= 0x80
-                || Array("!#$%&*+-/=?^_`|~.".utf8).contains(c)
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c >= 0x80 || localSpecials.contains(c)
         }
         func isDomain(_ c: UInt8) -> Bool {
             (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c >= 0x80 || c == 0x2D || c == 0x2E
