@@ -36,14 +36,17 @@ import Testing
         return (ws, try ws.write("journeylake.yaml", IdentityCommandTests.config).path)
     }
 
-    /// Every table and view column whose text holds `needle` (any case), as `table.column`.
+    /// Every table and view column whose text holds `needle` (any case), as `table.column` — but
+    /// the random salt and the hashes made with it, whose hex digits may spell a numeric needle
+    /// (numbers are not text: a score's digits may too).
     static func mentions(of needle: String, in ws: Workspace) throws -> [String] {
         try ws.db().read { db in
             var out: [String] = []
             for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name") {
-                for column in try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]).map({ $0[0] as String }) {
+                for column in try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]).map({ $0[0] as String })
+                where !["suppression_salt.salt", "suppressed_identifiers.hash"].contains("\(table).\(column)") {
                     let n = try Int.fetchOne(db, sql: """
-                        SELECT count(*) FROM "\(table)" WHERE instr(lower(CAST("\(column)" AS TEXT)), ?) > 0
+                        SELECT count(*) FROM "\(table)" WHERE typeof("\(column)") = 'text' AND instr(lower("\(column)"), ?) > 0
                         """, arguments: [needle.lowercased()]) ?? 0
                     if n > 0 { out.append("\(table).\(column)") }
                 }
