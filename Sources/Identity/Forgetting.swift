@@ -18,12 +18,18 @@ public enum ForgetMode: String, Sendable, CaseIterable {
 public enum ForgetError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The text names no person and is not an identifier that could name one later.
     case nobodyMatches(String)
+    /// A bare value that identifiers of several persons share (HubSpot contact 502, Marketo lead
+    /// 502): erasing on a guess could erase the wrong person.
+    case ambiguous(String, candidates: [String])
 
     public var description: String {
         switch self {
         case .nobodyMatches(let who):
             return "no person matches \"\(who)\", and it is not an email address or a kind:value identifier "
                 + "(e.g. marketo_lead:3004) to suppress for the future; check it with `journeylake journey`"
+        case .ambiguous(let who, let candidates):
+            return "\"\(who)\" is an identifier of more than one person (\(candidates.joined(separator: ", "))); "
+                + "give the one you mean as kind:value, or an email or person id"
         }
     }
 }
@@ -121,6 +127,16 @@ private struct Forgetting {
         self.mode = mode
         self.now = now
         suppression = try SuppressionList.forWriting(db)
+        let typed = who.trimmingCharacters(in: .whitespacesAndNewlines)
+        let isPersonId = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM persons WHERE person_id = ?)", arguments: [typed]) ?? false
+        if !isPersonId, Identifier.normalized(kind: .email, raw: typed) == nil {
+            let holders = try Row.fetchAll(
+                db, sql: "SELECT DISTINCT kind || ':' || value, person_id FROM identifiers WHERE value IN (?, ?) ORDER BY 1",
+                arguments: [typed, SalesforceID.normalize(typed) ?? typed])
+            if Set(holders.map { $0[1] as String }).count > 1 {
+                throw ForgetError.ambiguous(who, candidates: holders.map { $0[0] as String })
+            }
+        }
         if let found = try JourneyReader.personId(matching: who, in: db) {
             person = found
         } else {

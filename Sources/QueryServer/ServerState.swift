@@ -115,9 +115,17 @@ public protocol MetricsExporting: Sendable {
 /// What `POST /v1/forget` asks of the store's one writer (the daemon): a GDPR erasure while it
 /// runs, since `journeylake forget` would wait for the daemon to stop.
 public protocol PersonForgetting: Sendable {
-    /// Forgets the person `who` names (as `journeylake forget`); nil when nothing matches and the
-    /// text is not an identifier either.
-    func forget(_ who: String, anonymise: Bool, reason: String?) async throws -> ForgetRecord?
+    /// Forgets the person `who` names (as `journeylake forget`).
+    func forget(_ who: String, anonymise: Bool, reason: String?) async throws -> ForgetAnswer
+}
+
+/// What a forget request came to.
+public enum ForgetAnswer: Sendable, Equatable {
+    case forgotten(ForgetRecord)
+    /// Nothing matches and the text is no identifier either; why, for the reply.
+    case nobody(String)
+    /// A bare value several persons' identifiers share; which, for the reply.
+    case ambiguous(String)
 }
 
 /// What the dashboard asks of the store's one writer (the daemon): record what someone did with a

@@ -193,6 +193,17 @@ import Testing
         let nonsense = try CLIRunner.run(["forget", "--config", config, "no-such-person"])
         #expect(nonsense.status == 64)
         #expect(nonsense.stderr.contains("no person matches"))
+        // A bare id two systems gave two different persons names neither: refused, nothing removed.
+        try ws.write("mkto/leads-more.csv", "id,email,firstName,updatedAt\n502,zed@zeta.example,Zed,2025-03-14T09:11:02Z\n")
+        #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
+        let persons = try ws.count("SELECT count(*) FROM persons")
+        let ambiguous = try CLIRunner.run(["forget", "--config", config, "502"])
+        #expect(ambiguous.status == 64)
+        #expect(ambiguous.stderr.contains("hubspot_contact:502") && ambiguous.stderr.contains("marketo_lead:502"), "\(ambiguous.stderr)")
+        #expect(try ws.count("SELECT count(*) FROM persons") == persons)
+        #expect(try CLIRunner.run(["forget", "--config", config, "marketo_lead:502"]).status == 0)
+        #expect(try ws.count("SELECT count(*) FROM persons") == persons - 1)
+        #expect(try ws.count("SELECT count(*) FROM persons WHERE first_name = 'Ann'") == 1)
         #expect(try CLIRunner.run(["forget", "--config", config]).status == 64)
         #expect(try CLIRunner.run(["forget", "--config", config, "--list", "ann.lee@otherco.io"]).status == 64)
     }

@@ -13,7 +13,8 @@ struct ForgetRequestBody: Decodable {
 
 extension API {
     /// `POST /v1/forget` (admin): `journeylake forget` through the running daemon's writer. 200 and
-    /// the audit row (counts, never whom); 404 when nothing matches and `who` is no identifier.
+    /// the audit row (counts, never whom); 404 when nothing matches and `who` is no identifier; 409
+    /// when `who` is a bare value several persons' identifiers share.
     /// The body names a person: it is never logged (request logs carry the route and status only).
     func forget(_ request: Request) async throws -> Response {
         guard let forgetting else {
@@ -25,17 +26,18 @@ extension API {
         else {
             throw APIError(.badRequest, code: "invalid_body", #"the body must be JSON: {"who": "email, person id or kind:value", "anonymise": false, "reason": "DSR-1042"}"#)
         }
-        let done: ForgetRecord?
+        let answer: ForgetAnswer
         do {
-            done = try await forgetting.forget(body.who, anonymise: body.anonymise ?? false, reason: body.reason)
+            answer = try await forgetting.forget(body.who, anonymise: body.anonymise ?? false, reason: body.reason)
         } catch {
             // Store errors name paths, never rows.
             logger.error("forget failed", metadata: ["error": "\(error)"])
             throw APIError(.serviceUnavailable, code: "store_unavailable", "\(error)")
         }
-        guard let done else {
-            throw APIError(.notFound, code: "not_found", "no person matches, and the text is not an email or a kind:value identifier to suppress")
+        switch answer {
+        case .forgotten(let done): return try Reply.encode(done)
+        case .nobody(let why): throw APIError(.notFound, code: "not_found", why)
+        case .ambiguous(let why): throw APIError(.conflict, code: "ambiguous", why)
         }
-        return try Reply.encode(done)
     }
 }

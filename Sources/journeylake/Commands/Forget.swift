@@ -23,7 +23,8 @@ struct Forget: AsyncParsableCommand {
 
             Identifiers another live person also has (a shared mailbox) stay theirs and are not suppressed. Deleted content is \
             overwritten with zeros and the WAL truncated. List past requests with `journeylake forget --list`.
-            Exit status: 0 done; 64 nothing matched and the text is not an identifier; 74 the store failed (nothing changed).
+            Exit status: 0 done; 64 nothing matched and the text is not an identifier, or a bare value names several persons \
+            (give kind:value); 74 the store failed (nothing changed).
             """)
 
     @OptionGroup var options: ConfigOption
