@@ -177,7 +177,7 @@ private struct Forgetting {
         for _ in 0..<2 { try gatherRecords() }
         try db.execute(sql: "CREATE TEMP TABLE forget_nodes (node TEXT PRIMARY KEY) WITHOUT ROWID")
         defer { try? db.execute(sql: "DROP TABLE temp.forget_nodes") }
-        let forgotten = identifiers.subtracting(shared)
+        let forgotten = identifiers.subtracting(shared).filter(rules.links)
         for key in records {
             for node in [key, "merge:" + key, "deleted:" + key] {
                 try db.execute(sql: "INSERT OR IGNORE INTO temp.forget_nodes VALUES (?)", arguments: [node])
@@ -242,7 +242,8 @@ private struct Forgetting {
     /// Records that claim one of the identifiers: the person's (taken), another live person's
     /// (the identifier is shared and stays theirs), or no one's live (deleted, merged away: taken).
     private mutating func gatherRecords() throws {
-        for id in identifiers.subtracting(shared) {
+        // A shared mailbox names nobody: the records that have it are not the person's for that.
+        for id in identifiers.subtracting(shared) where rules.links(id) {
             let claimants = try Row.fetchAll(
                 db,
                 sql: """
@@ -406,7 +407,7 @@ private struct Forgetting {
             try db.execute(sql: "DELETE FROM deleted_persons WHERE person_id = ?", arguments: [p])
             record.identityLogRows += db.changesCount
         }
-        for id in identifiers.subtracting(shared) where id.kind == .email {
+        for id in identifiers.subtracting(shared) where id.kind == .email && rules.links(id) {
             try db.execute(sql: "DELETE FROM deleted_persons WHERE primary_email = ?", arguments: [id.value])
             record.identityLogRows += db.changesCount
         }

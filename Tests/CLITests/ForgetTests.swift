@@ -208,6 +208,33 @@ import Testing
         #expect(try CLIRunner.run(["forget", "--config", config, "--list", "ann.lee@otherco.io"]).status == 64)
     }
 
+    @Test func aSharedMailboxIsNeverSuppressed() throws {
+        // The front desk's lead has the company's info@ address; forgetting it must not refuse
+        // the next lead that uses the same shared mailbox.
+        let ws = try Workspace()
+        let header = #""Id","FirstName","LastName","Email","IsDeleted","SystemModstamp""# + "\n"
+        try ws.write("sf/Lead.csv", header
+            + #""00Q5g00000AAAAAEAA","Front","Desk","info@brightwave.io","false","2025-04-01T00:00:00.000Z""# + "\n")
+        let config = try ws.write("journeylake.yaml", """
+            store: {path: journey.sqlite}
+            sources:
+              - {name: sf, type: files, path: sf, format: salesforce-data-export, settle: 0s}
+
+            """).path
+        #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
+        let run = try CLIRunner.run(["forget", "--config", config, "salesforce_lead:00Q5g00000AAAAAEAA"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try ws.count("SELECT count(*) FROM persons") == 0)
+        #expect(try ws.strings("SELECT kind FROM suppressed_identifiers ORDER BY 1") == ["record", "salesforce_lead"])
+        let mailbox = try CLIRunner.run(["forget", "--config", config, "info@brightwave.io"])
+        #expect(mailbox.status == 0 && mailbox.stderr.contains("names no one person"), "\(mailbox.stderr)")
+        #expect(try ws.count("SELECT count(*) FROM suppressed_identifiers WHERE kind = 'email'") == 0)
+        try ws.write("sf/Lead-2.csv", header
+            + #""00Q5g00000CCCCCEAA","Bob","Lee","info@brightwave.io","false","2025-05-01T00:00:00.000Z""# + "\n")
+        #expect(try CLIRunner.run(["ingest", "--config", config]).status == 0)
+        #expect(try ws.strings("SELECT first_name FROM persons") == ["Bob"])
+    }
+
     @Test func anIdentifierAnotherPersonStillHasStaysTheirs() throws {
         // Two Salesforce leads with one address are two persons (records of one system object never merge).
         let ws = try Workspace()

@@ -170,7 +170,7 @@ struct BatchWriter {
                 try quarantine(q)
             case .record(var r):
                 counts[r.stream, default: StreamCounts()].read += 1
-                if let suppression, try Self.suppress(&r.canonical, using: suppression, db: db) {
+                if let suppression, try Self.suppress(&r.canonical, using: suppression, rules: identity.rules, db: db) {
                     if case .retried(let id) = r.delivery {
                         try db.cachedStatement(sql: "DELETE FROM quarantine WHERE quarantine_id = ?").execute(arguments: [id])
                     }
@@ -258,14 +258,14 @@ struct BatchWriter {
     /// of their records — and returns true when the record is about them altogether (its key, its
     /// own identifiers, or nothing left once theirs are gone): then nothing of it is stored, and
     /// what it reveals of the person joins the suppression list.
-    static func suppress(_ record: inout CanonicalRecord, using list: SuppressionList, db: Database) throws -> Bool {
+    static func suppress(_ record: inout CanonicalRecord, using list: SuppressionList, rules: IdentityRules, db: Database) throws -> Bool {
         let key = record.key.description
         var own = record.identifiers + record.mergedAliases
         if let email = record.person?.email.flatMap({ Identifier.normalized(kind: .email, raw: $0) }) { own.append(email) }
         var request = try list.request(forgettingRecord: key)
         for id in own where request == nil { request = try list.request(forgetting: id) }
         if let request {
-            try list.reveal(own, recordKey: key, request: request, db: db)
+            try list.reveal(own.filter(rules.links), recordKey: key, request: request, db: db)
             return true
         }
         let touchpoints = try record.touchpoints.filter { try !$0.person.contains(where: list.contains) }

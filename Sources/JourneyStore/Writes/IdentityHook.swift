@@ -15,6 +15,9 @@ public protocol IdentityHook: Sendable {
 /// same batch find them), then hands over what changed; `finish` resolves exactly that part of
 /// the identity graph, and only then are the batch's touchpoints written, in their final form.
 public protocol IdentityBatch: AnyObject {
+    /// The rules identifiers link by: a shared mailbox names nobody, so it is never suppressed
+    /// when a refused record reveals a forgotten person's identifiers.
+    var rules: IdentityRules { get }
     /// The person a person record belongs to for now (an owner of one of its identifiers, or a
     /// new person named by them); `finish` settles it.
     func person(forRecord key: String, identifiers: [Identifier], firstSeen: String) throws -> String

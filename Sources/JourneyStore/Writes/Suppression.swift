@@ -61,8 +61,9 @@ public struct SuppressionList {
         return try lookup.step() ? lookup.int64(0) : nil
     }
 
-    /// Adds what a refused record of a forgotten person revealed: its key and its identifiers,
-    /// but not one a live record of someone else claims (a shared mailbox stays theirs). A person
+    /// Adds what a refused record of a forgotten person revealed: its key and its identifiers (the
+    /// linking ones: the caller leaves shared mailboxes out), but not one a live record of someone
+    /// else claims (two leads with one address: it stays theirs). A person
     /// already holding a revealed identifier (made from touchpoints that came first) is queued in
     /// `forget_pending`, to be forgotten after the pass.
     public func reveal(_ identifiers: [Identifier], recordKey: String, request: Int64, db: Database) throws {

@@ -68,7 +68,7 @@ struct Forget: AsyncParsableCommand {
         print(TableRenderer(columns: Self.columns, rows: [Self.cells(done)]).render(format))
         if done.persons == 0 {
             printErr(done.identifiers == 0
-                ? "journeylake: nobody matches, and other persons' records have this identifier (a shared mailbox): nothing was removed or suppressed"
+                ? "journeylake: nobody matches, and the identifier names no one person (a shared mailbox, or one other persons' records have): nothing was removed or suppressed"
                 : "journeylake: nobody in the store matches; the identifier is suppressed, so their data will not be loaded")
         }
         if !done.mentionsLeft.isEmpty {
