@@ -38,4 +38,32 @@ import Testing
         let elsewhere = try other.pool.write { try SuppressionList.forWriting($0).hash(maya) }
         #expect(try store.pool.read { try SuppressionList.forWriting($0).hash(maya) } != elsewhere)
     }
+
+    /// The stored form is SHA-256 of the salt, a NUL and `kind:value`, in lower-case hex — checked
+    /// against coreutils' `sha256sum`, so the fast path stays the documented definition.
+    @Test func theHashIsSHA256OfTheSaltANulAndTheIdentifier() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("suppression-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try JourneyStore(path: folder.appendingPathComponent("journey.sqlite").path)
+        for id in [Identifier(kind: .email, value: "maya.chen@brightwave.io"), Identifier(kind: .marketoLead, value: "3004"),
+                   Identifier(kind: .email, value: "zoë@exämple.org")] {
+            let (salt, hash) = try store.pool.read { db in
+                let list = try SuppressionList.forWriting(db)
+                return (list.salt, list.hash(id))
+            }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["sha256sum"]
+            let input = Pipe(), output = Pipe()
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+            input.fileHandleForWriting.write(Foundation.Data((salt + "\u{0}" + id.description).utf8))
+            try input.fileHandleForWriting.close()
+            let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(hash == String(printed.prefix(64)), "\(id)")
+        }
+    }
 }

@@ -8,6 +8,8 @@ public import JourneyModel
 public struct SuppressionList {
     /// The store's salt (`suppression_salt`, made once per store by migration 0022).
     public let salt: String
+    /// SHA-256 with the salt and separator already fed in: each hash continues a copy.
+    private let salted: SHA256
     private let lookup: HotStatement
 
     /// The store's list, or nil while nobody has been forgotten (then nothing is checked).
@@ -28,6 +30,9 @@ public struct SuppressionList {
 
     private init(_ db: Database, salt: String) throws {
         self.salt = salt
+        var salted = SHA256()
+        salted.update(data: Array((salt + "\u{0}").utf8))
+        self.salted = salted
         lookup = try HotStatement(db, sql: "SELECT forget_id FROM suppressed_identifiers WHERE hash = ?")
     }
 
@@ -38,13 +43,22 @@ public struct SuppressionList {
     /// so a later version of a forgotten record is refused even if it names the person differently.
     public func hash(recordKey: String) -> String { hash(subject: "record " + recordKey) }
 
+    // Ingest hashes every record's key and identifiers once anyone has been forgotten: no String
+    // per byte (formatting the digest that way was most of a 20 % slower activities ingest).
     private func hash(subject: String) -> String {
-        let digest = SHA256.hash(data: Array((salt + "\u{0}" + subject).utf8))
-        return digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        var hasher = salted
+        var text = subject
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in hasher.finalize() {
+            hex.append(Self.hexDigits[Int(byte >> 4)])
+            hex.append(Self.hexDigits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     public func contains(_ id: Identifier) throws -> Bool { try request(forgetting: hash(id)) != nil }
 
