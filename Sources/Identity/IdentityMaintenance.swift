@@ -109,7 +109,12 @@ public struct IdentityMaintenance: Sendable {
                 session.receivedTouchpoints = outcome.receivedTouchpoints
                 try session.refreshPersons()
                 if queueDerive {
-                    try DeriveQueue.enqueue(persons: outcome.survivors, removedPersons: outcome.removed, db: db, at: time.iso8601)
+                    // Only what the rebuild changed: persons whose records, identifiers or touchpoints
+                    // moved, or whose attributes the rules now give differently. A rebuild that
+                    // moves nothing derives nothing (it derived the whole store before).
+                    try DeriveQueue.enqueue(
+                        persons: outcome.persons.union(session.refreshed).subtracting(outcome.removed), removedPersons: outcome.removed,
+                        db: db, at: time.iso8601)
                 }
                 links += outcome.links
                 conflicts += outcome.conflicts

@@ -36,6 +36,8 @@ final class IdentitySession: IdentityBatch {
     private var removedAccounts: Set<String> = []
     /// Persons that touchpoints moved to (see `refreshPersons`).
     var receivedTouchpoints: Set<String> = []
+    /// Persons whose row `refreshPersons` changed (attributes, account, first or last seen).
+    var refreshed: Set<String> = []
     /// Identifiers the batch's touchpoints name their persons by.
     private var references: Set<Identifier> = []
     private var releasedKnown: Bool?
@@ -404,10 +406,13 @@ final class IdentitySession: IdentityBatch {
                     """),
             arguments: [keys])
         { recordsOf[row[13], default: []].append(row) }
+        // Only a row that differs is written, and so known to have changed (a rebuild re-derives those).
         let update = try HotStatement(db, sql: """
-            UPDATE persons SET primary_email = ?, first_name = ?, last_name = ?, title = ?, owner = ?,
-              account_id = ?, consent_email = ?, country = ?, created_at = ?, updated_at = max(updated_at, coalesce(?, updated_at))
-            WHERE person_id = ?
+            UPDATE persons SET primary_email = ?1, first_name = ?2, last_name = ?3, title = ?4, owner = ?5,
+              account_id = ?6, consent_email = ?7, country = ?8, created_at = ?9, updated_at = max(updated_at, coalesce(?10, updated_at))
+            WHERE person_id = ?11 AND (primary_email IS NOT ?1 OR first_name IS NOT ?2 OR last_name IS NOT ?3 OR title IS NOT ?4
+              OR owner IS NOT ?5 OR account_id IS NOT ?6 OR consent_email IS NOT ?7 OR country IS NOT ?8 OR created_at IS NOT ?9
+              OR updated_at IS NOT max(updated_at, coalesce(?10, updated_at)))
             """)
         for personId in step {
             guard let person = persons[personId] else { continue }
@@ -466,7 +471,7 @@ final class IdentitySession: IdentityBatch {
             update.text(1, email); update.text(2, first); update.text(3, last); update.text(4, title); update.text(5, owner)
             update.text(6, account); update.bool(7, consent); update.text(8, country); update.text(9, created)
             update.text(10, updated); update.text(11, personId)
-            try update.run()
+            if try update.run() > 0 { refreshed.insert(personId) }
             if oldAccount != account {
                 try db.cachedStatement(
                     sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS ?"

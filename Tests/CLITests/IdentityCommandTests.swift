@@ -91,4 +91,43 @@ import Testing
         #expect(try ws.count("SELECT count(*) FROM person_merges WHERE via_value = '0035g00000AbCdEAAV' AND undone_at IS NULL") == 1)
         #expect(try CLIRunner.run(["identity", "relink", "--config", config, String(mergeId)]).status == 65)
     }
+
+    @Test func aRebuildDerivesOnlyThePersonsItChanges() throws {
+        let ws = try Workspace()
+        try ws.write("hs/contacts.csv", """
+            Record ID,First Name,Last Name,Email,Job Title,Last Modified Date
+            501,Maya,Chen,maya.chen@brightwave.io,VP Operations,2025-04-18 17:31
+            502,Ann,Lee,ann.lee@otherco.io,Analyst,2025-04-18 17:31
+
+            """)
+        try ws.write("sf/Lead.csv", #""Id","FirstName","LastName","Email","Title","IsDeleted","SystemModstamp""# + "\n"
+            + #""00Q5g00000AAAAAEAA","Maya","Chen","maya.chen@brightwave.io","Director of Operations","false","2025-04-01T00:00:00.000Z""# + "\n"
+            + #""00Q5g00000BBBBBEAA","Mark","Diaz","mark.diaz@brightwave.io","CFO","false","2025-04-01T00:00:00.000Z""# + "\n")
+        let sources = """
+            store: {path: journey.sqlite}
+            sources:
+              - {name: hs, type: files, path: hs, format: hubspot-contacts-export, settle: 0s}
+              - {name: sf, type: files, path: sf, format: salesforce-data-export, settle: 0s}
+
+            """
+        let config = try ws.write("journeylake.yaml", sources).path
+        let ingest = try CLIRunner.run(["ingest", "--config", config])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        #expect(try ws.strings("SELECT title FROM persons WHERE first_name = 'Maya'") == ["VP Operations"])
+        let info = ["JOURNEYLAKE_LOG_LEVEL": "info"]
+
+        // Nothing moves and the rules are the same: nothing is derived again.
+        let same = try CLIRunner.run(["identity", "rebuild", "--config", config, "--format", "csv"], environment: info)
+        #expect(same.status == 0, "\(same.stderr)")
+        #expect(same.stdout.split(separator: "\n").last == "3,3,0,0,0,0")
+        #expect(!same.stderr.contains(" derived"), "\(same.stderr)")
+
+        // Salesforce now wins titles: Maya's changes, and she alone is derived again.
+        try (sources + "identity: {source_priority: {title: [sf]}}\n").write(toFile: config, atomically: true, encoding: .utf8)
+        let rules = try CLIRunner.run(["identity", "rebuild", "--config", config], environment: info)
+        #expect(rules.status == 0, "\(rules.stderr)")
+        #expect(try ws.strings("SELECT title FROM persons WHERE first_name = 'Maya'") == ["Director of Operations"])
+        #expect(rules.stderr.contains("derived") && rules.stderr.contains("persons=1"), "\(rules.stderr)")
+        #expect(try ws.count("SELECT count(*) FROM derive_queue") == 0)
+    }
 }
