@@ -109,8 +109,9 @@ private struct Forgetting {
     let person: String?
     /// Everything that named the person: its identifiers, and those of its records no longer live.
     var identifiers: Set<Identifier> = []
-    /// Identifiers another live person's record also claims (a shared mailbox): that person keeps
-    /// them, so they are neither removed from its records nor suppressed.
+    /// Identifiers another live person's record also claims (two leads with one address): that
+    /// person keeps them, so they are neither removed from its records nor suppressed. (Shared
+    /// mailboxes name nobody and are left out before this: `rules.links`.)
     var shared: Set<Identifier> = []
     /// Source records about the person: its live records, its deleted and merged-away ones, and
     /// records whose only content was its touchpoints.

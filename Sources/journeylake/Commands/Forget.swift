@@ -21,7 +21,8 @@ struct Forget: AsyncParsableCommand {
             person, account, content or attributes, a new id): channel and campaign totals keep counting them, while funnels, \
             stages, SLAs and attribution, which count persons, lose the person in both modes.
 
-            Identifiers another live person also has (a shared mailbox) stay theirs and are not suppressed. Deleted content is \
+            Identifiers another live person also has (two leads with one address) stay theirs and are not suppressed, nor is \
+            a shared mailbox (info@), which names nobody; a bare value several persons have is refused (give kind:value). Deleted content is \
             overwritten with zeros and the WAL truncated. List past requests with `journeylake forget --list`.
             Exit status: 0 done; 64 nothing matched and the text is not an identifier, or a bare value names several persons \
             (give kind:value); 74 the store failed (nothing changed).
