@@ -39,6 +39,33 @@ import Testing
         #expect(try store.pool.read { try SuppressionList.forWriting($0).hash(maya) } != elsewhere)
     }
 
+    /// A batch holds a short list as a set, and a long one only in SQLite; either way it finds what
+    /// is stored, and what a refused record reveals counts for the batch's later records at once.
+    @Test func findsEntriesWhetherTheListIsHeldOrLookedUpAndLearnsWithinABatch() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("suppression-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try JourneyStore(path: folder.appendingPathComponent("journey.sqlite").path)
+        let maya = Identifier(kind: .email, value: "maya.chen@brightwave.io")
+        let lead = Identifier(kind: .marketoLead, value: "3004")
+        try store.pool.write { db in
+            try db.execute(sql: "INSERT INTO forget_log (forgotten_at, mode, persons, identifiers, records, raw_versions, touchpoints_removed, touchpoints_anonymised, derived_rows, quarantine_rows, identity_log_rows) VALUES ('2026-01-01T00:00:00.000Z', 'delete', 1, 1, 0, 0, 0, 0, 0, 0, 0)")
+            try db.execute(sql: "INSERT INTO suppressed_identifiers (hash, kind, forget_id) VALUES (?, 'email', 1)",
+                           arguments: [try SuppressionList.forWriting(db).hash(maya)])
+            let held = try #require(try SuppressionList.load(db))
+            #expect(try held.contains(maya) && !held.contains(lead))
+            try held.reveal([lead], recordKey: "marketo:leads:3004", request: 1, db: db)
+            #expect(try held.contains(lead) && held.contains(recordKey: "marketo:leads:3004"))
+
+            try db.execute(sql: """
+                WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i <= \(SuppressionList.heldInMemory))
+                INSERT INTO suppressed_identifiers (hash, kind, forget_id) SELECT printf('%064d', i), 'email', 1 FROM n
+                """)
+            let long = try #require(try SuppressionList.load(db))
+            #expect(try long.contains(maya) && long.contains(lead) && !long.contains(Identifier(kind: .email, value: "ann@otherco.io")))
+        }
+    }
+
     /// The stored form is SHA-256 of the salt, a NUL and `kind:value`, in lower-case hex — checked
     /// against coreutils' `sha256sum`, so the fast path stays the documented definition.
     @Test func theHashIsSHA256OfTheSaltANulAndTheIdentifier() throws {

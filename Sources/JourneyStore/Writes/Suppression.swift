@@ -11,6 +11,11 @@ public struct SuppressionList {
     /// SHA-256 with the salt and separator already fed in: each hash continues a copy.
     private let salted: SHA256
     private let lookup: HotStatement
+    /// Every stored hash, when the list is short enough to hold (it is read once per batch): most
+    /// records match none, and a set answers that without a statement step per hash.
+    private let known: KnownHashes?
+    /// Above this many entries the list is looked up in SQLite only.
+    static let heldInMemory = 20_000
 
     /// The store's list, or nil while nobody has been forgotten (then nothing is checked).
     public static func load(_ db: Database) throws -> SuppressionList? {
@@ -34,6 +39,9 @@ public struct SuppressionList {
         salted.update(data: Array((salt + "\u{0}").utf8))
         self.salted = salted
         lookup = try HotStatement(db, sql: "SELECT forget_id FROM suppressed_identifiers WHERE hash = ?")
+        let held = try String.fetchAll(
+            db, sql: "SELECT hash FROM suppressed_identifiers LIMIT ?", arguments: [Self.heldInMemory + 1])
+        known = held.count <= Self.heldInMemory ? KnownHashes(Set(held)) : nil
     }
 
     /// The stored form of an identifier: SHA-256 over the salt and `kind:value`, as hex.
@@ -70,6 +78,7 @@ public struct SuppressionList {
     public func request(forgettingRecord key: String) throws -> Int64? { try request(forgetting: hash(recordKey: key)) }
 
     private func request(forgetting hash: String) throws -> Int64? {
+        if let known, !known.hashes.contains(hash) { return nil }
         lookup.text(1, hash)
         defer { lookup.reset() }
         return try lookup.step() ? lookup.int64(0) : nil
@@ -82,7 +91,9 @@ public struct SuppressionList {
     /// `forget_pending`, to be forgotten after the pass.
     public func reveal(_ identifiers: [Identifier], recordKey: String, request: Int64, db: Database) throws {
         let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO suppressed_identifiers (hash, kind, forget_id) VALUES (?, ?, ?)")
-        try insert.execute(arguments: [hash(recordKey: recordKey), "record", request])
+        let keyHash = hash(recordKey: recordKey)
+        try insert.execute(arguments: [keyHash, "record", request])
+        known?.hashes.insert(keyHash)
         for id in Set(identifiers) where try !contains(id) {
             let claimed = try Bool.fetchOne(
                 db.cachedStatement(sql: """
@@ -91,7 +102,10 @@ public struct SuppressionList {
                     """),
                 arguments: [id.kind.rawValue, id.value]) ?? true
             if claimed { continue }
-            try insert.execute(arguments: [hash(id), id.kind.rawValue, request])
+            let idHash = hash(id)
+            try insert.execute(arguments: [idHash, id.kind.rawValue, request])
+            // Later records of the same batch are checked against it too.
+            known?.hashes.insert(idHash)
             try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO forget_pending (person_id, forget_id)
                 SELECT person_id, ? FROM identifiers WHERE kind = ? AND value = ?
@@ -132,4 +146,10 @@ public struct SuppressionList {
         }
         return out
     }
+}
+
+/// The stored hashes a batch holds; a class, so what the batch reveals joins it for its later records.
+private final class KnownHashes {
+    var hashes: Set<String>
+    init(_ hashes: Set<String>) { self.hashes = hashes }
 }
