@@ -189,6 +189,9 @@ private struct Forgetting {
         if let person {
             try takeTouchpoints(of: person)
             try removeDerivedRows(of: person)
+            // A guardrail's reason tells of the person's own journey (when they raised a hand,
+            // on which form): a text only their suggestions used goes with them.
+            try NextActionTexts.collect(db)
             try db.execute(sql: "DELETE FROM forget_pending WHERE person_id = ?", arguments: [person])
         }
         try removeRecords()
@@ -357,7 +360,7 @@ private struct Forgetting {
     /// for a removed person, but not the next-action log, and not in this transaction. (When the
     /// id lives on as someone else's, their rows are derived again from their own data.)
     private mutating func removeDerivedRows(of person: String) throws {
-        for table in ["stage_history", "next_actions", "next_action_log", "lead_scores", "follow_ups", "person_signals"] {
+        for table in ["stage_history", "next_action_rows", "next_action_log", "lead_scores", "follow_ups", "person_signals"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE person_id = ?", arguments: [person])
             record.derivedRows += db.changesCount
         }

@@ -69,6 +69,7 @@ public struct InsightsDeriver: Deriver {
             pass = p
         }
         _ = try apply(set.sorted(), db: db, at: at, nextActions: &pass)
+        if pass != nil { try NextActionTexts.collectIfDue(db) }
     }
 
     /// Past half of everyone, one sequential pass over the store beats reading each person's
@@ -144,7 +145,8 @@ public struct InsightsDeriver: Deriver {
             for p in prepared { try pass.finish(p) }
             try spill?.forEach { try pass.finish($0) }
         }
-        let suggested = try Int.fetchOne(db, sql: "SELECT count(DISTINCT person_id) FROM next_actions") ?? 0
+        try NextActionTexts.collect(db)
+        let suggested = try Int.fetchOne(db, sql: "SELECT count(DISTINCT person_id) FROM next_action_rows") ?? 0
         return Recompute(persons: persons, stageChanged: changed, withSuggestions: suggested)
     }
 

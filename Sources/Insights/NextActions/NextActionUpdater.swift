@@ -54,6 +54,8 @@ struct NextActionPass {
     let at: Timestamp
     var groups: [String: Bool] = [:]
     let readRows, deleteRows, insertRow, readLog, insertLog, updateLog, deleteLog: HotStatement
+    /// The reason and evidence texts the rows refer to (migration 0023).
+    var texts: NextActionTexts
 
     init(db: Database, definitions: Definitions, model: LiftModel, at: Timestamp) throws {
         self.db = db
@@ -62,13 +64,14 @@ struct NextActionPass {
         engine = StageEngine(definitions)
         chooser = NextActionEngine(definitions: definitions, model: model, now: at)
         readRows = try HotStatement(db, sql: """
-            SELECT rank, action, score, reason, evidence, owner, stage, priority FROM next_actions WHERE person_id = ? ORDER BY rank
+            SELECT rank, action, score, reason_id, evidence_id, owner, stage, priority FROM next_action_rows WHERE person_id = ? ORDER BY rank
             """)
-        deleteRows = try HotStatement(db, sql: "DELETE FROM next_actions WHERE person_id = ?")
+        deleteRows = try HotStatement(db, sql: "DELETE FROM next_action_rows WHERE person_id = ?")
         insertRow = try HotStatement(db, sql: """
-            INSERT INTO next_actions (person_id, rank, action, channel, side, score, reason, evidence, computed_at, owner, stage, priority)
+            INSERT INTO next_action_rows (person_id, rank, action, channel, side, score, reason_id, evidence_id, computed_at, owner, stage, priority)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        texts = try NextActionTexts(db: db)
         readLog = try HotStatement(db, sql: """
             SELECT action, suggested_at, status, status_at FROM next_action_log
             WHERE person_id = ? AND status IN ('open', 'ignored', 'dismissed', 'done')
@@ -201,27 +204,45 @@ struct NextActionPass {
     }
 
     /// Replaces the person's rows when they differ from what is stored.
-    private func write(_ id: String, _ suggestions: [Suggestion], owner: String?, stage: Stage?) throws {
-        var stored: [String] = []
+    private mutating func write(_ id: String, _ suggestions: [Suggestion], owner: String?, stage: Stage?) throws {
+        var stored: [StoredRow] = []
         readRows.text(1, id)
         try readRows.rows {
             let r = readRows
-            stored.append("\(r.int64(0) ?? 0)|\(r.string(1) ?? "")|\(r.double(2) ?? .nan)|\(r.string(3) ?? "")|\(r.string(4) ?? "")|\(r.string(5) ?? "")|\(r.string(6) ?? "")|\(r.double(7) ?? .nan)")
+            stored.append(StoredRow(
+                rank: r.int64(0) ?? 0, action: r.string(1) ?? "", score: r.double(2), reason: r.int64(3), evidence: r.int64(4),
+                owner: r.string(5), stage: r.string(6), priority: r.double(7)))
         }
         let priority = Self.priority(suggestions)
-        let fresh = suggestions.map {
-            "\($0.rank)|\($0.action)|\($0.score)|\($0.reason)|\($0.evidence)|\(owner ?? "")|\(stage?.rawValue ?? "")|\(priority)"
+        var fresh: [StoredRow] = []
+        fresh.reserveCapacity(suggestions.count)
+        for s in suggestions {
+            fresh.append(StoredRow(
+                rank: Int64(s.rank), action: s.action, score: s.score, reason: try texts.id(of: s.reason), evidence: try texts.id(of: s.evidence),
+                owner: owner, stage: stage?.rawValue, priority: priority))
         }
         guard stored != fresh else { return }
         deleteRows.text(1, id)
         try deleteRows.run()
         let now = at.iso8601
-        for s in suggestions {
-            insertRow.text(1, id); insertRow.int(2, Int64(s.rank)); insertRow.text(3, s.action); insertRow.text(4, s.channel)
-            insertRow.text(5, s.side); insertRow.double(6, s.score); insertRow.text(7, s.reason); insertRow.text(8, s.evidence)
-            insertRow.text(9, now); insertRow.text(10, owner); insertRow.text(11, stage?.rawValue); insertRow.double(12, priority)
+        for (s, row) in zip(suggestions, fresh) {
+            insertRow.text(1, id); insertRow.int(2, row.rank); insertRow.text(3, s.action); insertRow.text(4, s.channel)
+            insertRow.text(5, s.side); insertRow.double(6, s.score); insertRow.int(7, row.reason); insertRow.int(8, row.evidence)
+            insertRow.text(9, now); insertRow.text(10, owner); insertRow.text(11, row.stage); insertRow.double(12, priority)
             try insertRow.run()
         }
+    }
+
+    /// What tells a person's stored suggestion from a fresh one (texts by their numbers).
+    private struct StoredRow: Equatable {
+        var rank: Int64
+        var action: String
+        var score: Double?
+        var reason: Int64?
+        var evidence: Int64?
+        var owner: String?
+        var stage: String?
+        var priority: Double?
     }
 
     /// Where a prospect stands in every list: urgent prospects first, then by their best score.

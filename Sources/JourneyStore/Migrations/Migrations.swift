@@ -70,6 +70,9 @@ enum Migrations {
         migrator.registerMigration(M0022_Forget.identifier) { db in
             try db.execute(sql: M0022_Forget.sql)
         }
+        migrator.registerMigration(M0023_NextActionTexts.identifier) { db in
+            try db.execute(sql: M0023_NextActionTexts.sql)
+        }
         return migrator
     }
 }

@@ -159,9 +159,10 @@ extension JourneyReader {
             let index = filter.owner != nil ? "next_actions_by_owner" : filter.stage != nil ? "next_actions_by_stage"
                 : filter.action != nil ? "next_actions_by_action" : "next_actions_in_order"
             let rows = try Row.fetchAll(db, sql: """
-                SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, n.reason, n.evidence, n.computed_at,
+                SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, r.text, e.text, n.computed_at,
                        p.primary_email, n.owner, n.stage, n.priority
-                FROM next_actions n INDEXED BY \(index) LEFT JOIN persons p ON p.person_id = n.person_id
+                FROM next_action_rows n INDEXED BY \(index) LEFT JOIN persons p ON p.person_id = n.person_id
+                  LEFT JOIN next_action_texts r ON r.text_id = n.reason_id LEFT JOIN next_action_texts e ON e.text_id = n.evidence_id
                 \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
                 ORDER BY n.priority DESC, n.person_id, n.rank LIMIT ?
                 """, arguments: arguments + [filter.limit + 1])
@@ -180,7 +181,7 @@ extension JourneyReader {
     /// How many `next_actions` rows suggest each action (the daemon's suggestions gauge).
     public func nextActionCounts() throws -> [String: Int] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT action, count(*) FROM next_actions GROUP BY action")
+            try Row.fetchAll(db, sql: "SELECT action, count(*) FROM next_action_rows GROUP BY action")
                 .reduce(into: [:]) { $0[$1[0] as String] = $1[1] as Int }
         }
     }

@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+import Insights
+import JourneyModel
+import JourneyStore
+import JourneyTesting
+import Testing
+
+/// `next_actions` as a view over rows that keep their reason and evidence texts once
+/// (migration 0023): it reads as the table did, upgrades keep every suggestion, and texts no row
+/// uses any more do not pile up.
+@Suite struct NextActionTextsTests {
+    static let now = Timestamp(millisecondsSinceEpoch: 1_745_000_000_000)  // 2025-04-18
+    /// Every column of the view, in its order, as text (NULL spelled out so it differs from '').
+    static let everything = """
+        SELECT person_id || '|' || rank || '|' || action || '|' || coalesce(channel, 'NULL') || '|' || coalesce(side, 'NULL') || '|'
+          || coalesce(score, 'NULL') || '|' || reason || '|' || coalesce(evidence, 'NULL') || '|' || computed_at || '|'
+          || coalesce(owner, 'NULL') || '|' || coalesce(stage, 'NULL') || '|' || priority
+        FROM next_actions ORDER BY person_id, rank
+        """
+    static let unused = """
+        SELECT count(*) FROM next_action_texts WHERE text_id NOT IN (SELECT reason_id FROM next_action_rows)
+          AND text_id NOT IN (SELECT evidence_id FROM next_action_rows WHERE evidence_id IS NOT NULL)
+        """
+
+    static func derived() async throws -> Workspace {
+        let ws = try Workspace()
+        try ws.copyFixtures("salesforce", to: "sf")
+        try ws.copyFixtures("hubspot", to: "hs")
+        try ws.copyFixtures("marketo", to: "mkto")
+        let deriver = InsightsDeriver(definitions: Definitions(), now: { Self.now })
+        for source in [
+            "  - {name: sf, type: files, path: sf, format: salesforce-data-export}\n",
+            "  - {name: hs, type: files, path: hs, format: hubspot-export}\n",
+            "  - {name: mkto, type: files, path: mkto, format: marketo-export}\n",
+        ] { _ = try await ws.ingest(source, derivers: [deriver]) }
+        // A full derive, which collects every text no row uses (incremental ones only when due).
+        _ = try await deriver.recomputeAll(store: JourneyStore(path: ws.storePath), retrain: false)
+        return ws
+    }
+
+    @Test(.timeLimit(.minutes(5))) func aDeriveKeepsEachTextOnceAndTheViewReadsEveryColumn() async throws {
+        let ws = try await Self.derived()
+        let rows = try ws.count("SELECT count(*) FROM next_action_rows")
+        #expect(rows > 10, "the sample should give suggestions")
+        #expect(try ws.count("SELECT count(*) FROM next_actions") == rows)
+        // Prospects in one state share their texts: fewer texts than the rows' two each.
+        let texts = try ws.count("SELECT count(*) FROM next_action_texts")
+        #expect(texts < 2 * rows, "\(texts) texts for \(rows) rows")
+        #expect(try ws.count("SELECT count(DISTINCT reason) + count(DISTINCT evidence) FROM next_actions") == texts)
+        #expect(try ws.count(Self.unused) == 0)
+        #expect(try ws.count("SELECT count(*) FROM next_actions WHERE reason IS NULL OR reason = '' OR evidence NOT LIKE '{%}'") == 0)
+        // The list pages read the rows off their indexes, with the texts.
+        let reader = try JourneyReader(path: ws.storePath)
+        let page = try reader.nextActions(NextActionPageFilter(limit: 1_000))
+        #expect(page.items.count == rows)
+        let listed = Set(page.items.map { "\($0.personId)|\($0.rank)|\($0.reason)|\($0.evidence ?? "NULL")" })
+        #expect(listed == Set(try ws.strings("SELECT person_id || '|' || rank || '|' || reason || '|' || evidence FROM next_actions")))
+    }
+
+    /// A store written before 0023 keeps every suggestion, each column as it was.
+    @Test(.timeLimit(.minutes(5))) func anUpgradedStoreReadsTheSameSuggestions() async throws {
+        let ws = try await Self.derived()
+        let before = try ws.strings(Self.everything)
+        #expect(before.count > 10)
+        // Back to the table of 0018–0022, holding the same rows, one of them without evidence.
+        try Workspace.execute("""
+            CREATE TABLE old_rows AS SELECT * FROM next_actions;
+            DROP VIEW next_actions;
+            DROP TABLE next_action_rows;
+            DROP TABLE next_action_texts;
+            DROP TABLE next_action_text_collection;
+            CREATE TABLE next_actions (
+                person_id   TEXT NOT NULL REFERENCES persons (person_id) ON DELETE CASCADE,
+                rank        INTEGER NOT NULL,
+                action      TEXT NOT NULL,
+                channel     TEXT,
+                side        TEXT CHECK (side IN ('marketing', 'sales')),
+                score       REAL,
+                reason      TEXT NOT NULL,
+                evidence    TEXT,
+                computed_at TEXT NOT NULL, owner TEXT, stage TEXT, priority REAL NOT NULL DEFAULT 0,
+                PRIMARY KEY (person_id, rank)
+            );
+            CREATE INDEX next_actions_in_order ON next_actions (priority DESC, person_id, rank);
+            CREATE INDEX next_actions_by_owner ON next_actions (owner, priority DESC, person_id, rank);
+            CREATE INDEX next_actions_by_stage ON next_actions (stage, priority DESC, person_id, rank);
+            CREATE INDEX next_actions_by_action ON next_actions (action, priority DESC, person_id, rank);
+            INSERT INTO next_actions SELECT * FROM old_rows;
+            DROP TABLE old_rows;
+            UPDATE next_actions SET evidence = NULL WHERE rowid = (SELECT min(rowid) FROM next_actions);
+            DELETE FROM grdb_migrations WHERE identifier = '0023_next_action_texts';
+            """, path: ws.storePath)
+        let old = try ws.strings(Self.everything)
+        #expect(old.count == before.count && old.filter { $0.contains("|NULL|") }.count >= 1)
+        _ = try JourneyStore(path: ws.storePath)
+        #expect(try ws.strings(Self.everything) == old)
+        #expect(try ws.count("SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name = 'next_actions'") == 1)
+        #expect(try ws.count("SELECT count(*) FROM next_action_rows WHERE evidence_id IS NULL") == 1)
+        #expect(try ws.count("SELECT count(*) FROM next_action_texts") < before.count)
+        // The list indexes kept their names, on the rows.
+        #expect(try ws.strings("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'next_action_rows' AND name LIKE 'next_actions_%' ORDER BY 1")
+            == ["next_actions_by_action", "next_actions_by_owner", "next_actions_by_stage", "next_actions_in_order"])
+        // The next derive writes the rows it finds differing, and afterwards every text is in use.
+        let deriver = InsightsDeriver(definitions: Definitions(), now: { Self.now })
+        _ = try await deriver.recomputeAll(store: JourneyStore(path: ws.storePath), retrain: false)
+        #expect(try ws.strings(Self.everything).count == before.count)
+        #expect(try ws.count(Self.unused) == 0)
+    }
+
+    /// What a tool or fixture writes through the view lands in the rows and reads back the same.
+    @Test func theViewTakesInsertsAndDeletes() async throws {
+        let ws = try await Self.derived()
+        let person = try #require(try ws.strings("SELECT person_id FROM persons ORDER BY 1 LIMIT 1").first)
+        try Workspace.execute("""
+            DELETE FROM next_actions WHERE person_id = '\(person)';
+            INSERT INTO next_actions VALUES ('\(person)', 1, 'call', 'phone', 'sales', 2.5, 'why ✓', '{"a":1}', '2025-03-01T00:00:00Z', 'rep', 'mql', 2.5);
+            INSERT INTO next_actions (person_id, rank, action, reason, computed_at) VALUES ('\(person)', 2, 'email', 'why ✓', '2025-03-01T00:00:00Z');
+            """, path: ws.storePath)
+        #expect(try ws.strings(Self.everything.replacingOccurrences(of: "ORDER BY", with: "WHERE person_id = '\(person)' ORDER BY")) == [
+            "\(person)|1|call|phone|sales|2.5|why ✓|{\"a\":1}|2025-03-01T00:00:00Z|rep|mql|2.5",
+            "\(person)|2|email|NULL|NULL|NULL|why ✓|NULL|2025-03-01T00:00:00Z|NULL|NULL|0.0",
+        ])
+        #expect(try ws.count("SELECT count(*) FROM next_action_texts WHERE text = 'why ✓'") == 1)
+        #expect(throws: (any Error).self) {
+            try Workspace.execute(
+                "INSERT INTO next_actions (person_id, rank, action, reason, computed_at) VALUES ('\(person)', 3, 'x', NULL, 'now')", path: ws.storePath)
+        }
+        try Workspace.execute("DELETE FROM next_actions WHERE person_id = '\(person)' AND rank = 2", path: ws.storePath)
+        #expect(try ws.count("SELECT count(*) FROM next_action_rows WHERE person_id = '\(person)'") == 1)
+    }
+
+    /// Texts no row uses go: all of them on a full collection; on an incremental derive's only
+    /// once more were added since the last collection than it left, and over 1,000.
+    @Test func textsNoRowUsesAreCollectedOnceTheyCouldHaveDoubled() async throws {
+        let ws = try await Self.derived()
+        let store = try JourneyStore(path: ws.storePath)
+        let live = try ws.count("SELECT count(*) FROM next_action_texts")
+        #expect(try ws.count(Self.unused) == 0)
+        func add(_ n: Int, from start: Int) throws {
+            try store.pool.write { db in
+                var texts = try NextActionTexts(db: db)
+                for i in start..<(start + n) { _ = try texts.id(of: "stale reason \(i)") }
+            }
+        }
+        // A text asked for twice is one text.
+        try add(1, from: 0)
+        try add(1, from: 0)
+        #expect(try ws.count("SELECT count(*) FROM next_action_texts") == live + 1)
+        try add(998, from: 1)
+        try await store.pool.write { try NextActionTexts.collectIfDue($0) }
+        #expect(try ws.count(Self.unused) == 999, "not due yet: 999 added")
+        try add(2, from: 999)
+        try await store.pool.write { try NextActionTexts.collectIfDue($0) }
+        #expect(try ws.count(Self.unused) == 0, "due: 1,001 added since the last collection")
+        #expect(try ws.count("SELECT count(*) FROM next_action_texts") == live)
+        try add(5, from: 2_000)
+        let collected = try await store.pool.write { try NextActionTexts.collect($0) }
+        #expect(collected == 5)
+        #expect(try ws.count("SELECT count(*) FROM next_action_texts") == live)
+        #expect(try ws.count("SELECT top_id >= (SELECT max(text_id) FROM next_action_texts) AND live = \(live) FROM next_action_text_collection") == 1)
+    }
+}
