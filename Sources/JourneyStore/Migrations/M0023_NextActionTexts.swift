@@ -8,8 +8,8 @@
 ///
 /// Texts no row refers to any more (a prospect's suggestion changed; a person went) are removed by
 /// the derive (`NextActionTexts.collect`): after every full derive, and after an incremental one
-/// once the texts added since the last collection outnumber those it left (or 1,000), recorded
-/// in `next_action_text_collection`.
+/// once the texts added since the last collection outnumber both those it left and 1,000
+/// (`next_action_text_collection` keeps where it left off); and by `forget`.
 ///
 /// The view takes inserts and deletes (instead-of triggers), so a tool or a fixture that wrote
 /// `next_actions` rows still can; the derive writes `next_action_rows` itself.
