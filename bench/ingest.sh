@@ -160,6 +160,9 @@ YAML
         exit 1
     fi
     store="$(store_bytes "$db")"
+    # Where the bytes are: the largest tables and indexes (SQLite's dbstat, a read of every page).
+    tables="$(sqlite3 -json "$db" "SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC LIMIT 8")" \
+        || die "could not read the page statistics of $db (sqlite3 without dbstat?)"
 
     # 8. baseline: sqlite3 .import into a fresh db, same file
     rm -f "$dir/import.sqlite"
@@ -167,12 +170,13 @@ YAML
     read -r imp_s imp_kb <<<"$res"
 
     # 9. report + JSON line
-    python3 - "$n" "$distinct" "$file_bytes" "$jl_s" "$jl_kb" "$imp_s" "$imp_kb" "$rerun_s" "$store" "$count" "$OUT/results.jsonl" "$leads_n" "$leads_s" "$leads_kb" <<'PY'
+    python3 - "$n" "$distinct" "$file_bytes" "$jl_s" "$jl_kb" "$imp_s" "$imp_kb" "$rerun_s" "$store" "$count" "$OUT/results.jsonl" "$leads_n" "$leads_s" "$leads_kb" "$tables" <<'PY'
 import datetime, json, os, sys
 n, distinct, file_bytes = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 act_s, act_kb, imp_s, imp_kb = float(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7])
 rerun_s, store, count, jsonl = float(sys.argv[8]), int(sys.argv[9]), int(sys.argv[10]), sys.argv[11]
 leads_n, leads_s, leads_kb = int(sys.argv[12]), float(sys.argv[13]), int(sys.argv[14])
+tables = {t["name"]: t["bytes"] for t in json.loads(sys.argv[15] or "[]")}
 # The ratio counts the leads' time too: the activities land on persons the leads made.
 jl_s, jl_kb = leads_s + act_s, max(leads_kb, act_kb)
 MB = 1024 * 1024
@@ -189,6 +193,7 @@ print(f"sqlite3 .import    : {imp_s:.2f} s  {fr(imp_r)}  peak {imp_kb / 1024:.1f
 print(f"ratio (journeylake rows/s / sqlite3 rows/s): " + (f"{ratio:.2f}" if ratio else "n/a"))
 print(f"re-run (nothing new): {rerun_s:.2f} s")
 print(f"store size: {store / MB:.1f} MB  ({store / file_bytes:.2f}x the activities CSV)")
+print("  largest: " + ", ".join(f"{name} {size / MB:.1f} MB" for name, size in tables.items()))
 rec = {
     "time": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     "cpus": os.cpu_count(), "rows": n, "distinct": distinct, "touchpoints": count,
@@ -198,7 +203,7 @@ rec = {
     "journeylake_peak_kb": jl_kb,
     "import_s": imp_s, "import_rows_per_s": round(imp_r) if imp_r else None, "import_peak_kb": imp_kb,
     "ratio": round(ratio, 4) if ratio else None,
-    "rerun_s": rerun_s, "store_bytes": store,
+    "rerun_s": rerun_s, "store_bytes": store, "store_largest": tables,
 }
 with open(jsonl, "a", encoding="utf-8") as f:
     f.write(json.dumps(rec) + "\n")
