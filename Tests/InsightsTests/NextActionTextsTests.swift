@@ -161,3 +161,36 @@ import Testing
         #expect(try ws.count("SELECT top_id >= (SELECT max(text_id) FROM next_action_texts) AND live = \(live) FROM next_action_text_collection") == 1)
     }
 }
+
+/// The lists of next actions read prospects off an entry each (migration 0024) and their rows by
+/// key, in page order: no list sorts more than one prospect's rows.
+@Suite struct ProspectListIndexTests {
+    @Test(.timeLimit(.minutes(5))) func everyListReadsOffItsIndexInPageOrder() async throws {
+        let ws = try await NextActionTextsTests.derived()
+        let prospects = try ws.count("SELECT count(DISTINCT person_id) FROM next_action_rows")
+        #expect(prospects > 3)
+        for index in ["next_actions_in_order", "next_actions_by_owner", "next_actions_by_stage"] {
+            #expect(try ws.count("SELECT count(*) FROM next_action_rows INDEXED BY \(index) WHERE rank = 1") == prospects, "\(index)")
+        }
+        let cursor = PageCursor(["1.5", "p_0", "2"])
+        let cases: [(NextActionPageFilter, String)] = [
+            (NextActionPageFilter(limit: 10), "next_actions_in_order"),
+            (NextActionPageFilter(limit: 10, after: cursor), "next_actions_in_order"),
+            (NextActionPageFilter(owner: "rep", limit: 10, after: cursor), "next_actions_by_owner"),
+            (NextActionPageFilter(stage: "mql", limit: 10), "next_actions_by_stage"),
+            (NextActionPageFilter(stage: "mql", action: "sales_call", limit: 10, after: cursor), "next_actions_by_stage"),
+            (NextActionPageFilter(action: "sales_call", limit: 10, after: cursor), "next_actions_by_action"),
+        ]
+        let db = try DatabaseQueue(path: ws.storePath)
+        for (filter, index) in cases {
+            let query = JourneyReader.nextActionPage(filter)
+            let plan: [String] = try await db.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + query.sql, arguments: query.arguments).map { $0["detail"] }
+            }
+            #expect(plan.contains { $0.contains("USING INDEX \(index)") }, "\(filter): \(plan)")
+            // Sorting a prospect's own rows by rank is all that is left to sort.
+            #expect(!plan.contains { $0.contains("TEMP B-TREE") && !$0.contains("RIGHT PART") }, "\(filter): \(plan)")
+            _ = try await db.read { try Row.fetchAll($0, sql: query.sql, arguments: query.arguments) }
+        }
+    }
+}

@@ -69,22 +69,26 @@ public final class NextActionReader: Sendable {
     /// score; each prospect's suggestions together, by rank (`next_actions.priority`).
     public func list(_ filter: NextActionFilter) throws -> [NextActionRow] {
         try db.read { db in
-            var conditions: [String] = []
+            // By prospect (`f`, each one's first row, off the list indexes of migration 0024),
+            // then each prospect's rows (`n`) by rank.
+            var conditions = ["f.rank = 1"]
             var arguments: [(any DatabaseValueConvertible)?] = []
-            if let owner = filter.owner { conditions.append("n.owner = ?"); arguments.append(owner) }
-            if let stage = filter.stage { conditions.append("n.stage = ?"); arguments.append(stage.lowercased()) }
-            if let person = filter.person { conditions.append("n.person_id = ?"); arguments.append(person) }
+            if let owner = filter.owner { conditions.append("f.owner = ?"); arguments.append(owner) }
+            if let stage = filter.stage { conditions.append("f.stage = ?"); arguments.append(stage.lowercased()) }
+            if let person = filter.person { conditions.append("f.person_id = ?"); arguments.append(person) }
             if let action = filter.action {
-                conditions.append("n.person_id IN (SELECT person_id FROM next_actions WHERE action = ?)")
+                conditions.append("f.person_id IN (SELECT person_id FROM next_action_rows WHERE action = ?)")
                 arguments.append(action)
             }
             let limit = filter.limit.map { "LIMIT \(max(0, $0))" } ?? ""
             let sql = """
-                SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, n.reason, n.evidence, n.computed_at,
+                SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, coalesce(r.text, ''), e.text, n.computed_at,
                        p.primary_email, n.owner, n.stage
-                FROM next_actions n LEFT JOIN persons p USING (person_id)
-                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY n.priority DESC, n.person_id, n.rank \(limit)
+                FROM next_action_rows f JOIN next_action_rows n ON n.person_id = f.person_id
+                  LEFT JOIN persons p ON p.person_id = n.person_id
+                  LEFT JOIN next_action_texts r ON r.text_id = n.reason_id LEFT JOIN next_action_texts e ON e.text_id = n.evidence_id
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY f.priority DESC, f.person_id, n.rank \(limit)
                 """
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { r in
                 NextActionRow(

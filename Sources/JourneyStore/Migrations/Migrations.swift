@@ -73,6 +73,9 @@ enum Migrations {
         migrator.registerMigration(M0023_NextActionTexts.identifier) { db in
             try db.execute(sql: M0023_NextActionTexts.sql)
         }
+        migrator.registerMigration(M0024_ProspectListIndexes.identifier) { db in
+            try db.execute(sql: M0024_ProspectListIndexes.sql)
+        }
         return migrator
     }
 }

@@ -144,28 +144,11 @@ extension JourneyReader {
     /// A page of suggestions in the order every list shows them (`next_actions.priority`:
     /// urgent prospects first, then by their best score; a prospect's rows together by rank),
     /// filtered by the prospect's owner or stage or by the suggested action, each read off its
-    /// own index in page order (migration 0018).
+    /// own index in page order.
     public func nextActions(_ filter: NextActionPageFilter) throws -> Page<StoredNextAction> {
         try read { db in
-            var clauses: [String] = []
-            var arguments: StatementArguments = []
-            if let owner = filter.owner { clauses.append("n.owner = ?"); arguments += [owner] }
-            if let stage = filter.stage { clauses.append("n.stage = ?"); arguments += [stage] }
-            if let action = filter.action { clauses.append("n.action = ?"); arguments += [action] }
-            if let after = filter.after, after.values.count == 3, let priority = Double(after.values[0]), let rank = Int(after.values[2]) {
-                clauses.append("(n.priority < ? OR (n.priority = ? AND (n.person_id, n.rank) > (?, ?)))")
-                arguments += [priority, priority, after.values[1], rank]
-            }
-            let index = filter.owner != nil ? "next_actions_by_owner" : filter.stage != nil ? "next_actions_by_stage"
-                : filter.action != nil ? "next_actions_by_action" : "next_actions_in_order"
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, r.text, e.text, n.computed_at,
-                       p.primary_email, n.owner, n.stage, n.priority
-                FROM next_action_rows n INDEXED BY \(index) LEFT JOIN persons p ON p.person_id = n.person_id
-                  LEFT JOIN next_action_texts r ON r.text_id = n.reason_id LEFT JOIN next_action_texts e ON e.text_id = n.evidence_id
-                \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
-                ORDER BY n.priority DESC, n.person_id, n.rank LIMIT ?
-                """, arguments: arguments + [filter.limit + 1])
+            let query = Self.nextActionPage(filter)
+            let rows = try Row.fetchAll(db, sql: query.sql, arguments: query.arguments)
             let items = rows.prefix(filter.limit).map { r in
                 StoredNextAction(personId: r[0], rank: r[1], action: r[2], channel: r[3], side: r[4], score: r[5], reason: r[6],
                               evidence: r[7], computedAt: r[8], primaryEmail: r[9], owner: r[10], lifecycleStage: r[11])
@@ -176,6 +159,36 @@ extension JourneyReader {
             }
             return Page(items: Array(items), nextCursor: next)
         }
+    }
+
+    /// The page query (one row more than the page, to tell whether another follows). Listed by
+    /// prospect — everyone, by owner, by stage — it walks the prospects (`f`, each one's first
+    /// row) off their list index and reads each one's rows (`n`) by key (migration 0024); listed
+    /// by action alone, it walks the rows off the index by action.
+    package static func nextActionPage(_ filter: NextActionPageFilter) -> (sql: String, arguments: StatementArguments) {
+        let byProspect = filter.owner != nil || filter.stage != nil || filter.action == nil
+        let prospect = byProspect ? "f" : "n"
+        var clauses: [String] = byProspect ? ["f.rank = 1"] : []
+        var arguments: StatementArguments = []
+        if let owner = filter.owner { clauses.append("\(prospect).owner = ?"); arguments += [owner] }
+        if let stage = filter.stage { clauses.append("\(prospect).stage = ?"); arguments += [stage] }
+        if let action = filter.action { clauses.append("n.action = ?"); arguments += [action] }
+        if let after = filter.after, after.values.count == 3, let priority = Double(after.values[0]), let rank = Int(after.values[2]) {
+            clauses.append("(\(prospect).priority < ? OR (\(prospect).priority = ? AND (\(prospect).person_id, n.rank) > (?, ?)))")
+            arguments += [priority, priority, after.values[1], rank]
+        }
+        let from = !byProspect ? "next_action_rows n INDEXED BY next_actions_by_action"
+            : "next_action_rows f INDEXED BY \(filter.owner != nil ? "next_actions_by_owner" : filter.stage != nil ? "next_actions_by_stage" : "next_actions_in_order")"
+                + " JOIN next_action_rows n ON n.person_id = f.person_id"
+        let sql = """
+            SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, coalesce(r.text, ''), e.text, n.computed_at,
+                   p.primary_email, n.owner, n.stage, n.priority
+            FROM \(from) LEFT JOIN persons p ON p.person_id = n.person_id
+              LEFT JOIN next_action_texts r ON r.text_id = n.reason_id LEFT JOIN next_action_texts e ON e.text_id = n.evidence_id
+            \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
+            ORDER BY \(prospect).priority DESC, \(prospect).person_id, n.rank LIMIT ?
+            """
+        return (sql, arguments + [filter.limit + 1])
     }
 
     /// How many `next_actions` rows suggest each action (the daemon's suggestions gauge).
