@@ -164,7 +164,8 @@ extension JourneyReader {
     /// The page query (one row more than the page, to tell whether another follows). Listed by
     /// prospect — everyone, by owner, by stage — it walks the prospects (`f`, each one's first
     /// row) off their list index and reads each one's rows (`n`) by key (migration 0024); listed
-    /// by action alone, it walks the rows off the index by action.
+    /// by action alone, it walks the rows off the index by action. The cursor holds the order of
+    /// the row it walked by, so a page continues where the walk stopped.
     package static func nextActionPage(_ filter: NextActionPageFilter) -> (sql: String, arguments: StatementArguments) {
         let byProspect = filter.owner != nil || filter.stage != nil || filter.action == nil
         let prospect = byProspect ? "f" : "n"
@@ -182,7 +183,7 @@ extension JourneyReader {
                 + " JOIN next_action_rows n ON n.person_id = f.person_id"
         let sql = """
             SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, coalesce(r.text, ''), e.text, n.computed_at,
-                   p.primary_email, n.owner, n.stage, n.priority
+                   p.primary_email, n.owner, n.stage, \(prospect).priority
             FROM \(from) LEFT JOIN persons p ON p.person_id = n.person_id
               LEFT JOIN next_action_texts r ON r.text_id = n.reason_id LEFT JOIN next_action_texts e ON e.text_id = n.evidence_id
             \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
