@@ -110,14 +110,7 @@ public struct Ingestor: Sendable {
             Counter(label: MetricName.errors, dimensions: [("kind", scope == .source ? "source" : "stream")]).increment()
         }
         for (stream, c) in report.counts.sorted(by: { $0.key < $1.key }) {
-            var metadata: Logger.Metadata = [
-                "source": "\(source.name)", "stream": "\(stream)", "read": "\(c.read)", "new": "\(c.new)",
-                "updated": "\(c.updated)", "unchanged": "\(c.unchanged)", "deleted": "\(c.deleted)",
-                "quarantined": "\(c.quarantined)",
-            ]
-            // Only when there are any: the pass line stays as operators' filters know it.
-            if c.suppressed > 0 { metadata["suppressed"] = "\(c.suppressed)" }
-            logger.info("pass", metadata: metadata)
+            logger.info("pass", metadata: c.logMetadata.merging(["source": "\(source.name)", "stream": "\(stream)"]) { $1 })
         }
         return SourceOutcome(source: source.name, type: source.type, report: report)
     }

@@ -36,13 +36,9 @@ struct StoreSink: BatchSink {
             .recordNanoseconds(elapsed.nanoseconds)
         for (stream, c) in outcome.counts.sorted(by: { $0.key < $1.key }) {
             Self.count(c, source: batch.source, stream: stream)
-            var metadata: Logger.Metadata = [
-                "source": "\(batch.source)", "stream": "\(stream)", "batch": "\(number)", "read": "\(c.read)", "new": "\(c.new)",
-                "updated": "\(c.updated)", "unchanged": "\(c.unchanged)", "deleted": "\(c.deleted)", "quarantined": "\(c.quarantined)",
-                "duration_ms": "\(elapsed.nanoseconds / 1_000_000)",
-            ]
-            if c.suppressed > 0 { metadata["suppressed"] = "\(c.suppressed)" }
-            logger.debug("batch committed", metadata: metadata)
+            logger.debug("batch committed", metadata: c.logMetadata.merging([
+                "source": "\(batch.source)", "stream": "\(stream)", "batch": "\(number)", "duration_ms": "\(elapsed.nanoseconds / 1_000_000)",
+            ]) { $1 })
         }
         if outcome.changesDerivedData, cadence.isDue() {
             let started = ContinuousClock.now

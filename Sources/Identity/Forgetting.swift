@@ -111,8 +111,11 @@ private struct Forgetting {
     var identifiers: Set<Identifier> = []
     /// Identifiers another live person's record also claims (two leads with one address): that
     /// person keeps them, so they are neither removed from its records nor suppressed. (Shared
-    /// mailboxes name nobody and are left out before this: `rules.links`.)
+    /// mailboxes, which name nobody, are left out as well: `forgettable`.)
     var shared: Set<Identifier> = []
+    /// What is forgotten, removed and suppressed of the identifiers: not the shared ones, and no
+    /// shared mailbox (it names nobody: `rules.links`).
+    var forgettable: Set<Identifier> { identifiers.subtracting(shared).filter(rules.links) }
     /// Source records about the person: its live records, its deleted and merged-away ones, and
     /// records whose only content was its touchpoints.
     var records: Set<String> = []
@@ -178,7 +181,7 @@ private struct Forgetting {
         for _ in 0..<2 { try gatherRecords() }
         try db.execute(sql: "CREATE TEMP TABLE forget_nodes (node TEXT PRIMARY KEY) WITHOUT ROWID")
         defer { try? db.execute(sql: "DROP TABLE temp.forget_nodes") }
-        let forgotten = identifiers.subtracting(shared).filter(rules.links)
+        let forgotten = forgettable
         for key in records {
             for node in [key, "merge:" + key, "deleted:" + key] {
                 try db.execute(sql: "INSERT OR IGNORE INTO temp.forget_nodes VALUES (?)", arguments: [node])
@@ -247,7 +250,7 @@ private struct Forgetting {
     /// (the identifier is shared and stays theirs), or no one's live (deleted, merged away: taken).
     private mutating func gatherRecords() throws {
         // A shared mailbox names nobody: the records that have it are not the person's for that.
-        for id in identifiers.subtracting(shared) where rules.links(id) {
+        for id in forgettable {
             let claimants = try Row.fetchAll(
                 db,
                 sql: """
@@ -411,7 +414,7 @@ private struct Forgetting {
             try db.execute(sql: "DELETE FROM deleted_persons WHERE person_id = ?", arguments: [p])
             record.identityLogRows += db.changesCount
         }
-        for id in identifiers.subtracting(shared) where id.kind == .email && rules.links(id) {
+        for id in forgettable where id.kind == .email {
             try db.execute(sql: "DELETE FROM deleted_persons WHERE primary_email = ?", arguments: [id.value])
             record.identityLogRows += db.changesCount
         }

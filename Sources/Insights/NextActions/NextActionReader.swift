@@ -70,7 +70,7 @@ public final class NextActionReader: Sendable {
     public func list(_ filter: NextActionFilter) throws -> [NextActionRow] {
         try db.read { db in
             // By prospect (`f`, each one's first row, off the list indexes of migration 0024),
-            // then each prospect's rows (`n`) by rank.
+            // then each prospect's rows (`n`, through the view that gives their texts) by rank.
             var conditions = ["f.rank = 1"]
             var arguments: [(any DatabaseValueConvertible)?] = []
             if let owner = filter.owner { conditions.append("f.owner = ?"); arguments.append(owner) }
@@ -82,11 +82,10 @@ public final class NextActionReader: Sendable {
             }
             let limit = filter.limit.map { "LIMIT \(max(0, $0))" } ?? ""
             let sql = """
-                SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, coalesce(r.text, ''), e.text, n.computed_at,
+                SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, coalesce(n.reason, ''), n.evidence, n.computed_at,
                        p.primary_email, n.owner, n.stage
-                FROM next_action_rows f JOIN next_action_rows n ON n.person_id = f.person_id
+                FROM next_action_rows f JOIN next_actions n ON n.person_id = f.person_id
                   LEFT JOIN persons p ON p.person_id = n.person_id
-                  LEFT JOIN next_action_texts r ON r.text_id = n.reason_id LEFT JOIN next_action_texts e ON e.text_id = n.evidence_id
                 WHERE \(conditions.joined(separator: " AND "))
                 ORDER BY f.priority DESC, f.person_id, n.rank \(limit)
                 """

@@ -161,33 +161,33 @@ extension JourneyReader {
         }
     }
 
-    /// The page query (one row more than the page, to tell whether another follows). Listed by
-    /// prospect — everyone, by owner, by stage — it walks the prospects (`f`, each one's first
-    /// row) off their list index and reads each one's rows (`n`) by key (migration 0024); listed
-    /// by action alone, it walks the rows off the index by action. The cursor holds the order of
-    /// the row it walked by, so a page continues where the walk stopped.
+    /// The page query (one row more than the page, to tell whether another follows): a walk
+    /// (`f`) down the filter's index — prospects, each one's first row (migration 0024), for
+    /// the lists of everyone, by owner and by stage; suggestions for the list by action alone —
+    /// reading each prospect's rows, or the suggestion itself, through the `next_actions` view
+    /// (`n`). The cursor holds the order of the row walked by, so a page continues where the
+    /// walk stopped.
     package static func nextActionPage(_ filter: NextActionPageFilter) -> (sql: String, arguments: StatementArguments) {
-        let byProspect = filter.owner != nil || filter.stage != nil || filter.action == nil
-        let prospect = byProspect ? "f" : "n"
-        var clauses: [String] = byProspect ? ["f.rank = 1"] : []
+        let bySuggestion = filter.action != nil && filter.owner == nil && filter.stage == nil
+        let index = filter.owner != nil ? "next_actions_by_owner" : filter.stage != nil ? "next_actions_by_stage"
+            : bySuggestion ? "next_actions_by_action" : "next_actions_in_order"
+        var clauses: [String] = bySuggestion ? [] : ["f.rank = 1"]
         var arguments: StatementArguments = []
-        if let owner = filter.owner { clauses.append("\(prospect).owner = ?"); arguments += [owner] }
-        if let stage = filter.stage { clauses.append("\(prospect).stage = ?"); arguments += [stage] }
-        if let action = filter.action { clauses.append("n.action = ?"); arguments += [action] }
+        if let owner = filter.owner { clauses.append("f.owner = ?"); arguments += [owner] }
+        if let stage = filter.stage { clauses.append("f.stage = ?"); arguments += [stage] }
+        if let action = filter.action { clauses.append(bySuggestion ? "f.action = ?" : "n.action = ?"); arguments += [action] }
         if let after = filter.after, after.values.count == 3, let priority = Double(after.values[0]), let rank = Int(after.values[2]) {
-            clauses.append("(\(prospect).priority < ? OR (\(prospect).priority = ? AND (\(prospect).person_id, n.rank) > (?, ?)))")
+            clauses.append("(f.priority < ? OR (f.priority = ? AND (f.person_id, n.rank) > (?, ?)))")
             arguments += [priority, priority, after.values[1], rank]
         }
-        let from = !byProspect ? "next_action_rows n INDEXED BY next_actions_by_action"
-            : "next_action_rows f INDEXED BY \(filter.owner != nil ? "next_actions_by_owner" : filter.stage != nil ? "next_actions_by_stage" : "next_actions_in_order")"
-                + " JOIN next_action_rows n ON n.person_id = f.person_id"
         let sql = """
-            SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, coalesce(r.text, ''), e.text, n.computed_at,
-                   p.primary_email, n.owner, n.stage, \(prospect).priority
-            FROM \(from) LEFT JOIN persons p ON p.person_id = n.person_id
-              LEFT JOIN next_action_texts r ON r.text_id = n.reason_id LEFT JOIN next_action_texts e ON e.text_id = n.evidence_id
+            SELECT n.person_id, n.rank, n.action, n.channel, n.side, n.score, coalesce(n.reason, ''), n.evidence, n.computed_at,
+                   p.primary_email, n.owner, n.stage, f.priority
+            FROM next_action_rows f INDEXED BY \(index)
+              JOIN next_actions n ON n.person_id = f.person_id\(bySuggestion ? " AND n.rank = f.rank" : "")
+              LEFT JOIN persons p ON p.person_id = n.person_id
             \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
-            ORDER BY \(prospect).priority DESC, \(prospect).person_id, n.rank LIMIT ?
+            ORDER BY f.priority DESC, f.person_id, \(bySuggestion ? "f" : "n").rank LIMIT ?
             """
         return (sql, arguments + [filter.limit + 1])
     }
