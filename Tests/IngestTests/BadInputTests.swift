@@ -194,6 +194,28 @@ import Testing
         #expect(later.counts("m", "leads").new == 1)
     }
 
+    @Test func aLinkedFileIsReadAndABrokenLinkIsReported() async throws {
+        let ws = try Workspace()
+        let export = try ws.write("exports/leads.csv", "id,email\n1,a@b.co\n2,c@d.co\n")
+        try FileManager.default.createDirectory(at: ws.root.appendingPathComponent("m"), withIntermediateDirectories: true)
+        let fm = FileManager.default
+        try fm.createSymbolicLink(atPath: ws.root.appendingPathComponent("m/leads.csv").path, withDestinationPath: export.path)
+        try fm.createSymbolicLink(atPath: ws.root.appendingPathComponent("m/gone.csv").path, withDestinationPath: "../exports/gone.csv")
+        try fm.createSymbolicLink(atPath: ws.root.appendingPathComponent("m/old.zip").path, withDestinationPath: "../exports/old.zip")
+        let yaml = "  - {name: m, type: files, path: m, format: marketo-leads-export}\n"
+        let out = try await ws.ingest(yaml)
+        #expect(out.counts("m", "leads").new == 2)
+        #expect(out[0].report.status == .partial)
+        let errors = out[0].report.errors.map(\.message).sorted()
+        #expect(errors.count == 2)
+        #expect(errors.first?.hasSuffix("m/gone.csv is a symbolic link to a file that does not exist; link it again or remove it") == true)
+        #expect(errors.last?.hasSuffix("m/old.zip is a symbolic link to a file that does not exist; link it again or remove it") == true)
+        // The link's path is the file's identity: an unchanged target is not read again.
+        let again = try await ws.ingest(yaml)
+        #expect(again.counts("m", "leads").read == 0)
+        #expect(try ws.count("SELECT count(*) FROM raw_records") == 2)
+    }
+
     @Test func temporaryAndHiddenFilesAreIgnored() async throws {
         let ws = try Workspace()
         try ws.write("m/leads.csv.part", "id,email\n1,a@b.co\n")

@@ -53,14 +53,23 @@ public struct FileDropSource: IngestSource {
             if fileName.hasPrefix(".") || Self.partialSuffixes.contains(where: { fileName.lowercased().hasSuffix($0) }) { continue }
             guard config.include.contains(where: { Glob.matches($0, fileName) }) else { continue }
             let path = (config.directory as NSString).appendingPathComponent(fileName)
-            guard let stat = Self.stat(path), stat.isRegular else { continue }
+            guard let stat = Self.stat(path) else {
+                if Self.isSymbolicLink(path) { problems.append(FileSourceError.brokenLink(path: path).description) }
+                continue
+            }
+            guard stat.isRegular else { continue }
             out.append(Candidate(path: path, fileName: fileName, size: stat.size, modifiedNanoseconds: stat.mtime, archive: nil, readPath: path))
         }
         // Vendor exports often arrive zipped (Salesforce's weekly export is ZIP archives of CSVs):
         // each matching entry is a file of its own.
         for fileName in names.sorted() where fileName.lowercased().hasSuffix(".zip") && !fileName.hasPrefix(".") {
             let path = (config.directory as NSString).appendingPathComponent(fileName)
-            guard let stat = Self.stat(path), stat.isRegular else { continue }
+            guard let stat = Self.stat(path) else {
+                let reported = config.include.contains(where: { Glob.matches($0, fileName) })
+                if !reported, Self.isSymbolicLink(path) { problems.append(FileSourceError.brokenLink(path: path).description) }
+                continue
+            }
+            guard stat.isRegular else { continue }
             let entries: [ArchiveEntries.Entry]
             do {
                 entries = try ArchiveEntries.list(path)
@@ -82,12 +91,27 @@ public struct FileDropSource: IngestSource {
         return (out, problems)
     }
 
+    /// A file's size, modification time and kind; a symbolic link gives those of the file it
+    /// names (nil when that does not exist).
     static func stat(_ path: String) -> (size: Int64, mtime: Int64, isRegular: Bool)? {
-        guard let attrs = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        guard var attrs = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+        // Operators link exports into the folder as often as they copy them: a link is read as
+        // the file it names, and keeps its own path as the file's identity in `file_progress`.
+        if (attrs[.type] as? FileAttributeType) == .typeSymbolicLink {
+            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            guard target != path, let named = try? FileManager.default.attributesOfItem(atPath: target),
+                (named[.type] as? FileAttributeType) != .typeSymbolicLink
+            else { return nil }
+            attrs = named
+        }
         let size = (attrs[.size] as? NSNumber)?.int64Value ?? 0
         let date = attrs[.modificationDate] as? Date ?? .distantPast
         let isRegular = (attrs[.type] as? FileAttributeType) == .typeRegular
         return (size, Int64((date.timeIntervalSince1970 * 1_000_000_000).rounded()), isRegular)
+    }
+
+    static func isSymbolicLink(_ path: String) -> Bool {
+        (try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType) == .typeSymbolicLink
     }
 
     /// Hash of the first 64 KiB: tells an appended-to file (same head) from a replaced one.

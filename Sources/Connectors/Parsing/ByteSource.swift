@@ -58,6 +58,7 @@ public enum FileSourceError: Error, CustomStringConvertible, Sendable {
     case missingFolder(path: String)
     case unreadable(path: String, reason: String)
     case unrecognizedFile(path: String, format: String, reason: String)
+    case brokenLink(path: String)
 
     public var description: String {
         switch self {
@@ -67,6 +68,8 @@ public enum FileSourceError: Error, CustomStringConvertible, Sendable {
             return "cannot read \(path): \(reason)"
         case .unrecognizedFile(let path, let format, let reason):
             return "\(path) is not a \(format) file: \(reason)"
+        case .brokenLink(let path):
+            return "\(path) is a symbolic link to a file that does not exist; link it again or remove it"
         }
     }
 }
