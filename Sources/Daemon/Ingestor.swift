@@ -25,12 +25,15 @@ public struct Ingestor: Sendable {
     /// How long a pass's batches may queue derive work before the pass stops to derive it
     /// (`store.derive_every`); the pass derives at its end in any case.
     public let deriveEvery: Duration
+    /// The smallest load a pass sets the person index aside for (`PersonIndex.minimumLoad`;
+    /// tests lower it to make small loads bulk loads).
+    public let bulkLoadMinimum: Int
     let logger: Logger
 
     /// Without a logger only warnings are logged (libraries stay quiet by default).
     public init(
         store: JourneyStore, batchSize: Int, identity: IdentityRules = .default, derivers: [any Deriver] = [],
-        deriveEvery: Duration = .seconds(300), logger: Logger? = nil
+        deriveEvery: Duration = .seconds(300), bulkLoadMinimum: Int = PersonIndex.minimumLoad, logger: Logger? = nil
     ) {
         let logger = logger ?? {
             var quiet = Logger(label: "journeylake.ingest")
@@ -42,6 +45,7 @@ public struct Ingestor: Sendable {
         self.identity = identity
         self.derive = DerivePipeline(store: store, derivers: derivers, logger: logger)
         self.deriveEvery = deriveEvery
+        self.bulkLoadMinimum = bulkLoadMinimum
         self.logger = logger
     }
 
@@ -59,12 +63,30 @@ public struct Ingestor: Sendable {
         do {
             let sink = StoreSink(
                 store: store, identity: IdentityResolution(rules: identity), derive: derive,
-                cadence: DeriveCadence(every: deriveEvery), logger: logger)
+                cadence: DeriveCadence(every: deriveEvery), bulkLoadMinimum: bulkLoadMinimum, logger: logger)
             report = try await source.runPass(sink: sink, control: control)
         } catch {
             report = PassReport()
             report.status = .failed
             report.errors.append((stream: .source, message: "\(error)"))
+        }
+        // A bulk load set the person index aside: built now, before anything reads by person. A
+        // stopping daemon leaves it to its next start (opening the store builds it).
+        if report.status != .stopped {
+            do {
+                let clock = ContinuousClock()
+                let started = clock.now
+                if try await store.ensurePersonIndex() {
+                    let seconds = started.duration(to: clock.now)
+                    logger.info("person index built after a bulk load", metadata: [
+                        "source": "\(source.name)",
+                        "seconds": "\(String(format: "%.3f", Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18))",
+                    ])
+                }
+            } catch {
+                report.status = .failed
+                report.errors.append((stream: .source, message: "cannot build the person index after a bulk load: \(error)"))
+            }
         }
         // Records refused as a forgotten person's may have shown that a person made earlier from
         // their activities is them: forgotten now, before anything is derived for them.

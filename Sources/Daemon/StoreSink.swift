@@ -14,6 +14,8 @@ struct StoreSink: BatchSink {
     let derive: DerivePipeline
     /// When, within the pass, the queued derive work is done (see `StoreSettings.deriveEvery`).
     let cadence: DeriveCadence
+    /// The smallest expected load the person index is set aside for.
+    var bulkLoadMinimum = PersonIndex.minimumLoad
     /// Batch lines are debug-level: quiet unless an operator asks.
     var logger = Logger(label: "journeylake.batch")
     /// Batches committed so far in this pass: the `batch` field of the log lines.
@@ -46,6 +48,12 @@ struct StoreSink: BatchSink {
             cadence.derived(taking: ContinuousClock.now - started)
         }
         return outcome.counts
+    }
+
+    func expectLoad(source: String, records: Int) async throws {
+        if try await store.setPersonIndexAside(forLoadOf: records, minimumLoad: bulkLoadMinimum) {
+            logger.info("person index set aside for a bulk load", metadata: ["source": "\(source)", "expected_records": "\(records)"])
+        }
     }
 
     /// The record counters, per batch, so a long backfill shows progress before its pass ends.

@@ -289,6 +289,7 @@ private struct Forgetting {
     /// The person's touchpoints go (or lose what identifies the person); a record whose only
     /// content they were goes with them.
     private mutating func takeTouchpoints(of person: String) throws {
+        try PersonIndex.ensure(db)
         let ids = try String.fetchAll(db, sql: "SELECT touchpoint_id FROM touchpoints WHERE person_id = ? ORDER BY touchpoint_id", arguments: [person])
         for (n, id) in ids.enumerated() {
             try db.execute(sql: "DELETE FROM lifecycle_steps WHERE touchpoint_id = ?", arguments: [id])

@@ -243,6 +243,7 @@ struct IdentityResolver {
                 // Only its current person's touchpoints, or the batch's own, can name it.
                 guard let p = region.owner[id] else { continue }
                 if !references.contains(id) {
+                    try PersonIndex.ensure(db)
                     guard try Bool.fetchOne(
                         db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM touchpoints WHERE person_id = ?)"), arguments: [p]) == true
                     else { continue }
@@ -351,6 +352,7 @@ struct IdentityResolver {
         let following = oldPersons.filter { !newIds.contains($0) || changed.contains($0) }
         // Touchpoints move by reference, in bulk: a person's touchpoints name it by a few identifiers.
         var refsOf: [String: [String]] = [:]
+        if !following.isEmpty { try PersonIndex.ensure(db) }
         try each("""
             SELECT DISTINCT person_id, coalesce(person_ref, '') FROM touchpoints WHERE person_id IN (SELECT value FROM json_each(?))
             """, JSONObjectWriter.array(following)) { refsOf[$0[0], default: []].append($0[1]) }

@@ -472,6 +472,7 @@ final class IdentitySession: IdentityBatch {
             update.text(6, account); update.bool(7, consent); update.text(8, country); update.text(9, created)
             update.text(10, updated); update.text(11, personId)
             if try update.run() > 0 { refreshed.insert(personId) }
+            if oldAccount != account || receivedTouchpoints.contains(personId) { try PersonIndex.ensure(db) }
             if oldAccount != account {
                 try db.cachedStatement(
                     sql: "UPDATE touchpoints SET account_id = ? WHERE person_id = ? AND account_id IS ?"

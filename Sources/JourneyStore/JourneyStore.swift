@@ -52,6 +52,8 @@ public final class JourneyStore: Sendable {
                 throw StoreError.newerSchema(path: path)
             }
             try migrator.migrate(pool)
+            // A process that died during a bulk load left the person index set aside.
+            try pool.write { db in try PersonIndex.ensure(db) }
         } catch let error as StoreError {
             throw error
         } catch {

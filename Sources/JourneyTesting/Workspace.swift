@@ -56,12 +56,13 @@ public final class Workspace {
 
     /// One ingest pass over every source, as `journeylake ingest` does it.
     public func ingest(
-        _ sourcesYAML: String, batchSize: Int = 1000, derivers: [any Deriver] = [], shouldStop: @escaping @Sendable () -> Bool = { false }
+        _ sourcesYAML: String, batchSize: Int = 1000, derivers: [any Deriver] = [], shouldStop: @escaping @Sendable () -> Bool = { false },
+        bulkLoadMinimum: Int = PersonIndex.minimumLoad
     ) async throws -> [SourceOutcome] {
         let (config, sources) = try sources(sourcesYAML, batchSize: batchSize)
         let store = try JourneyStore(path: config.store.path)
         let ingestor = Ingestor(store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers,
-            deriveEvery: config.store.deriveEvery)
+            deriveEvery: config.store.deriveEvery, bulkLoadMinimum: bulkLoadMinimum)
         var out: [SourceOutcome] = []
         for s in sources { out.append(await ingestor.run(s, waitForSettling: false, shouldStop: shouldStop)) }
         return out

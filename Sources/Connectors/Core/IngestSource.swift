@@ -22,6 +22,13 @@ public protocol BatchSink: Sendable {
     func cursor(source: String, stream: String) async throws -> String?
     /// Commits one batch atomically and says what it did per stream.
     func commit(_ batch: WriteBatch) async throws -> [String: StreamCounts]
+    /// Told before a pass reads about `records` records (a file drop's unread bytes), so a
+    /// large load can prepare the store for it.
+    func expectLoad(source: String, records: Int) async throws
+}
+
+extension BatchSink {
+    public func expectLoad(source: String, records: Int) async throws {}
 }
 
 /// How a pass should behave.

@@ -124,6 +124,8 @@ public enum DeriveQueue {
         } else {
             work.everything = true
         }
+        // A derive of some persons reads each one's touchpoints by person; a full one scans the table.
+        if !work.everything, !work.allPersons, !work.persons.isEmpty || !work.accounts.isEmpty { try PersonIndex.ensure(db) }
         try deriver.derive(work, db: db)
         try db.execute(
             sql: """

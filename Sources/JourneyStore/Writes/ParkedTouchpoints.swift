@@ -17,6 +17,7 @@ public enum ParkedTouchpoints {
     /// Moves the touchpoints `person` holds through `personRef` (its stored text, '' for none)
     /// out of `touchpoints`, parked under `ref`; an account they took from the person is dropped.
     public static func park(_ db: Database, person: String, personRef: String, under ref: Identifier, personAccount: String?) throws {
+        try PersonIndex.ensure(db)
         try db.cachedStatement(sql: """
             INSERT OR REPLACE INTO orphan_touchpoints (kind, value, \(columns))
             SELECT ?1, ?2, touchpoint_id, CASE WHEN account_id IS ?3 THEN NULL ELSE account_id END, occurred_at, channel, action,
