@@ -25,15 +25,16 @@ public struct Ingestor: Sendable {
     /// How long a pass's batches may queue derive work before the pass stops to derive it
     /// (`store.derive_every`); the pass derives at its end in any case.
     public let deriveEvery: Duration
-    /// The smallest load a pass sets the person index aside for (`PersonIndex.minimumLoad`;
-    /// tests lower it to make small loads bulk loads).
-    public let bulkLoadMinimum: Int
+    /// The smallest load a pass sets the person index aside for (`PersonIndex.minimumLoad` in
+    /// `journeylake ingest`; tests lower it to make small loads bulk loads), nil for never: `serve`
+    /// keeps it, as its API and dashboard read timelines and reports by person while it ingests.
+    public let bulkLoadMinimum: Int?
     let logger: Logger
 
     /// Without a logger only warnings are logged (libraries stay quiet by default).
     public init(
         store: JourneyStore, batchSize: Int, identity: IdentityRules = .default, derivers: [any Deriver] = [],
-        deriveEvery: Duration = .seconds(300), bulkLoadMinimum: Int = PersonIndex.minimumLoad, logger: Logger? = nil
+        deriveEvery: Duration = .seconds(300), bulkLoadMinimum: Int? = nil, logger: Logger? = nil
     ) {
         let logger = logger ?? {
             var quiet = Logger(label: "journeylake.ingest")

@@ -14,8 +14,8 @@ struct StoreSink: BatchSink {
     let derive: DerivePipeline
     /// When, within the pass, the queued derive work is done (see `StoreSettings.deriveEvery`).
     let cadence: DeriveCadence
-    /// The smallest expected load the person index is set aside for.
-    var bulkLoadMinimum = PersonIndex.minimumLoad
+    /// The smallest expected load the person index is set aside for; nil for never.
+    var bulkLoadMinimum: Int?
     /// Batch lines are debug-level: quiet unless an operator asks.
     var logger = Logger(label: "journeylake.batch")
     /// Batches committed so far in this pass: the `batch` field of the log lines.
@@ -51,6 +51,7 @@ struct StoreSink: BatchSink {
     }
 
     func expectLoad(source: String, records: Int) async throws {
+        guard let bulkLoadMinimum else { return }
         if try await store.setPersonIndexAside(forLoadOf: records, minimumLoad: bulkLoadMinimum) {
             logger.info("person index set aside for a bulk load", metadata: ["source": "\(source)", "expected_records": "\(records)"])
         }

@@ -54,10 +54,11 @@ public final class Workspace {
         return (config, try config.sources.map { try ConnectorRegistry.make($0) })
     }
 
-    /// One ingest pass over every source, as `journeylake ingest` does it.
+    /// One ingest pass over every source, as `journeylake ingest` does it (`bulkLoadMinimum:
+    /// nil` as `serve` does).
     public func ingest(
         _ sourcesYAML: String, batchSize: Int = 1000, derivers: [any Deriver] = [], shouldStop: @escaping @Sendable () -> Bool = { false },
-        bulkLoadMinimum: Int = PersonIndex.minimumLoad
+        bulkLoadMinimum: Int? = PersonIndex.minimumLoad
     ) async throws -> [SourceOutcome] {
         let (config, sources) = try sources(sourcesYAML, batchSize: batchSize)
         let store = try JourneyStore(path: config.store.path)

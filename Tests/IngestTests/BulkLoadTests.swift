@@ -73,6 +73,16 @@ import Testing
         #expect(resumed[0].report.status == .ok)
         #expect(try Self.hasPersonIndex(ws))
 
+        // `serve` keeps the index through the same load.
+        let served = try Workspace()
+        try Self.write(leadsAndActivities: 3_000, into: served)
+        _ = try await served.ingest(Self.leads)
+        let servedCalls = Mutex(0)
+        let servedStopped = try await served.ingest(
+            Self.activities, batchSize: 500, shouldStop: { servedCalls.withLock { $0 += 1; return $0 > 2 } }, bulkLoadMinimum: nil)
+        #expect(servedStopped[0].report.status == .stopped)
+        #expect(try Self.hasPersonIndex(served))
+
         let whole = try Workspace()
         try Self.write(leadsAndActivities: 3_000, into: whole)
         _ = try await whole.ingest(Self.leads)

@@ -7,21 +7,23 @@ public import GRDB
 /// page of that index per few rows, all over it: every page is written to the WAL at the commit
 /// and again to the file at the next checkpoint, and past the page cache each insert first reads
 /// its page back. One sorted `CREATE INDEX` at the end writes every page once (bench/README.md,
-/// "The person index set aside during a bulk load": the 1M bench's activities pass 100 → 64 s,
-/// the index built in 2.5 s).
+/// "The person index set aside during a bulk load": the 1M bench's activities pass ~98 → 53–61 s,
+/// the index built in 2.5 s of that).
 ///
 /// Nothing is wrong without the index, only slow: code that reads touchpoints person by person
 /// inside the writer (identity moving a person's touchpoints or account, parking them, an
 /// incremental derive, forgetting) calls `ensure` first, so the first such need during a load
 /// builds the index there and then and the load goes on with it. Readers on other connections
-/// (the API's and `journey`'s timelines) scan the table meanwhile. The pass builds it at its end,
-/// and opening the store for writing builds it after a process that died mid-load.
+/// scan the table meanwhile (a timeline; reports read by person in one pass, with the index or
+/// without), which is why only `journeylake ingest` sets it aside and `serve`, whose API and
+/// dashboard read while it ingests, never does. The pass builds it at its end, and opening the
+/// store for writing builds it after a process that died mid-load.
 public enum PersonIndex {
     static let name = "touchpoints_by_person"
     static let create = "CREATE INDEX IF NOT EXISTS touchpoints_by_person ON touchpoints (person_id, occurred_at)"
 
-    /// The smallest load set aside for: below it the index's pages mostly stay in the page
-    /// cache between batches, and the rebuild would cost about what the load saves.
+    /// The smallest load set aside for: below it the load saves a second or two (a 200,000-row
+    /// load ~3 s), not worth every reader of a timeline scanning the table meanwhile.
     public static let minimumLoad = 100_000
 
     /// Whether the index is there.
@@ -31,9 +33,23 @@ public enum PersonIndex {
             arguments: [name]) ?? false
     }
 
-    /// Builds the index if a load set it aside (a statement that does nothing when it is there).
+    /// Builds the index if a load set it aside (a statement that does nothing when it is there),
+    /// for the writer's own reads in the middle of a pass.
     public static func ensure(_ db: Database) throws {
         try db.cachedStatement(sql: create).execute()
+    }
+
+    /// Builds the index if a load set it aside, sorting in 8 MB; returns whether it had to. The
+    /// sort's memory is sized by the page cache setting when it starts, and the writer's 32 MB
+    /// put the 10M bench's peak at 151 MB while the index was built.
+    @discardableResult
+    public static func build(_ db: Database) throws -> Bool {
+        guard try !exists(db) else { return false }
+        let cacheSize = try Int.fetchOne(db, sql: "PRAGMA main.cache_size") ?? -2000
+        try db.execute(sql: "PRAGMA main.cache_size = -8192")
+        defer { try? db.execute(sql: "PRAGMA main.cache_size = \(cacheSize)") }
+        try db.execute(sql: create)
+        return true
     }
 
     /// Sets the index aside for a load of about `rows` touchpoints, when that is at least
@@ -58,10 +74,6 @@ extension JourneyStore {
     /// Builds the person index if a load set it aside; returns whether it had to.
     @discardableResult
     public func ensurePersonIndex() async throws -> Bool {
-        try await pool.write { db in
-            guard try !PersonIndex.exists(db) else { return false }
-            try PersonIndex.ensure(db)
-            return true
-        }
+        try await pool.write { db in try PersonIndex.build(db) }
     }
 }

@@ -40,7 +40,7 @@ struct Ingest: AsyncParsableCommand {
         let store = openWritableStore(config)
         let ingestor = Ingestor(
             store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers(config),
-            deriveEvery: config.store.deriveEvery, logger: Logger(label: "journeylake.ingest"))
+            deriveEvery: config.store.deriveEvery, bulkLoadMinimum: PersonIndex.minimumLoad, logger: Logger(label: "journeylake.ingest"))
         var outcomes: [SourceOutcome] = []
         // Each source's pass leaves what it touched queued, and it is all derived once after the
         // last: one whole-store derive for the run, not one per source (a run stopped in between
