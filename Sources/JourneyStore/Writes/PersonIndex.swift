@@ -14,8 +14,8 @@ public import GRDB
 /// inside the writer (identity moving a person's touchpoints or account, parking them, an
 /// incremental derive, forgetting) calls `ensure` first, so the first such need during a load
 /// builds the index there and then and the load goes on with it. Readers on other connections
-/// scan the table meanwhile (a timeline; reports read by person in one pass, with the index or
-/// without), which is why only `journeylake ingest` sets it aside and `serve`, whose API and
+/// scan the table meanwhile (a timeline; the funnel report reads first touches in one sorted
+/// pass while the index is aside), which is why only `journeylake ingest` sets it aside and `serve`, whose API and
 /// dashboard read while it ingests, never does. The pass builds it at its end, and opening the
 /// store for writing builds it after a process that died mid-load.
 public enum PersonIndex {
