@@ -53,7 +53,7 @@ public final class JourneyStore: Sendable {
             }
             try migrator.migrate(pool)
             // A process that died during a bulk load left the person index set aside.
-            _ = try pool.write { db in try PersonIndex.build(db) }
+            _ = try pool.write { db in try PersonIndex.ensure(db) }
         } catch let error as StoreError {
             throw error
         } catch {

@@ -47,8 +47,8 @@ public final class Workspace {
     }
 
     /// Loads a config (YAML for `sources:` only; the store is this workspace's) and builds its sources.
-    public func sources(_ sourcesYAML: String, batchSize: Int = 1000) throws -> (JourneyLakeConfig, [any IngestSource]) {
-        let yaml = "store:\n  path: journey.sqlite\n  batch_size: \(batchSize)\nsources:\n" + sourcesYAML
+    public func sources(_ sourcesYAML: String, batchSize: Int = 1000, deriveEvery: String = "5m") throws -> (JourneyLakeConfig, [any IngestSource]) {
+        let yaml = "store:\n  path: journey.sqlite\n  batch_size: \(batchSize)\n  derive_every: \(deriveEvery)\nsources:\n" + sourcesYAML
         let file = try write("journeylake.yaml", yaml)
         let config = try JourneyLakeConfig.load(path: file.path)
         return (config, try config.sources.map { try ConnectorRegistry.make($0) })
@@ -58,9 +58,9 @@ public final class Workspace {
     /// nil` as `serve` does).
     public func ingest(
         _ sourcesYAML: String, batchSize: Int = 1000, derivers: [any Deriver] = [], shouldStop: @escaping @Sendable () -> Bool = { false },
-        bulkLoadMinimum: Int? = PersonIndex.minimumLoad
+        bulkLoadMinimum: Int? = PersonIndex.minimumLoad, deriveEvery: String = "5m"
     ) async throws -> [SourceOutcome] {
-        let (config, sources) = try sources(sourcesYAML, batchSize: batchSize)
+        let (config, sources) = try sources(sourcesYAML, batchSize: batchSize, deriveEvery: deriveEvery)
         let store = try JourneyStore(path: config.store.path)
         let ingestor = Ingestor(store: store, batchSize: config.store.batchSize, identity: config.identity, derivers: derivers,
             deriveEvery: config.store.deriveEvery, bulkLoadMinimum: bulkLoadMinimum)

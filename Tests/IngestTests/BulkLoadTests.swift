@@ -91,6 +91,41 @@ import Testing
         #expect(try ws.count("SELECT count(*) FROM touchpoints") == 3_000)
     }
 
+    @Test func aBulkLoadDerivesItsPersonsOnlyAtItsEnd() async throws {
+        // `derive_every: 0s` derives after every batch; a bulk load holds that until its end.
+        func backlogAfterAStoppedPass(bulkLoadMinimum: Int?) async throws -> (backlog: Int, ws: Workspace) {
+            let ws = try Workspace()
+            try Self.write(leadsAndActivities: 3_000, into: ws)
+            _ = try await ws.ingest(Self.leads, derivers: Workspace.cliDerivers)
+            let calls = Mutex(0)
+            let stopped = try await ws.ingest(
+                Self.activities, batchSize: 500, derivers: Workspace.cliDerivers,
+                shouldStop: { calls.withLock { $0 += 1; return $0 > 2 } }, bulkLoadMinimum: bulkLoadMinimum, deriveEvery: "0s")
+            #expect(stopped[0].report.status == .stopped)
+            let backlog = try ws.count(
+                "SELECT count(*) FROM derive_queue WHERE seq > coalesce((SELECT min(done_seq) FROM derive_state), 0)")
+            return (backlog, ws)
+        }
+        let served = try await backlogAfterAStoppedPass(bulkLoadMinimum: nil)
+        #expect(served.backlog == 0)
+        let bulk = try await backlogAfterAStoppedPass(bulkLoadMinimum: 1_000)
+        #expect(bulk.backlog > 0)
+        // The queue is durable: the next pass derives what the stopped one left, and both stores
+        // end as one uninterrupted load makes it.
+        for ws in [served.ws, bulk.ws] {
+            let resumed = try await ws.ingest(
+                Self.activities, batchSize: 500, derivers: Workspace.cliDerivers, bulkLoadMinimum: 1_000, deriveEvery: "0s")
+            #expect(resumed[0].report.status == .ok)
+        }
+        let whole = try Workspace()
+        try Self.write(leadsAndActivities: 3_000, into: whole)
+        _ = try await whole.ingest(Self.leads, derivers: Workspace.cliDerivers)
+        _ = try await whole.ingest(Self.activities, batchSize: 500, derivers: Workspace.cliDerivers)
+        #expect(try bulk.ws.dump() == whole.dump())
+        #expect(try served.ws.dump() == whole.dump())
+        #expect(try bulk.ws.count("SELECT count(*) FROM stage_history") > 0)
+    }
+
     @Test func theIndexIsSetAsideOnlyForALoadLargeAgainstTheStore() async throws {
         let ws = try Workspace()
         try Self.write(leadsAndActivities: 3_000, into: ws)
