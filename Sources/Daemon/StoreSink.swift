@@ -31,7 +31,7 @@ struct StoreSink: BatchSink {
 
     func commit(_ batch: WriteBatch) async throws -> [String: StreamCounts] {
         let start = ContinuousClock.now
-        let outcome = try await store.write(batch, identity: identity, queueDerive: derive.isActive)
+        let outcome = try await store.write(batch, identity: identity, queueDerive: derive.isActive, onceInLoad: cadence.isHeld)
         let elapsed = ContinuousClock.now - start
         let number = committed.next()
         Metrics.Timer(label: MetricName.batchDuration, dimensions: [("source", batch.source)], preferredDisplayUnit: .seconds)
@@ -107,6 +107,9 @@ final class DeriveCadence: Sendable {
     func holdUntilPassEnds() {
         next.withLock { $0 = nil }
     }
+
+    /// Whether the pass derives only at its end.
+    var isHeld: Bool { next.withLock { $0 == nil } }
 
     /// A derive just ended, having taken `elapsed`.
     func derived(taking elapsed: Duration) {

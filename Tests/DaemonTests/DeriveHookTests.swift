@@ -131,6 +131,43 @@ final class CountingDeriver: Deriver {
         #expect(try JourneyStore(path: ws.storePath).deriveBacklog(of: "touch_counts") == 0)
     }
 
+    @Test func aLoadQueuesAPersonOnceUntilItIsDerivedAndAgainAfter() async throws {
+        let ws = try Workspace()
+        try writeLeads(ws)
+        let deriver = CountingDeriver()
+        _ = try await ws.ingest(Self.leads, derivers: [deriver])
+        let store = try JourneyStore(path: ws.storePath)
+        func touch(_ n: Int, lead: String, onceInLoad: Bool) async throws {
+            let touch = TouchpointFacts(
+                person: [Identifier(kind: .marketoLead, value: lead)], occurredAt: Timestamp(millisecondsSinceEpoch: 1_740_000_000_000 + Int64(n)),
+                channel: .email, action: .emailOpened, side: .marketing)
+            let record = CanonicalRecord(key: RecordKey(system: "marketo", object: "activities", externalId: "\(n)"), touchpoints: [touch])
+            let batch = WriteBatch(source: "acts", fetchedAt: Timestamp(Date()), items: [
+                .record(IncomingRecord(stream: "activities", externalId: "\(n)", payload: "{\"n\":\(n)}", contentHash: "h\(n)", origin: nil,
+                                       canonical: record)),
+            ])
+            _ = try await store.write(batch, identity: IdentityResolution(), queueDerive: true, onceInLoad: onceInLoad)
+        }
+        let ann = try person(ws, marketo: "3001"), cy = try person(ws, marketo: "3003")
+        // Three batches of a load touch Ann, one touches Cy: each is queued once.
+        for n in 1...3 { try await touch(n, lead: "3001", onceInLoad: true) }
+        try await touch(4, lead: "3003", onceInLoad: true)
+        #expect(try store.deriveBacklog(of: deriver.name) == 2)
+        // Outside a load every batch queues what it touched.
+        try await touch(5, lead: "3001", onceInLoad: false)
+        #expect(try store.deriveBacklog(of: deriver.name) == 3)
+
+        let ingestor = Ingestor(store: store, batchSize: 100, derivers: [deriver])
+        await ingestor.deriveQueued()
+        #expect(deriver.work.last?.persons == [ann, cy])
+        // Once derived, Ann's next touch in the load is queued again, and derived.
+        try await touch(6, lead: "3001", onceInLoad: true)
+        #expect(try store.deriveBacklog(of: deriver.name) == 1)
+        await ingestor.deriveQueued()
+        #expect(deriver.work.last?.persons == [ann])
+        try expectDerivedIsCurrent(ws)
+    }
+
     @Test func aFailingDeriverRollsBackAndGetsTheSameWorkAgainWithoutFailingTheIngest() async throws {
         let ws = try Workspace()
         try writeLeads(ws)

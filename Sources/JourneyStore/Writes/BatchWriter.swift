@@ -7,22 +7,27 @@ extension JourneyStore {
     /// progress and sync state commit together or not at all, so a crash can neither lose nor
     /// double anything. With `queueDerive`, the persons and accounts it changed are queued for the
     /// derivers in the same transaction (see `DeriveQueue`), so derived data can lag but is never
-    /// silently stale.
-    public func write(_ batch: WriteBatch, identity: any IdentityHook, queueDerive: Bool = false) throws -> BatchOutcome {
-        try pool.write { db in try Self.apply(batch, db: db, identity: identity, queueDerive: queueDerive) }
+    /// silently stale. With `onceInLoad` too, only what no batch queued since the derivers last
+    /// ran (`DeriveQueue.enqueue(_:onceInLoad:db:at:)`: a bulk load that derives at its end).
+    public func write(_ batch: WriteBatch, identity: any IdentityHook, queueDerive: Bool = false, onceInLoad: Bool = false) throws -> BatchOutcome {
+        try pool.write { db in try Self.apply(batch, db: db, identity: identity, queueDerive: queueDerive, onceInLoad: onceInLoad) }
     }
 
     /// The same, from async code: GRDB runs the transaction on its writer queue, so the caller's
     /// thread stays free to parse the next batch.
-    public func write(_ batch: WriteBatch, identity: any IdentityHook, queueDerive: Bool = false) async throws -> BatchOutcome {
-        try await pool.write { db in try Self.apply(batch, db: db, identity: identity, queueDerive: queueDerive) }
+    public func write(
+        _ batch: WriteBatch, identity: any IdentityHook, queueDerive: Bool = false, onceInLoad: Bool = false
+    ) async throws -> BatchOutcome {
+        try await pool.write { db in try Self.apply(batch, db: db, identity: identity, queueDerive: queueDerive, onceInLoad: onceInLoad) }
     }
 
-    private static func apply(_ batch: WriteBatch, db: Database, identity: any IdentityHook, queueDerive: Bool) throws -> BatchOutcome {
+    private static func apply(
+        _ batch: WriteBatch, db: Database, identity: any IdentityHook, queueDerive: Bool, onceInLoad: Bool
+    ) throws -> BatchOutcome {
         let now = batch.fetchedAt.iso8601
         var writer = try BatchWriter(db: db, source: batch.source, now: now, identity: identity.begin(db, source: batch.source, now: now))
         let outcome = try writer.apply(batch)
-        if queueDerive { try DeriveQueue.enqueue(outcome, db: db, at: now) }
+        if queueDerive { try DeriveQueue.enqueue(outcome, onceInLoad: onceInLoad, db: db, at: now) }
         return outcome
     }
 
