@@ -98,6 +98,18 @@ final class CountingDeriver: Deriver {
         #expect(try ws.count("SELECT count(*) FROM derive_queue") == 0)
     }
 
+    /// A batch of one Marketo activity `n`: lead `lead` opened an email.
+    static func openBatch(_ n: Int, lead: String) -> WriteBatch {
+        let touch = TouchpointFacts(
+            person: [Identifier(kind: .marketoLead, value: lead)], occurredAt: Timestamp(millisecondsSinceEpoch: 1_740_000_000_000 + Int64(n)),
+            channel: .email, action: .emailOpened, side: .marketing)
+        let record = CanonicalRecord(key: RecordKey(system: "marketo", object: "activities", externalId: "\(n)"), touchpoints: [touch])
+        return WriteBatch(source: "acts", fetchedAt: Timestamp(Date()), items: [
+            .record(IncomingRecord(stream: "activities", externalId: "\(n)", payload: "{\"n\":\(n)}", contentHash: "h\(n)", origin: nil,
+                                   canonical: record)),
+        ])
+    }
+
     @Test func workLeftQueuedByAStoppedProcessIsDoneByTheNextOne() async throws {
         let ws = try Workspace()
         try writeLeads(ws)
@@ -107,15 +119,7 @@ final class CountingDeriver: Deriver {
         // them: the store as a SIGKILL between `write` and the derive leaves it.
         let store = try JourneyStore(path: ws.storePath)
         for (n, lead) in [(1, "3001"), (2, "3003")] {
-            let touch = TouchpointFacts(
-                person: [Identifier(kind: .marketoLead, value: lead)], occurredAt: Timestamp(millisecondsSinceEpoch: 1_740_000_000_000 + Int64(n)),
-                channel: .email, action: .emailOpened, side: .marketing)
-            let record = CanonicalRecord(key: RecordKey(system: "marketo", object: "activities", externalId: "\(n)"), touchpoints: [touch])
-            let batch = WriteBatch(source: "acts", fetchedAt: Timestamp(Date()), items: [
-                .record(IncomingRecord(stream: "activities", externalId: "\(n)", payload: "{\"n\":\(n)}", contentHash: "h\(n)", origin: nil,
-                                       canonical: record)),
-            ])
-            let outcome = try await store.write(batch, identity: IdentityResolution(), queueDerive: true)
+            let outcome = try await store.write(Self.openBatch(n, lead: lead), identity: IdentityResolution(), queueDerive: true)
             // The outcome names exactly what the batch changed.
             #expect(outcome.touchpointsAdded == ["marketo:activities:\(n)"] && outcome.touchpointsRemoved.isEmpty)
             #expect(outcome.persons == [try person(ws, marketo: lead)] && outcome.removedPersons.isEmpty)
@@ -138,15 +142,7 @@ final class CountingDeriver: Deriver {
         _ = try await ws.ingest(Self.leads, derivers: [deriver])
         let store = try JourneyStore(path: ws.storePath)
         func touch(_ n: Int, lead: String, onceInLoad: Bool) async throws {
-            let touch = TouchpointFacts(
-                person: [Identifier(kind: .marketoLead, value: lead)], occurredAt: Timestamp(millisecondsSinceEpoch: 1_740_000_000_000 + Int64(n)),
-                channel: .email, action: .emailOpened, side: .marketing)
-            let record = CanonicalRecord(key: RecordKey(system: "marketo", object: "activities", externalId: "\(n)"), touchpoints: [touch])
-            let batch = WriteBatch(source: "acts", fetchedAt: Timestamp(Date()), items: [
-                .record(IncomingRecord(stream: "activities", externalId: "\(n)", payload: "{\"n\":\(n)}", contentHash: "h\(n)", origin: nil,
-                                       canonical: record)),
-            ])
-            _ = try await store.write(batch, identity: IdentityResolution(), queueDerive: true, onceInLoad: onceInLoad)
+            _ = try await store.write(Self.openBatch(n, lead: lead), identity: IdentityResolution(), queueDerive: true, onceInLoad: onceInLoad)
         }
         let ann = try person(ws, marketo: "3001"), cy = try person(ws, marketo: "3003")
         // Three batches of a load touch Ann, one touches Cy: each is queued once.
