@@ -66,6 +66,13 @@ public enum DeriveQueue {
             ?? false
     }
 
+    /// Empties the writer connection's set: called wherever a deriver's position moves (a step,
+    /// `markCaughtUp`), as what was queued may be done now and a batch touching it again must
+    /// queue it again. Entries a step leaves queued are only queued twice.
+    static func forgetQueuedInLoad(_ db: Database) throws {
+        if try hasQueuedInLoad(db) { try db.execute(sql: "DELETE FROM temp.\(queuedInLoad)") }
+    }
+
     /// Queues a batch's changes; called inside the batch's transaction.
     ///
     /// With `onceInLoad`, an entry the queue already holds since the derivers last ran is not
@@ -73,8 +80,8 @@ public enum DeriveQueue {
     /// over and over: a 10M-row load queued an entry per row (~550 MB, freed pages in the file
     /// once derived) for its 500k persons. Exact and durable: the set is a temp table of the
     /// writer connection, written in the batch's transaction (so it rolls back with it), emptied
-    /// by every derive step (after which a touch must be queued again), gone with the process
-    /// (whose queued entries stay in `derive_queue`); it lives in SQLite's temp file, not memory.
+    /// wherever a deriver's position moves (`forgetQueuedInLoad`), gone with the process (whose
+    /// queued entries stay in `derive_queue`); it lives in SQLite's temp file, not memory.
     static func enqueue(_ outcome: BatchOutcome, onceInLoad: Bool = false, db: Database, at now: String) throws {
         try enqueue(persons: outcome.persons, removedPersons: outcome.removedPersons,
                     accounts: outcome.accounts, removedAccounts: outcome.removedAccounts, onceInLoad: onceInLoad, db: db, at: now)
@@ -112,8 +119,7 @@ public enum DeriveQueue {
     /// most `chunk` entries), its output, its new position. Returns the work it did (empty when
     /// it was up to date). A deriver that throws rolls back whole and sees the same work again.
     public static func step(_ deriver: any Deriver, db: Database, at now: String) throws -> DeriveWork {
-        // What this step takes is no longer waiting: a batch touching it again must queue it again.
-        if try hasQueuedInLoad(db) { try db.execute(sql: "DELETE FROM temp.\(queuedInLoad)") }
+        try forgetQueuedInLoad(db)
         let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM derive_queue") ?? 0
         var work = DeriveWork()
         var upTo = last
@@ -178,6 +184,7 @@ public enum DeriveQueue {
     /// Records that a deriver has done everything queued (it just derived everything outside the
     /// queue, e.g. `reprocess --derive`), in the caller's transaction.
     public static func markCaughtUp(_ deriver: String, db: Database, at now: String) throws {
+        try forgetQueuedInLoad(db)
         try db.execute(
             sql: """
                 INSERT INTO derive_state (deriver, done_seq, updated_at) VALUES (?, coalesce((SELECT max(seq) FROM derive_queue), 0), ?)
