@@ -162,6 +162,11 @@ final class CountingDeriver: Deriver {
         await ingestor.deriveQueued()
         #expect(deriver.work.last?.persons == [ann])
         try expectDerivedIsCurrent(ws)
+        // A full recompute outside the queue (`reprocess --derive`) moves the position too.
+        try await touch(7, lead: "3003", onceInLoad: true)
+        _ = try await store.pool.write { try DeriveQueue.markCaughtUp(deriver.name, db: $0, at: "2026-01-01T00:00:00.000Z") }
+        try await touch(8, lead: "3003", onceInLoad: true)
+        #expect(try store.deriveBacklog(of: deriver.name) == 1)
     }
 
     @Test func aFailingDeriverRollsBackAndGetsTheSameWorkAgainWithoutFailingTheIngest() async throws {
