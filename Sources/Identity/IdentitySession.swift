@@ -8,11 +8,16 @@ public import JourneyStore
 public struct IdentityResolution: IdentityHook {
     /// How records are linked into persons and accounts.
     public let rules: IdentityRules
+    /// Who holds the identifiers earlier batches looked up (see `ReferenceMemo`): one per pass,
+    /// since a pass's batches run one after another.
+    let memo = ReferenceMemo()
 
     public init(rules: IdentityRules = .default) { self.rules = rules }
 
     public func begin(_ db: Database, source: String, now: String) throws -> any IdentityBatch {
-        IdentitySession(db: db, rules: rules, source: source, now: now)
+        let session = IdentitySession(db: db, rules: rules, source: source, now: now)
+        try session.remember(with: memo)
+        return session
     }
 }
 
@@ -49,12 +54,33 @@ final class IdentitySession: IdentityBatch {
     private var insertPerson: HotStatement?
     /// Whether `deleted_persons` has rows; nil: not asked since the last `finish`.
     private var deletedPersonsExist: Bool?
+    /// What earlier batches read of `identifiers` and `persons`, true as of this batch's start;
+    /// emptied as soon as the batch itself may change such an answer (see `forgetRemembered`).
+    private var remembered: [Identifier: ReferenceMemo.Entry] = [:]
+    /// What this batch read from the store, for the memo to keep if the batch commits unchanged.
+    private var learned: [Identifier: ReferenceMemo.Entry] = [:]
+    private var memo: (memo: ReferenceMemo, generation: Int64)?
 
     init(db: Database, rules: IdentityRules, source: String, now: String) {
         self.db = db
         self.rules = rules
         self.source = source
         self.now = now
+    }
+
+    /// Uses and feeds `memo` in this batch: what it remembers is valid if `identity_generation` is
+    /// where the memo last saw it.
+    func remember(with memo: ReferenceMemo) throws {
+        let generation = try IdentityGeneration.current(db)
+        remembered = memo.open(at: generation)
+        self.memo = (memo, generation)
+    }
+
+    /// From here on, answers come from the store only: the batch is about to change (or has
+    /// changed) who holds an identifier or which account a person has. Also lets go of the memo's
+    /// storage before the commit adds to it (no copy of it on write).
+    private func forgetRemembered() {
+        remembered = [:]
     }
 
     /// A provisional person for a record: the current owner of one of its identifiers, or a new
@@ -119,6 +145,11 @@ final class IdentitySession: IdentityBatch {
     /// a person's account in the batch updates or clears.
     func lookupPerson(_ id: Identifier) throws -> String? {
         if let cached = personCache[id] { return cached }
+        if let known = remembered[id] {
+            personCache[id] = known.person
+            if personAccountCache[known.person] == nil { personAccountCache[known.person] = .some(known.account) }
+            return known.person
+        }
         let query = try Self.prepared(&personOfIdentifier, db: db, sql: """
             SELECT i.person_id, p.account_id FROM identifiers i LEFT JOIN persons p ON p.person_id = i.person_id
             WHERE i.kind = ? AND i.value = ?
@@ -127,6 +158,7 @@ final class IdentitySession: IdentityBatch {
         query.text(2, id.value)
         guard let row = try query.first({ (person: query.string(0), account: query.string(1)) }), let person = row.person else { return nil }
         personCache[id] = person
+        if memo != nil { learned[id] = ReferenceMemo.Entry(person: person, account: row.account) }
         if personAccountCache[person] == nil { personAccountCache[person] = .some(row.account) }
         return person
     }
@@ -148,6 +180,15 @@ final class IdentitySession: IdentityBatch {
 
     /// Resolves what the batch touched exactly, then re-derives the affected persons' and accounts' attributes.
     func finish(_ changes: IdentityChanges) throws -> IdentityOutcome {
+        // Every reference of the batch has been looked up by now; the resolution below may move
+        // identifiers and accounts, and after it the touchpoints' owners come from `personCache`.
+        forgetRemembered()
+        if let memo {
+            // Kept only if nothing in the batch moved the generation by its commit: then every
+            // answer read is still true once committed.
+            memo.memo.keepOnCommit(learned, readAt: memo.generation, db: db)
+            learned = [:]
+        }
         var result = IdentityOutcome()
         touchedAccounts.formUnion(changes.accounts)
         if !changes.records.isEmpty || !changes.persons.isEmpty {
@@ -212,6 +253,7 @@ final class IdentitySession: IdentityBatch {
     private static let accountReferences = ["account_identifiers", "account_records", "persons", "person_records", "touchpoints", "opportunities"]
 
     private func mergeAccount(_ other: String, into survivor: String) throws {
+        forgetRemembered()
         try db.execute(
             sql: """
                 UPDATE accounts SET name = coalesce(accounts.name, o.name), domain = coalesce(accounts.domain, o.domain),
@@ -229,6 +271,7 @@ final class IdentitySession: IdentityBatch {
 
     /// Points everything at `old` to `new` (which exists) and removes `old`.
     private func move(account old: String, to new: String) throws {
+        forgetRemembered()
         for table in Self.accountReferences {
             try db.execute(sql: "UPDATE \(table) SET account_id = ? WHERE account_id = ?", arguments: [new, old])
         }

@@ -44,6 +44,9 @@ public final class JourneyStore: Sendable {
             // 10M-row backfill); once checkpointed it is cut back rather than kept at that size.
             try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
             try db.execute(sql: "PRAGMA cache_size = -32768")
+            // A row an `INSERT OR REPLACE` deletes fires its delete triggers only with this on;
+            // `identity_generation` counts such a delete of an identifier or a person like any other.
+            try db.execute(sql: "PRAGMA recursive_triggers = ON")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -76,6 +76,9 @@ enum Migrations {
         migrator.registerMigration(M0024_ProspectListIndexes.identifier) { db in
             try db.execute(sql: M0024_ProspectListIndexes.sql)
         }
+        migrator.registerMigration(M0025_IdentityGeneration.identifier) { db in
+            try db.execute(sql: M0025_IdentityGeneration.sql)
+        }
         return migrator
     }
 }
