@@ -59,6 +59,8 @@ final class IdentitySession: IdentityBatch {
     private var remembered: [Identifier: ReferenceMemo.Entry] = [:]
     /// What this batch read from the store, for the memo to keep if the batch commits unchanged.
     private var learned: [Identifier: ReferenceMemo.Entry] = [:]
+    /// The pass's memo and the generation this batch started at; nil once `finish` handed over
+    /// what the batch learned (or for a session outside a pass).
     private var memo: (memo: ReferenceMemo, generation: Int64)?
 
     init(db: Database, rules: IdentityRules, source: String, now: String) {
@@ -188,6 +190,7 @@ final class IdentitySession: IdentityBatch {
             // answer read is still true once committed.
             memo.memo.keepOnCommit(learned, readAt: memo.generation, db: db)
             learned = [:]
+            self.memo = nil
         }
         var result = IdentityOutcome()
         touchedAccounts.formUnion(changes.accounts)

@@ -16,8 +16,16 @@ import Synchronization
 final class ReferenceMemo: Sendable {
     /// One remembered answer: the identifier's person and the account that person had.
     struct Entry: Sendable {
-        let person: String
-        let account: String?
+        private let personId: CompactID
+        private let accountId: CompactID?
+
+        init(person: String, account: String?) {
+            personId = CompactID(person)
+            accountId = account.map(CompactID.init)
+        }
+
+        var person: String { personId.text }
+        var account: String? { accountId?.text }
     }
 
     private struct State {
@@ -26,11 +34,13 @@ final class ReferenceMemo: Sendable {
     }
 
     private let state = Mutex(State())
-    /// At most this many answers (~200 bytes each): a memo that would grow past it starts over, so
-    /// a pass over more persons than this keeps the recent ones rather than growing with the store.
+    /// At most this many answers: a memo that would grow past it starts over, so a pass over more
+    /// persons than this keeps the recent ones rather than growing with the store. 98,304 is
+    /// three quarters of 2¹⁷, the most a dictionary of 2¹⁷ slots holds; at ~72 bytes a slot (the
+    /// identifier, and the two ids in `CompactID`s, off the heap) that is ~9.4 MB.
     let capacity: Int
 
-    init(capacity: Int = 65_536) { self.capacity = capacity }
+    init(capacity: Int = 98_304) { self.capacity = capacity }
 
     /// The answers true at `generation`; when the memo holds another generation's, it drops them
     /// and starts over at this one.
@@ -64,6 +74,49 @@ final class ReferenceMemo: Sendable {
             // Read after the commit: it tells whether anything this batch did moved the number.
             let committed = (try? IdentityGeneration.current(db)) ?? generation &+ 1
             keep(learned, readAt: generation, committedAt: committed)
+        }
+    }
+}
+
+/// An id as the memo holds it. The ids identity makes — `p_` or `a_` and 16 lowercase hex digits
+/// (`IdentityPartition.personId`, `IdentitySession.accountId`) — take 18 bytes, past what a Swift
+/// string keeps inline, so each would be a heap allocation of its own; here they are 9 bytes, and
+/// turn back into exactly the same text. Any other id is kept as its text.
+enum CompactID: Sendable, Equatable {
+    case hashed(prefix: UInt8, UInt64)
+    case other(String)
+
+    init(_ id: String) {
+        var utf8 = id
+        self = utf8.withUTF8 { u -> CompactID in
+            guard u.count == 18, u[0] == UInt8(ascii: "p") || u[0] == UInt8(ascii: "a"), u[1] == UInt8(ascii: "_") else { return .other(id) }
+            var value: UInt64 = 0
+            for c in u[2...] {
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = value << 4 | UInt64(c - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = value << 4 | UInt64(c - UInt8(ascii: "a") + 10)
+                default: return .other(id)
+                }
+            }
+            return .hashed(prefix: u[0], value)
+        }
+    }
+
+    var text: String {
+        switch self {
+        case .other(let id): return id
+        case .hashed(let prefix, let value):
+            return String(unsafeUninitializedCapacity: 18) { out in
+                out[0] = prefix
+                out[1] = UInt8(ascii: "_")
+                var v = value
+                for i in stride(from: 17, through: 2, by: -1) {
+                    let digit = UInt8(v & 15)
+                    out[i] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+                    v >>= 4
+                }
+                return 18
+            }
         }
     }
 }
