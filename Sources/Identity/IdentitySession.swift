@@ -148,9 +148,10 @@ final class IdentitySession: IdentityBatch {
     func lookupPerson(_ id: Identifier) throws -> String? {
         if let cached = personCache[id] { return cached }
         if let known = remembered[id] {
-            personCache[id] = known.person
-            if personAccountCache[known.person] == nil { personAccountCache[known.person] = .some(known.account) }
-            return known.person
+            let person = known.person  // made from its compact form: once, not per use
+            personCache[id] = person
+            if personAccountCache[person] == nil { personAccountCache[person] = .some(known.account) }
+            return person
         }
         let query = try Self.prepared(&personOfIdentifier, db: db, sql: """
             SELECT i.person_id, p.account_id FROM identifiers i LEFT JOIN persons p ON p.person_id = i.person_id
@@ -186,8 +187,8 @@ final class IdentitySession: IdentityBatch {
         // identifiers and accounts, and after it the touchpoints' owners come from `personCache`.
         forgetRemembered()
         if let memo {
-            // Kept only if nothing in the batch moved the generation by its commit: then every
-            // answer read is still true once committed.
+            // Kept once the batch commits; if the batch moved the generation, the next batch's
+            // `open` drops it with the rest.
             memo.memo.keepOnCommit(learned, readAt: memo.generation, db: db)
             learned = [:]
             self.memo = nil

@@ -9,10 +9,9 @@ import Synchronization
 /// batch of 5,000 rows names ~4,500 of them), and each batch looked every one of them up anew —
 /// an identifier and a person, ~11 µs of the writer's time per touchpoint, a sixth of the pass.
 /// What is kept is only ever an answer read from the store, and only while
-/// `identity_generation` has not moved since (`IdentityGeneration`): a batch that moved it (its
-/// own resolution) keeps nothing of what it read, a batch that rolled back keeps nothing, and a
-/// batch that finds it moved by anyone else (another process's `identity undo`, `forget`) starts
-/// the memo over.
+/// `identity_generation` has not moved since (`IdentityGeneration`): each batch finds whether it
+/// moved — by the last batch's own resolution or by anyone else (another process's `identity
+/// undo`, `forget`) — and if so starts the memo over; a batch that rolled back keeps nothing.
 final class ReferenceMemo: Sendable {
     /// One remembered answer: the identifier's person and the account that person had.
     struct Entry: Sendable {
@@ -37,7 +36,7 @@ final class ReferenceMemo: Sendable {
     /// At most this many answers: a memo that would grow past it starts over, so a pass over more
     /// persons than this keeps the recent ones rather than growing with the store. 98,304 is
     /// three quarters of 2¹⁷, the most a dictionary of 2¹⁷ slots holds; at ~72 bytes a slot (the
-    /// identifier, and the two ids in `CompactID`s, off the heap) that is ~9.4 MB.
+    /// identifier, and the two ids in `CompactID`s, off the heap) its slots are ~9.4 MB.
     let capacity: Int
 
     init(capacity: Int = 98_304) { self.capacity = capacity }
@@ -54,27 +53,23 @@ final class ReferenceMemo: Sendable {
         }
     }
 
-    /// Keeps what a committed batch read at `generation`, if the generation it committed at is the
-    /// same (nothing it read changed before the commit); otherwise starts over at the new one.
-    func keep(_ learned: [Identifier: Entry], readAt generation: Int64, committedAt committed: Int64) {
+    /// Keeps what a committed batch read at `generation`. If the batch itself moved the
+    /// generation, the next `open` finds it moved and drops this with the rest, so the commit
+    /// need not ask.
+    func keep(_ learned: [Identifier: Entry], readAt generation: Int64) {
         state.withLock { state in
-            guard committed == generation, state.generation == generation else {
-                state.generation = committed
-                state.entries = [:]
-                return
-            }
+            guard state.generation == generation else { return }
             if state.entries.count + learned.count > capacity { state.entries = [:] }
             state.entries.merge(learned) { _, new in new }
         }
     }
 
-    /// Registers the keeping of `learned` for when the current transaction commits; a rollback keeps nothing.
+    /// Registers the keeping of `learned` for when the current transaction commits; a rollback keeps
+    /// nothing. A batch that read nothing from the store (every answer remembered, or a batch of
+    /// new persons) registers nothing.
     func keepOnCommit(_ learned: [Identifier: Entry], readAt generation: Int64, db: Database) {
-        db.afterNextTransaction { [self] db in
-            // Read after the commit: it tells whether anything this batch did moved the number.
-            let committed = (try? IdentityGeneration.current(db)) ?? generation &+ 1
-            keep(learned, readAt: generation, committedAt: committed)
-        }
+        guard !learned.isEmpty else { return }
+        db.afterNextTransaction { [self] _ in keep(learned, readAt: generation) }
     }
 }
 
@@ -109,12 +104,7 @@ enum CompactID: Sendable, Equatable {
             return String(unsafeUninitializedCapacity: 18) { out in
                 out[0] = prefix
                 out[1] = UInt8(ascii: "_")
-                var v = value
-                for i in stride(from: 17, through: 2, by: -1) {
-                    let digit = UInt8(v & 15)
-                    out[i] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
-                    v >>= 4
-                }
+                ContentHash.writeHex64(value, into: UnsafeMutableBufferPointer(rebasing: out[2...]))
                 return 18
             }
         }

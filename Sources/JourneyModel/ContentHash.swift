@@ -22,13 +22,19 @@ public enum ContentHash {
     }
 
     static func hex64(_ v: UInt64) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8](repeating: 48, count: 16)
+        String(unsafeUninitializedCapacity: 16) { out in
+            writeHex64(v, into: out)
+            return 16
+        }
+    }
+
+    /// Writes `v` as 16 lowercase hex digits, the form `hex` gives, into the first 16 bytes of `out`.
+    public static func writeHex64(_ v: UInt64, into out: UnsafeMutableBufferPointer<UInt8>) {
         var x = v
         for i in stride(from: 15, through: 0, by: -1) {
-            out[i] = digits[Int(x & 0xF)]
+            let digit = UInt8(x & 0xF)
+            out[i] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
             x >>= 4
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
