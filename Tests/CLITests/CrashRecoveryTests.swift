@@ -47,7 +47,7 @@ import Testing
             """).path
     }
 
-    @Test(.timeLimit(.minutes(25))) func sigkillAtManyPointsThenRestartEqualsACleanRun() async throws {
+    @Test(.timeLimit(.minutes(30))) func sigkillAtManyPointsThenRestartEqualsACleanRun() async throws {
         let activities = Self.soak ? 120_000 : 40_000
         let kills = Self.soak ? 40 : 12
         let batchSize = 300
@@ -110,7 +110,7 @@ extension CrashRecoveryTests {
         try ws.write("drop/signups.csv", lines.joined(separator: "\n") + "\n")
     }
 
-    @Test(.timeLimit(.minutes(25))) func reprocessKilledAtManyPointsThenRunAgainEqualsAnUninterruptedRun() async throws {
+    @Test(.timeLimit(.minutes(30))) func reprocessKilledAtManyPointsThenRunAgainEqualsAnUninterruptedRun() async throws {
         let rows = Self.soak ? 20_000 : 4_000
         let kills = Self.soak ? 25 : 10
         let batchSize = 100

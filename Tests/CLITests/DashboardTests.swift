@@ -94,7 +94,7 @@ struct DashboardTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(10))) func everyPageShowsItsDataWithTheAPIsAndCLIsNumbersAtLaptopAndPhoneWidths() async throws {
+    @Test(.timeLimit(.minutes(30))) func everyPageShowsItsDataWithTheAPIsAndCLIsNumbersAtLaptopAndPhoneWidths() async throws {
         let served = try await Served()
         let browser = try HeadlessChromium()
         let page = try await served.page(browser, scope: "read")
@@ -246,7 +246,7 @@ struct DashboardTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(10))) func loginLogoutSessionsRedirectsAndCSRFAndNoTokenReachesTheLog() async throws {
+    @Test(.timeLimit(.minutes(30))) func loginLogoutSessionsRedirectsAndCSRFAndNoTokenReachesTheLog() async throws {
         let served = try await Served(environment: ["JOURNEYLAKE_LOG_LEVEL": "trace"])
         let browser = try HeadlessChromium()
         let page = try await browser.newPage()
@@ -311,7 +311,7 @@ struct DashboardTests {
         for (scope, token) in served.tokens { #expect(!log.contains(token), "the \(scope) token reached the log") }
     }
 
-    @Test(.timeLimit(.minutes(10))) func writeScopeMarksSuggestionsDoneOrDismissedThroughTheDaemonAndTheFeedbackLoopSeesIt() async throws {
+    @Test(.timeLimit(.minutes(30))) func writeScopeMarksSuggestionsDoneOrDismissedThroughTheDaemonAndTheFeedbackLoopSeesIt() async throws {
         let served = try await Served()
         let browser = try HeadlessChromium()
         let page = try await served.page(browser, scope: "write")

@@ -19,7 +19,7 @@ import Testing
         return g.next()
     }
 
-    @Test(.timeLimit(.minutes(10)), arguments: 0..<12)
+    @Test(.timeLimit(.minutes(30)), arguments: 0..<12)
     func mutatedExportsAreLoadedOrQuarantinedWithCountsThatAddUp(index: Int) async throws {
         try await FuzzCase(seed: Self.seed(index: index)).check()
     }
@@ -27,8 +27,8 @@ import Testing
     /// 300 cases, or `JOURNEYLAKE_FUZZ_CASES` for a longer exploration.
     static let soakCases = Int(ProcessInfo.processInfo.environment["JOURNEYLAKE_FUZZ_CASES"] ?? "") ?? 300
     /// A parameterized test's time limit spans all its cases (they start together), so the hang
-    /// guard grows with a longer exploration: 10 minutes for the usual 300 (about one needed).
-    static let soakMinutes = max(10, soakCases / 50)
+    /// guard grows with a longer exploration: 30 minutes, like every guard, for the usual 300.
+    static let soakMinutes = max(30, soakCases / 50)
 
     @Test(
         .enabled(if: ProcessInfo.processInfo.environment["JOURNEYLAKE_SOAK"] != nil), .timeLimit(.minutes(soakMinutes)),
@@ -38,7 +38,7 @@ import Testing
     }
 
     /// Replays one case by its seed (`JOURNEYLAKE_FUZZ_SEED`, hex with 0x or decimal).
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["JOURNEYLAKE_FUZZ_SEED"] != nil), .timeLimit(.minutes(10)))
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["JOURNEYLAKE_FUZZ_SEED"] != nil), .timeLimit(.minutes(30)))
     func replay() async throws {
         let text = try #require(ProcessInfo.processInfo.environment["JOURNEYLAKE_FUZZ_SEED"])
         let seed = try #require(text.hasPrefix("0x") ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text), "bad seed \(text)")

@@ -106,7 +106,7 @@ import Testing
 
     /// What a store holding only the data before a date says as of that date is what the whole
     /// store says as of it: no later touch, stage, deal or snapshot leaks into the past.
-    @Test(.timeLimit(.minutes(10))) func asOfAndTheBacktestSeeOnlyWhatHappenedBeforeTheDate() async throws {
+    @Test(.timeLimit(.minutes(30))) func asOfAndTheBacktestSeeOnlyWhatHappenedBeforeTheDate() async throws {
         let cut = "2025-05-01"
         let (whole, wholeConfig) = try await Self.workspace()
         let (past, pastConfig) = try await Self.workspace(before: cut + "T00:00:00Z")
@@ -135,7 +135,7 @@ import Testing
         #expect(sb.allSatisfy { ($0["converted_followed"] as? Int) == 0 && ($0["converted_not_followed"] as? Int) == 0 })
     }
 
-    @Test(.timeLimit(.minutes(10))) func theBacktestReportsEveryStrategyWithConsistentNumbers() async throws {
+    @Test(.timeLimit(.minutes(30))) func theBacktestReportsEveryStrategyWithConsistentNumbers() async throws {
         let (ws, config) = try await Self.workspace()
         defer { withExtendedLifetime(ws) {} }
         let r = try await CLIRunner.run(["backtest", "--config", config, "--as-of", "2025-05-01", "--horizon", "30d", "--format", "json"])
@@ -166,7 +166,7 @@ import Testing
         #expect(try await CLIRunner.run(["backtest", "--config", config, "--as-of", "2025-05-01", "--goal", "revenue"]).status == 64)
     }
 
-    @Test(.timeLimit(.minutes(10))) func feedbackSuppressesADismissedSuggestionAndTheReportCountsIt() async throws {
+    @Test(.timeLimit(.minutes(30))) func feedbackSuppressesADismissedSuggestionAndTheReportCountsIt() async throws {
         let (ws, config) = try await Self.workspace()
         defer { withExtendedLifetime(ws) {} }
         let list = try await CLIRunner.run(["next-actions", "--config", config, "--format", "json"])
@@ -196,7 +196,7 @@ import Testing
         #expect(journey.status == 0 && journey.stdout.contains("next actions"), "\(journey.stdout)")
     }
 
-    @Test(.timeLimit(.minutes(10))) func filtersAndLimitsShapeTheList() async throws {
+    @Test(.timeLimit(.minutes(30))) func filtersAndLimitsShapeTheList() async throws {
         let (ws, config) = try await Self.workspace()
         defer { withExtendedLifetime(ws) {} }
         let all = try #require(try Self.json(try await CLIRunner.run(["next-actions", "--config", config, "--format", "json"]).stdout) as? [[String: Any]])

@@ -43,7 +43,7 @@ import Testing
         try ws.strings("SELECT external_id || ' ' || content_hash || ' ' || payload FROM raw_records ORDER BY external_id, payload")
     }
 
-    @Test(.timeLimit(.minutes(10))) func tabularRowsAreKeptAsValuesAndReadBackAsTheTextThatWasHashed() async throws {
+    @Test(.timeLimit(.minutes(30))) func tabularRowsAreKeptAsValuesAndReadBackAsTheTextThatWasHashed() async throws {
         let ws = try Workspace()
         let config = try Self.config(ws)
         try ws.write("drops/day1.csv", Self.csv(Self.header, Self.rows))
@@ -101,7 +101,7 @@ import Testing
         #expect(try ws.count("SELECT count(*) FROM touchpoints") == 0)
     }
 
-    @Test(.timeLimit(.minutes(10))) func aStoreFromBeforeKeepsItsRowsAsTheyWereAndAddsCompactOnes() async throws {
+    @Test(.timeLimit(.minutes(30))) func aStoreFromBeforeKeepsItsRowsAsTheyWereAndAddsCompactOnes() async throws {
         let ws = try Workspace()
         let config = try Self.config(ws)
         try ws.write("drops/day1.csv", Self.csv(Self.header, Self.rows))
@@ -160,7 +160,7 @@ import Testing
     /// Every distinct version is kept once (migration 0021): the current one in its record's
     /// row, the others in `raw_versions`, whichever way it got there — a change, an older version
     /// arriving late, a re-export, a mapping that files the records under other keys and back.
-    @Test(.timeLimit(.minutes(10))) func everyVersionIsKeptOnceWhateverPathItTook() async throws {
+    @Test(.timeLimit(.minutes(30))) func everyVersionIsKeptOnceWhateverPathItTook() async throws {
         let ws = try Workspace()
         func config(id: String) throws -> String {
             try ReprocessTests.webinarConfig(

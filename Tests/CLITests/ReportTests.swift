@@ -11,7 +11,7 @@ import Testing
         return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
     }
 
-    @Test(.timeLimit(.minutes(10))) func reportsPrintTheirContractsAndAgreeWithTheViews() async throws {
+    @Test(.timeLimit(.minutes(30))) func reportsPrintTheirContractsAndAgreeWithTheViews() async throws {
         let (ws, config) = try CLITests().sampleWorkspace()
         defer { withExtendedLifetime(ws) {} }
         #expect(try await CLIRunner.run(["ingest", "--config", config]).status == 0)

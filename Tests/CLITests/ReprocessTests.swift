@@ -16,7 +16,7 @@ import Testing
         return out
     }
 
-    @Test(.timeLimit(.minutes(10))) func anUnchangedStoreStaysAsItIsAndRowsAnOlderReleaseWroteAreRepaired() async throws {
+    @Test(.timeLimit(.minutes(30))) func anUnchangedStoreStaysAsItIsAndRowsAnOlderReleaseWroteAreRepaired() async throws {
         let (ws, config) = try CLITests().sampleWorkspace()
         defer { withExtendedLifetime(ws) {} }
         let store = ws.root.appendingPathComponent("data/journey.sqlite").path
@@ -80,7 +80,7 @@ import Testing
             """).path
     }
 
-    @Test(.timeLimit(.minutes(10))) func aChangedMappingReachesStoredRecordsAndQuarantinedRowsWithoutTheFiles() async throws {
+    @Test(.timeLimit(.minutes(30))) func aChangedMappingReachesStoredRecordsAndQuarantinedRowsWithoutTheFiles() async throws {
         let ws = try Workspace()
         try ws.write("drops/attendance.csv", """
             Registration ID,Email,Joined At,Status,Webinar,Team
@@ -131,7 +131,7 @@ import Testing
 
     /// `reprocess --derive` recomputes every person in one transaction: when it fails part-way,
     /// nothing of it stays, and the exit status and message say so.
-    @Test(.timeLimit(.minutes(10))) func aFailingDeriveRollsBackWholeAndExits74() async throws {
+    @Test(.timeLimit(.minutes(30))) func aFailingDeriveRollsBackWholeAndExits74() async throws {
         let (ws, config) = try CLITests().sampleWorkspace()
         defer { withExtendedLifetime(ws) {} }
         let store = ws.root.appendingPathComponent("data/journey.sqlite").path

@@ -26,7 +26,7 @@ import Testing
         return (ws, config.path)
     }
 
-    @Test(.timeLimit(.minutes(10))) func killedAtAnyPageBoundaryThenRestartedEqualsACleanRun() async throws {
+    @Test(.timeLimit(.minutes(30))) func killedAtAnyPageBoundaryThenRestartedEqualsACleanRun() async throws {
         let emulator = HubSpotEmulator()
         try await emulator.seedFromFixtures()
         try await emulator.seedAssociationsFromFixture()

@@ -10,7 +10,7 @@ import Testing
 /// query whose conditions contain the index's own, so the deriver's deal queries and the
 /// migration must spell them alike. This holds them together on a store with real deals.
 @Suite struct AccountDealsIndexTests {
-    @Test(.timeLimit(.minutes(5))) func theDealQueriesReadThePartialIndexWhichHoldsOnlyDeals() async throws {
+    @Test(.timeLimit(.minutes(30))) func theDealQueriesReadThePartialIndexWhichHoldsOnlyDeals() async throws {
         let ws = try Workspace()
         try ws.copyFixtures("salesforce", to: "sf")
         try ws.copyFixtures("marketo", to: "mkto")

@@ -45,6 +45,23 @@ public struct ColumnIndex: Sendable {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+
+    /// Whether `loosen(s) == loosened`. A JSON row has no index, so a fallback name is compared
+    /// with every key of every row: ASCII keys compare in place instead of becoming new strings.
+    static func loosens(_ s: String, to loosened: String) -> Bool {
+        var target = loosened.utf8.makeIterator()
+        for b in s.utf8 {
+            let folded: UInt8
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): folded = b
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): folded = b + 32
+            case 0x80...: return loosen(s) == loosened
+            default: continue
+            }
+            guard target.next() == folded else { return false }
+        }
+        return target.next() == nil
+    }
 }
 
 /// One input record, tabular or JSON, with the lookups mappings need.
@@ -95,7 +112,7 @@ public struct SourceRow: Sendable {
             if let v = object[name] { return v.text }
             if name.contains(".") { return JSONValue.object(object)[name.split(separator: ".")]?.text }
             let l = ColumnIndex.loosen(name)
-            for (k, v) in object where ColumnIndex.loosen(k) == l { return v.text }
+            for (k, v) in object where ColumnIndex.loosens(k, to: l) { return v.text }
             return nil
         }
     }
