@@ -148,17 +148,35 @@ public struct CampaignFacts: Sendable, Equatable {
 public struct RecordKey: Hashable, Sendable, CustomStringConvertible {
     /// The vendor system (`salesforce`, `hubspot`, `marketo`) or, for generic files, the source name,
     /// so that the same record read through an API and through an export is one record.
-    public var system: String
-    public var object: String
-    public var externalId: String
+    public var system: String { didSet { description = Self.text(system, object, externalId) } }
+    public var object: String { didSet { description = Self.text(system, object, externalId) } }
+    public var externalId: String { didSet { description = Self.text(system, object, externalId) } }
+    /// `system:object:externalId`, the key's text in the store. Made with the key — on the
+    /// reading side of an ingest — because the single writer would otherwise build it for every
+    /// row it writes, more than once.
+    public private(set) var description: String
 
     public init(system: String, object: String, externalId: String) {
         self.system = system
         self.object = object
         self.externalId = externalId
+        description = Self.text(system, object, externalId)
     }
 
-    public var description: String { "\(system):\(object):\(externalId)" }
+    private static func text(_ system: String, _ object: String, _ externalId: String) -> String {
+        "\(system):\(object):\(externalId)"
+    }
+
+    // The text follows from the three parts: equality and hashing need only them.
+    public static func == (a: RecordKey, b: RecordKey) -> Bool {
+        a.externalId == b.externalId && a.object == b.object && a.system == b.system
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(system)
+        hasher.combine(object)
+        hasher.combine(externalId)
+    }
 }
 
 /// A delete, archive or merge of some record, carried by the record itself or by another one
@@ -183,7 +201,9 @@ public struct Tombstone: Sendable, Equatable {
 public struct CanonicalRecord: Sendable, Equatable {
     public var key: RecordKey
     /// The record's own modification time; a version never replaces a newer one.
-    public var version: Timestamp?
+    public var version: Timestamp? { didSet { versionText = version?.iso8601 } }
+    /// `version` as the store writes it, made with the record (see `RecordKey.description`).
+    public private(set) var versionText: String?
     /// Identifiers of the person this record *is* (a lead's id, its email, ids other systems gave it).
     public var identifiers: [Identifier]
     public var person: PersonFacts?
@@ -204,6 +224,7 @@ public struct CanonicalRecord: Sendable, Equatable {
     ) {
         self.key = key
         self.version = version
+        versionText = version?.iso8601
         self.identifiers = identifiers
         self.person = person
         self.account = account

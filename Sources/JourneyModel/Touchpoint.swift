@@ -11,9 +11,9 @@ public struct TouchpointFacts: Sendable, Equatable {
     /// Distinguishes several touchpoints made from one source record (e.g. `sent`); empty for one.
     public var suffix: String
     /// Identifiers of the person it happened to; the first resolvable one wins.
-    public var person: [Identifier]
+    public var person: [Identifier] { didSet { personText = IdentifierList.encode(person) } }
     public var account: Identifier?
-    public var occurredAt: Timestamp
+    public var occurredAt: Timestamp { didSet { occurredText = occurredAt.iso8601 } }
     public var channel: Channel
     public var action: TouchpointAction
     public var side: Side
@@ -28,6 +28,11 @@ public struct TouchpointFacts: Sendable, Equatable {
     public var campaignRecord: RecordKey?
     /// Where the touchpoint sits in another record's life (an opportunity's stage rows).
     public var lifecycle: LifecycleStep?
+    /// `occurredAt` and `person` as the store writes them (`IdentifierList` for the list). Made
+    /// with the touchpoint — on an ingest's reading side — so the single writer does not build
+    /// them for every row.
+    public private(set) var occurredText: String
+    public private(set) var personText: String?
 
     public init(
         suffix: String = "", person: [Identifier], account: Identifier? = nil, occurredAt: Timestamp,
@@ -49,6 +54,8 @@ public struct TouchpointFacts: Sendable, Equatable {
         self.attributes = attributes
         self.campaignRecord = campaignRecord
         self.lifecycle = lifecycle
+        occurredText = occurredAt.iso8601
+        personText = IdentifierList.encode(person)
     }
 }
 

@@ -300,7 +300,7 @@ struct BatchWriter {
     private mutating func applyRecord(_ r: IncomingRecord) throws -> Outcome {
         let record = r.canonical
         let key = record.key.description
-        let version = record.version?.iso8601
+        let version = record.versionText
         let tombstoneAt = try tombstoneTime(key)
 
         // The common case, a record never seen before: claim its key, with its raw version, in one statement.
@@ -725,7 +725,7 @@ struct BatchWriter {
     }
 
     mutating func insertCanonical(_ record: CanonicalRecord, key: String, stream: String, externalId: String) throws {
-        let version = record.version?.iso8601
+        let version = record.versionText
         var accountId: String?
         if let account = record.account {
             accountId = try identity.account(ofCompanyRecord: account, key: key, version: version)
@@ -797,7 +797,7 @@ struct BatchWriter {
             try renameCampaign(key: key, to: campaign.name)
         }
         for tp in record.touchpoints {
-            let occurred = tp.occurredAt.iso8601
+            let occurred = tp.occurredText
             // The account a touchpoint names is created now, so the batch's account pass sees it.
             if let ref = tp.account { _ = try identity.account(named: ref, firstSeen: occurred) }
             pendingTouchpoints.append(PendingTouchpoint(
@@ -861,7 +861,7 @@ struct BatchWriter {
                     """).execute(arguments: [
                         ref.kind.rawValue, ref.value, pending.id, try tp.account.map { try identity.account(named: $0, firstSeen: pending.occurredAt) },
                         pending.occurredAt, tp.channel.rawValue, tp.action.rawValue, tp.side.rawValue, campaign, tp.content, tp.owner,
-                        tp.value, source, pending.stream, pending.externalId, tp.attributes, IdentifierList.encode(tp.person), campaignId,
+                        tp.value, source, pending.stream, pending.externalId, tp.attributes, tp.personText, campaignId,
                     ])
                 orphansKnown = true
                 outcome.touchpointsParked.insert(pending.id)
@@ -874,7 +874,7 @@ struct BatchWriter {
             t.text(1, pending.id); t.text(2, personId); t.text(3, account); t.text(4, pending.occurredAt); t.text(5, tp.channel.rawValue)
             t.text(6, tp.action.rawValue); t.text(7, tp.side.rawValue); t.text(8, campaign); t.text(9, tp.content)
             t.text(10, tp.owner); t.double(11, tp.value); t.text(12, source); t.text(13, pending.stream); t.text(14, pending.externalId)
-            t.text(15, tp.attributes); t.text(16, IdentifierList.encode(tp.person)); t.text(17, campaignId)
+            t.text(15, tp.attributes); t.text(16, tp.personText); t.text(17, campaignId)
             try t.run()
             outcome.touchpointsAdded.insert(pending.id)
             if let personId { outcome.persons.insert(personId) }

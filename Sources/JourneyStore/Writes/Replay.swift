@@ -128,7 +128,7 @@ extension BatchWriter {
             try withdraw(stored)
             handedOver = try releaseCurrentVersion(stored)
         }
-        let version = record.version?.iso8601
+        let version = record.versionText
         for t in record.tombstones where t.target != record.key {
             try applyTombstone(t, stream: t.target.object)
         }
