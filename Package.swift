@@ -60,7 +60,7 @@ let package = Package(
         .target(
             name: "Insights",
             dependencies: [
-                "JourneyModel", "JourneyConfig", "JourneyStore", .product(name: "GRDB", package: "GRDB.swift"),
+                "JourneyModel", "JourneyConfig", "JourneyStore", "CMalloc", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict),
         // The analysts' HTTP API: the store's read API and the Insights reports behind bearer
@@ -90,7 +90,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
-        // glibc's mallopt, for the executable's allocator settings (MemoryTuning).
+        // glibc's mallopt and malloc_trim: the executable's allocator settings (MemoryTuning) and
+        // the full derive's release of free pages (Insights' FreeMemory).
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .executableTarget(
             name: "journeylake",

@@ -5,14 +5,21 @@ import Glibc
 
 /// Process-wide allocator settings, applied once before any command runs.
 enum MemoryTuning {
-    /// One malloc arena for the whole process. glibc gives each thread that allocates its own
-    /// arena, and memory freed in one is not reused by another: a batch parsed on one thread
-    /// and a derive run on the next left peak RSS at 171 MB where one arena needs 129 MB (200k
-    /// activities, the same time; bench/README.md, "Bounded memory"). `MALLOC_ARENA_MAX` in the
-    /// environment still decides when an operator sets it.
+    /// Two malloc arenas, and fixed trim and mmap thresholds. glibc gives each thread that
+    /// allocates its own arena (up to eight per core), and memory freed in one is not reused by
+    /// another: a batch parsed on one thread and a derive run on the next left peak RSS at
+    /// 171 MB (200k activities; bench/README.md, "Bounded memory"). One arena bounded that, but
+    /// an ingest's reading thread and its writer then wait on one lock for every allocation;
+    /// two let them allocate side by side. The fixed thresholds keep glibc from raising them
+    /// after a large block is freed, so large blocks keep going back to the system, and a full
+    /// derive releases free pages as it goes (Insights' `FreeMemory`). `MALLOC_ARENA_MAX`,
+    /// `MALLOC_TRIM_THRESHOLD_` and `MALLOC_MMAP_THRESHOLD_` in the environment still decide
+    /// when an operator sets them.
     static func apply() {
         #if canImport(Glibc)
-        if getenv("MALLOC_ARENA_MAX") == nil { _ = mallopt(M_ARENA_MAX, 1) }
+        if getenv("MALLOC_ARENA_MAX") == nil { _ = mallopt(M_ARENA_MAX, 2) }
+        if getenv("MALLOC_TRIM_THRESHOLD_") == nil { _ = mallopt(M_TRIM_THRESHOLD, 128 * 1024) }
+        if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = mallopt(M_MMAP_THRESHOLD, 128 * 1024) }
         #endif
     }
 }

@@ -41,6 +41,8 @@ public struct InsightsDeriver: Deriver {
 
     public func derive(_ work: DeriveWork, db: Database) throws {
         let at = now()
+        // A long-running daemon derives every few minutes: what each derive freed goes back.
+        defer { FreeMemory.release() }
         guard !work.everything else {
             _ = try recomputeAll(db: db, at: at, retrain: true)
             return
@@ -105,7 +107,10 @@ public struct InsightsDeriver: Deriver {
         let learn = nextActions && stored == nil
         // Without learning, only the buying groups of now are asked for: the last 30 days' responses.
         let recent = Timestamp(millisecondsSinceEpoch: at.millisecondsSinceEpoch - AccountActivity.window)
+        // The ingest's pass, then the account activity's sort, leave free pages behind.
+        FreeMemory.release()
         let activity = nextActions ? try AccountActivity.load(db, before: nil, since: learn ? nil : recent) : nil
+        FreeMemory.release()
         var builder = learn ? NextActionRun.Builder(definitions: definitions, asOf: at, live: true, keepOutcomes: false, activity: activity!) : nil
         let everyone = try Int.fetchOne(db, sql: "SELECT count(*) FROM persons") ?? 0
         let spill = learn && everyone > heldWhileLearning ? try PreparedSpill(db: db) : nil
@@ -117,6 +122,7 @@ public struct InsightsDeriver: Deriver {
         let signal = try HotStatement(db, sql: "INSERT INTO person_signals (person_id, account_id, last_response_at) VALUES (?, ?, ?)")
         try JourneyScan.forEach(db: db) { journey, stored in
             persons += 1
+            if persons % FreeMemory.everyPersons == 0 { FreeMemory.release() }
             let result = engine.derive(journey, now: at)
             if stored.stage != result.stage?.rawValue { changed += 1 }
             try writer.write(result, stored: stored)
