@@ -157,10 +157,14 @@ public struct RecordKey: Hashable, Sendable, CustomStringConvertible {
     public private(set) var description: String
 
     public init(system: String, object: String, externalId: String) {
+        self.init(system: system, object: object, externalId: externalId, description: Self.text(system, object, externalId))
+    }
+
+    private init(system: String, object: String, externalId: String, description: String) {
         self.system = system
         self.object = object
         self.externalId = externalId
-        description = Self.text(system, object, externalId)
+        self.description = description
     }
 
     private static func text(_ system: String, _ object: String, _ externalId: String) -> String {
@@ -243,7 +247,8 @@ extension RecordKey {
     public init?(encoded text: some StringProtocol) {
         let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
-        self.init(system: String(parts[0]), object: String(parts[1]), externalId: String(parts[2]))
+        // The text read is the key's text already: identity reads keys back by the thousand.
+        self.init(system: String(parts[0]), object: String(parts[1]), externalId: String(parts[2]), description: String(text))
     }
 
     /// `system:object`: the records of one system object are never one person unless merged.

@@ -14,6 +14,11 @@ struct RecordTextTests {
         key.system = "hubspot"
         #expect(key.description == "hubspot:leads:7:8")
         #expect(RecordKey(encoded: key.description) == key)
+        var read = RecordKey(encoded: "marketo:leads:7:8")
+        #expect(read?.description == "marketo:leads:7:8")
+        read?.system = "hubspot"
+        #expect(read?.description == "hubspot:leads:7:8")
+        #expect(RecordKey(encoded: "marketo::7") == nil && RecordKey(encoded: "marketo:leads") == nil)
     }
 
     @Test func keysAreEqualAndHashAlikeByTheirPartsWhateverWayTheyWereMade() {
