@@ -90,8 +90,8 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
-        // glibc's mallopt and malloc_trim: the executable's allocator settings (MemoryTuning) and
-        // the full derive's release of free pages (Insights' FreeMemory).
+        // glibc's mallopt and malloc_trim, and SQLite's sqlite3_config: the executable's allocator
+        // settings (MemoryTuning) and the full derive's release of free pages (Insights' FreeMemory).
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .executableTarget(
             name: "journeylake",

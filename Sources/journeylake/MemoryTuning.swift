@@ -15,8 +15,14 @@ enum MemoryTuning {
     /// derive releases free pages as it goes (Insights' `FreeMemory`). `MALLOC_ARENA_MAX`,
     /// `MALLOC_TRIM_THRESHOLD_` and `MALLOC_MMAP_THRESHOLD_` in the environment still decide
     /// when an operator sets them.
+    ///
+    /// SQLite's memory statistics go: with them on, every allocation and free SQLite makes takes
+    /// a process-wide lock and measures the block (Debian's SQLite has no lookaside, so that is
+    /// every bound value, row and cursor), for counters nothing here reads — no
+    /// `sqlite3_memory_used`, no soft heap limit. It must be set before the first connection.
     static func apply() {
         #if canImport(Glibc)
+        _ = journeylake_sqlite_memory_statistics(0)
         if getenv("MALLOC_ARENA_MAX") == nil { _ = mallopt(M_ARENA_MAX, 2) }
         if getenv("MALLOC_TRIM_THRESHOLD_") == nil { _ = mallopt(M_TRIM_THRESHOLD, 128 * 1024) }
         if getenv("MALLOC_MMAP_THRESHOLD_") == nil { _ = mallopt(M_MMAP_THRESHOLD, 128 * 1024) }
