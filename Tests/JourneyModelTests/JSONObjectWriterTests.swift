@@ -74,4 +74,36 @@ struct JSONObjectWriterTests {
         w.add("c", all)
         #expect(try decode(w.finish())["c"] as? String == all)
     }
+
+    /// The raw zone's content hashes are taken of this text, so it must stay the same byte for
+    /// byte: the writer against the escape-per-byte definition it replaced, over random strings
+    /// mixing plain runs, every escaped byte and multi-byte characters.
+    @Test("the same bytes as escaping byte by byte")
+    func sameBytesAsByteByByte() {
+        func reference(_ s: String) -> [UInt8] {
+            func hex(_ d: UInt8) -> UInt8 { d < 10 ? 48 + d : 87 + d }
+            var out: [UInt8] = [34]
+            for c in s.utf8 {
+                switch c {
+                case 34: out += [92, 34]
+                case 92: out += [92, 92]
+                case 10: out += [92, 110]
+                case 13: out += [92, 114]
+                case 9: out += [92, 116]
+                case 0..<32: out += [92, 117, 48, 48, hex(c >> 4), hex(c & 15)]
+                default: out.append(c)
+                }
+            }
+            out.append(34)
+            return out
+        }
+        let pieces = ["plain text ", "\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1f}", "\u{7f}", "é", "日本", "🎉", "a", ""]
+        var g = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let s = (0..<Int.random(in: 0...12, using: &g)).map { _ in pieces.randomElement(using: &g)! }.joined()
+            var out: [UInt8] = [7]  // appends after what is there
+            JSONObjectWriter.appendString(s, to: &out)
+            #expect(out == [7] + reference(s), "\(s.debugDescription)")
+        }
+    }
 }
