@@ -80,22 +80,15 @@ struct JSONObjectWriterTests {
     /// mixing plain runs, every escaped byte and multi-byte characters.
     @Test("the same bytes as escaping byte by byte")
     func sameBytesAsByteByByte() {
+        // JSON's two-character escapes, and \u00XX for the other control bytes.
+        let short: [UInt8: String] = [34: #"\""#, 92: #"\\"#, 10: #"\n"#, 13: #"\r"#, 9: #"\t"#]
         func reference(_ s: String) -> [UInt8] {
-            func hex(_ d: UInt8) -> UInt8 { d < 10 ? 48 + d : 87 + d }
-            var out: [UInt8] = [34]
-            for c in s.utf8 {
-                switch c {
-                case 34: out += [92, 34]
-                case 92: out += [92, 92]
-                case 10: out += [92, 110]
-                case 13: out += [92, 114]
-                case 9: out += [92, 116]
-                case 0..<32: out += [92, 117, 48, 48, hex(c >> 4), hex(c & 15)]
-                default: out.append(c)
-                }
+            let body = s.utf8.flatMap { c -> [UInt8] in
+                if let e = short[c] { return Array(e.utf8) }
+                if c < 32 { return Array(("\\u00" + (c < 16 ? "0" : "") + String(c, radix: 16)).utf8) }
+                return [c]
             }
-            out.append(34)
-            return out
+            return [34] + body + [34]
         }
         let pieces = ["plain text ", "\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1f}", "\u{7f}", "é", "日本", "🎉", "a", ""]
         var g = SystemRandomNumberGenerator()
