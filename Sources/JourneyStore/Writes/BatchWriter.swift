@@ -160,6 +160,10 @@ struct BatchWriter {
 
     mutating func apply(_ batch: WriteBatch) throws -> BatchOutcome {
         var counts: [String: StreamCounts] = [:]
+        // An activity batch pends a touchpoint per row: grown once, not doubling its way there
+        // (a copy of every pending touchpoint at each doubling).
+        pendingTouchpoints.reserveCapacity(batch.items.count)
+        pendingRecords.reserveCapacity(batch.items.count)
         for item in batch.items {
             switch item {
             case .quarantine(let q):
