@@ -31,9 +31,9 @@ public struct JSONObjectWriter {
     }
 
     /// Appends `s` as a JSON string. Its bytes go over in runs: a run of bytes that need no
-    /// escape (nearly every value) is one copy, not an append per byte — this was the reading
-    /// thread's largest cost in a backfill (a raw-zone payload per row). The text is the same byte
-    /// for byte as ever: the raw zone's content hashes are taken of it.
+    /// escape (nearly every value) is one copy, not an append per byte — per byte, this was the
+    /// function a backfill's reading thread spent most samples in (a raw-zone payload per row).
+    /// The text is the same byte for byte as ever: the raw zone's content hashes are taken of it.
     public static func appendString(_ s: String, to out: inout [UInt8]) {
         func hex(_ d: UInt8) -> UInt8 { d < 10 ? 48 + d : 87 + d }
         var s = s

@@ -100,6 +100,8 @@ struct BatchWriter {
     /// Touchpoints wait until identity has resolved the batch, so each is written once, with its
     /// final person and account.
     private var pendingTouchpoints: [PendingTouchpoint] = []
+    /// Items in the batch being applied: an activity batch pends a touchpoint per row.
+    private var batchSize = 0
     /// Records with touchpoints in `pendingTouchpoints` (a second version in the same batch replaces them).
     private var pendingRecords: Set<String> = []
     /// Persons whose touchpoints the batch took out (their record was updated or deleted).
@@ -160,10 +162,7 @@ struct BatchWriter {
 
     mutating func apply(_ batch: WriteBatch) throws -> BatchOutcome {
         var counts: [String: StreamCounts] = [:]
-        // An activity batch pends a touchpoint per row: grown once, not doubling its way there
-        // (a copy of every pending touchpoint at each doubling).
-        pendingTouchpoints.reserveCapacity(batch.items.count)
-        pendingRecords.reserveCapacity(batch.items.count)
+        batchSize = batch.items.count
         for item in batch.items {
             switch item {
             case .quarantine(let q):
@@ -249,7 +248,7 @@ struct BatchWriter {
     private mutating func finishIdentity() throws {
         // References are settled once every record of the batch is in, so a touchpoint naming a
         // record of this same batch finds that record's person.
-        for tp in pendingTouchpoints { try identity.reference(tp.facts.person, firstSeen: tp.occurredAt) }
+        for tp in pendingTouchpoints { try identity.reference(tp.facts.person, firstSeen: tp.facts.occurredText) }
         let resolved = try identity.finish(changes)
         outcome.persons.formUnion(resolved.persons)
         outcome.persons.formUnion(removedTouchpointPersons)
@@ -800,12 +799,18 @@ struct BatchWriter {
             ])
             try renameCampaign(key: key, to: campaign.name)
         }
+        if !record.touchpoints.isEmpty, pendingTouchpoints.capacity == 0 {
+            // Sized for the batch at its first touchpoint, not doubling its way there (a copy of
+            // every pending touchpoint at each doubling); a batch without any reserves nothing.
+            pendingTouchpoints.reserveCapacity(batchSize)
+            pendingRecords.reserveCapacity(batchSize)
+        }
         for tp in record.touchpoints {
             let occurred = tp.occurredText
             // The account a touchpoint names is created now, so the batch's account pass sees it.
             if let ref = tp.account { _ = try identity.account(named: ref, firstSeen: occurred) }
             pendingTouchpoints.append(PendingTouchpoint(
-                id: tp.suffix.isEmpty ? key : "\(key)#\(tp.suffix)", record: key, facts: tp, occurredAt: occurred, stream: stream,
+                id: tp.suffix.isEmpty ? key : "\(key)#\(tp.suffix)", record: key, facts: tp, stream: stream,
                 externalId: externalId))
             pendingRecords.insert(key)
         }
@@ -816,7 +821,6 @@ struct BatchWriter {
         var id: String
         var record: String
         var facts: TouchpointFacts
-        var occurredAt: String
         var stream: String
         var externalId: String
     }
@@ -863,8 +867,8 @@ struct BatchWriter {
                     INSERT OR REPLACE INTO orphan_touchpoints (kind, value, \(ParkedTouchpoints.columns))
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """).execute(arguments: [
-                        ref.kind.rawValue, ref.value, pending.id, try tp.account.map { try identity.account(named: $0, firstSeen: pending.occurredAt) },
-                        pending.occurredAt, tp.channel.rawValue, tp.action.rawValue, tp.side.rawValue, campaign, tp.content, tp.owner,
+                        ref.kind.rawValue, ref.value, pending.id, try tp.account.map { try identity.account(named: $0, firstSeen: pending.facts.occurredText) },
+                        pending.facts.occurredText, tp.channel.rawValue, tp.action.rawValue, tp.side.rawValue, campaign, tp.content, tp.owner,
                         tp.value, source, pending.stream, pending.externalId, tp.attributes, tp.personText, campaignId,
                     ])
                 orphansKnown = true
@@ -872,10 +876,10 @@ struct BatchWriter {
                 continue
             }
             var account: String?
-            if let ref = tp.account { account = try identity.account(named: ref, firstSeen: pending.occurredAt) }
+            if let ref = tp.account { account = try identity.account(named: ref, firstSeen: pending.facts.occurredText) }
             if account == nil, let personId { account = try identity.account(ofPerson: personId) }
             let t = insertTouchpoint
-            t.text(1, pending.id); t.text(2, personId); t.text(3, account); t.text(4, pending.occurredAt); t.text(5, tp.channel.rawValue)
+            t.text(1, pending.id); t.text(2, personId); t.text(3, account); t.text(4, pending.facts.occurredText); t.text(5, tp.channel.rawValue)
             t.text(6, tp.action.rawValue); t.text(7, tp.side.rawValue); t.text(8, campaign); t.text(9, tp.content)
             t.text(10, tp.owner); t.double(11, tp.value); t.text(12, source); t.text(13, pending.stream); t.text(14, pending.externalId)
             t.text(15, tp.attributes); t.text(16, tp.personText); t.text(17, campaignId)
